@@ -1,0 +1,56 @@
+# The two commands of the README: `make run` and `make test`. Everything else helps them.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+export PORT
+
+.PHONY: run test bench lint format messages compilemessages migrate seed check clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+# Compiled catalogues are committed; recompile when gettext is installed (a fresh laptop may lack it).
+compilemessages: $(VENV)/.installed
+	@if command -v msgfmt >/dev/null; then $(PY) manage.py compilemessages --ignore=.venv -v 0; \
+	else echo "msgfmt not found: using the committed .mo files"; fi
+
+migrate: $(VENV)/.installed
+	$(PY) manage.py migrate --no-input
+
+seed: migrate
+	$(PY) manage.py seed_demo
+
+run: compilemessages seed
+	@echo ""
+	@echo "  CRM is starting at http://127.0.0.1:$(PORT)/  (log in as manager / demo12345; Ctrl-C stops)"
+	@echo ""
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/honcho start -p $(PORT)
+
+test: $(VENV)/.installed compilemessages
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) -m pytest -n $${PYTEST_WORKERS:-2} --dist loadgroup $(PYTEST_ARGS)
+
+bench: $(VENV)/.installed
+	$(PY) -m bench $(BENCH_ARGS)
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.installed
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+messages: $(VENV)/.installed
+	$(PY) manage.py makemessages -l zh_Hans --ignore=.venv --ignore=var --ignore=tests --no-location
+	$(PY) manage.py compilemessages --ignore=.venv
+
+check: lint test
+
+clean:
+	rm -rf $(VENV) var/celery var/static

@@ -1,0 +1,69 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from crm.models import Notification, Team, Territory, User
+
+
+@admin.register(User)
+class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):
+    # The role decides groups and admin rights (User.save), so those fields are not edited here.
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        (_("Personal info"), {"fields": ("first_name", "last_name", "email", "phone")}),
+        (_("Role and scope"), {"fields": ("role", "team", "territories", "is_active")}),
+        (_("Important dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("username", "usable_password", "password1", "password2")}),
+        (_("Role and scope"), {"fields": ("role", "team", "email")}),
+    )
+    list_display = ("username", "first_name", "last_name", "email", "role", "team", "is_active", "last_login")
+    list_filter = ("role", "team", "is_active")
+    list_select_related = ("team",)
+    search_fields = ("username", "first_name", "last_name", "email", "phone")
+    filter_horizontal = ("territories",)
+    readonly_fields = ("last_login", "date_joined")
+
+
+class MemberInline(admin.TabularInline):
+    model = User
+    fields = ("username", "first_name", "last_name", "role")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class TerritoryInline(admin.TabularInline):
+    model = Territory
+    extra = 0
+
+
+@admin.register(Team)
+class TeamAdmin(SimpleHistoryAdmin):
+    list_display = ("name",)
+    search_fields = ("name",)
+    inlines = [TerritoryInline, MemberInline]
+
+
+@admin.register(Territory)
+class TerritoryAdmin(SimpleHistoryAdmin):
+    list_display = ("code", "name", "team")
+    list_filter = ("team",)
+    list_select_related = ("team",)
+    search_fields = ("code", "name")
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ("title", "recipient", "level", "created_at", "read_at", "emailed_at")
+    list_filter = ("level", "created_at")
+    list_select_related = ("recipient",)
+    search_fields = ("title", "key", "recipient__username")
+    readonly_fields = ("created_at", "read_at", "emailed_at")
+    raw_id_fields = ("recipient",)

@@ -1,0 +1,72 @@
+"""Demo people, teams and territories for `manage.py seed_demo` (DESIGN.md "Demo users").
+
+Later apps add their records through their own ``seed_demo`` functions; each one only
+creates what is missing, so running the command twice changes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from crm.models import Team, Territory, User
+from crm.roles import Role
+
+DEMO_PASSWORD = "demo12345"  # noqa: S105 - documented demo password (DESIGN.md)
+
+TEAMS = ["销售一组", "销售二组"]
+TERRITORIES = [
+    ("dongcheng", "东城片区", "销售一组"),
+    ("xicheng", "西城片区", "销售一组"),
+    ("chaoyang", "朝阳片区", "销售二组"),
+    ("haidian", "海淀片区", "销售二组"),
+]
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    name: str
+    role: str
+    team: str | None = None
+    territories: tuple[str, ...] = ()
+
+
+DEMO_USERS = [
+    DemoUser("admin", "系统管理员", Role.ADMIN),
+    DemoUser("manager", "王丽", Role.MANAGER, "销售一组"),
+    DemoUser("am1", "张伟", Role.ACCOUNT_MANAGER, "销售一组", ("dongcheng", "xicheng")),
+    DemoUser("am2", "Emily Chen", Role.ACCOUNT_MANAGER, "销售二组", ("chaoyang", "haidian")),
+    DemoUser("frontdesk", "李娜", Role.FRONT_DESK),
+    DemoUser("supervisor", "刘强", Role.ENGINEERING_SUPERVISOR),
+    DemoUser("tech1", "陈师傅", Role.TECHNICIAN),
+    DemoUser("tech2", "赵师傅", Role.TECHNICIAN),
+    DemoUser("finance", "孙敏", Role.FINANCE),
+    DemoUser("archivist", "周静", Role.CLIENT_SERVICES_SUPERVISOR),
+]
+
+
+@transaction.atomic
+def seed_people() -> list[User]:
+    teams = {name: Team.objects.get_or_create(name=name)[0] for name in TEAMS}
+    territories = {
+        code: Territory.objects.get_or_create(code=code, defaults={"name": name, "team": teams[team]})[0]
+        for code, name, team in TERRITORIES
+    }
+    users = []
+    for spec in DEMO_USERS:
+        user = User.objects.filter(username=spec.username).first()
+        if user is None:
+            user = User(
+                username=spec.username,
+                first_name=spec.name,
+                email=f"{spec.username}@example.com",
+                role=spec.role,
+                team=teams.get(spec.team) if spec.team else None,
+            )
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+            user.territories.set([territories[code] for code in spec.territories])
+        users.append(user)
+    return users

@@ -1,0 +1,144 @@
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser, Group, UserManager
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from crm.roles import Role, group_name
+
+
+class Team(models.Model):
+    """A sales team: a manager sees the clients of every member (SPEC "record-level rule")."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Territory(models.Model):
+    """A sales territory (片区) that plans and reports are made for (VIS-1, VIS-7)."""
+
+    code = models.SlugField(_("code"), max_length=30, unique=True)
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    team = models.ForeignKey(
+        Team, verbose_name=_("team"), on_delete=models.SET_NULL, null=True, blank=True, related_name="territories"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("territory")
+        verbose_name_plural = _("territories")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CrmUserManager(UserManager):
+    def create_superuser(self, username, email=None, password=None, **extra_fields):  # type: ignore[override]
+        extra_fields.setdefault("role", Role.ADMIN)
+        return super().create_superuser(username, email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    """A person who logs in. The role is the single source of their group and admin rights."""
+
+    role = models.CharField(_("role"), max_length=40, choices=Role.choices, default=Role.ACCOUNT_MANAGER)
+    team = models.ForeignKey(
+        Team, verbose_name=_("team"), on_delete=models.SET_NULL, null=True, blank=True, related_name="members"
+    )
+    territories = models.ManyToManyField(Territory, verbose_name=_("territories"), blank=True, related_name="users")
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+
+    objects = CrmUserManager()
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(role__in=Role.values), name="crm_user_role_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    def save(self, *args, **kwargs) -> None:
+        # Admin rights follow the role, so they can never disagree with it.
+        self.is_staff = self.is_superuser = self.role == Role.ADMIN
+        update_fields = kwargs.get("update_fields")
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if update_fields is None or "role" in update_fields:
+                group, _created = Group.objects.get_or_create(name=group_name(self.role))
+                self.groups.set([group])
+
+    def has_role(self, *roles: str) -> bool:
+        return self.is_authenticated and self.role in roles
+
+
+class NotificationQuerySet(models.QuerySet):
+    def visible_to(self, user: User) -> NotificationQuerySet:
+        """The permission gate: a notification is visible to its recipient only."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(recipient=user)
+
+    def unread(self) -> NotificationQuerySet:
+        return self.filter(read_at__isnull=True)
+
+    def email_pending(self) -> NotificationQuerySet:
+        return self.filter(send_email=True, emailed_at__isnull=True)
+
+
+class Notification(models.Model):
+    """A message to one user, shown in-app and optionally e-mailed.
+
+    ``key`` names what the notification is about (e.g. ``followup:client:42:2026-11-28``);
+    it is unique per recipient, so a reminder task that runs twice creates one row.
+    """
+
+    class Level(models.TextChoices):
+        INFO = "info", _("Information")
+        REMINDER = "reminder", _("Reminder")
+        WARNING = "warning", _("Warning")
+
+    recipient = models.ForeignKey(
+        User, verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="notifications"
+    )
+    key = models.CharField(_("key"), max_length=200)
+    level = models.CharField(_("level"), max_length=20, choices=Level.choices, default=Level.INFO)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("message"), blank=True)
+    link = models.CharField(_("link"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+    send_email = models.BooleanField(_("send by e-mail"), default=True)
+    emailed_at = models.DateTimeField(_("e-mailed"), null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "key"], name="crm_notification_unique_key"),
+        ]
+        indexes = [models.Index(fields=["recipient", "read_at"], name="crm_notif_recipient_read")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None

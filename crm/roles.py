@@ -1,0 +1,80 @@
+"""The roles of SPEC.md "Who uses it", in one place.
+
+A user has exactly one role (``User.role``). Each role is mirrored by a Django group holding
+its model permissions, so the admin and ``user.has_perm`` work as usual; record-level scope
+(whose clients, which orders) is decided by each model's ``visible_to(user)``.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("Administrator")
+    MANAGER = "manager", _("Manager")
+    ACCOUNT_MANAGER = "account_manager", _("Account manager")
+    FRONT_DESK = "front_desk", _("Front desk")
+    ENGINEERING_SUPERVISOR = "engineering_supervisor", _("Engineering supervisor")
+    TECHNICIAN = "technician", _("Technician")
+    FINANCE = "finance", _("Finance")
+    CLIENT_SERVICES_SUPERVISOR = "client_services_supervisor", _("Client-services supervisor")
+
+
+# What each role does (SPEC.md), shown on its home page.
+ROLE_DUTIES: dict[str, list[str]] = {
+    Role.ADMIN: [
+        _("Manage users, roles, teams and territories."),
+        _("Maintain reference data, policies and periodic tasks."),
+    ],
+    Role.MANAGER: [
+        _("See every client of your team and the grading dashboards."),
+        _("Approve archive borrowing and edits of working documents."),
+        _("Set monthly plans and targets for your account managers."),
+    ],
+    Role.ACCOUNT_MANAGER: [
+        _("Own your clients: keep their relationship cards current."),
+        _("Log visits and calls, and book the next contact at each visit."),
+        _("File complaints, product feedback and demand records."),
+    ],
+    Role.FRONT_DESK: [
+        _("Log repair orders from written forms, phone calls and walk-ins."),
+        _("Book appointments with tenants."),
+        _("File incoming documents into the unit archives."),
+    ],
+    Role.ENGINEERING_SUPERVISOR: [
+        _("Assign technicians to repair orders by specialty and distance."),
+        _("Run spot-check callbacks and sign off the monthly repair statistics."),
+    ],
+    Role.TECHNICIAN: [
+        _("See your jobs for today and confirm them on site."),
+        _("Quote the fee standard, record the work and the client's signature."),
+    ],
+    Role.FINANCE: [
+        _("Receive the finance copy of paid repairs."),
+        _("Keep the paid-service fee schedule."),
+    ],
+    Role.CLIENT_SERVICES_SUPERVISOR: [
+        _("Keep one archive file per unit, newest documents first."),
+        _("Lend files and follow up on their return."),
+    ],
+}
+
+# Model permissions ("app_label.codename") granted to each role's group. Apps add their
+# entries here as they gain models; crm.permissions_sync applies the table after migrate.
+ROLE_PERMISSIONS: dict[str, set[str]] = {
+    Role.ADMIN: set(),  # administrators are superusers
+    Role.MANAGER: {"crm.view_user", "crm.view_team", "crm.view_territory"},
+    Role.ACCOUNT_MANAGER: {"crm.view_territory"},
+    Role.FRONT_DESK: set(),
+    Role.ENGINEERING_SUPERVISOR: {"crm.view_user"},
+    Role.TECHNICIAN: set(),
+    Role.FINANCE: set(),
+    Role.CLIENT_SERVICES_SUPERVISOR: set(),
+}
+
+
+def group_name(role: str) -> str:
+    """The Django group that mirrors a role (its stable value, not the translated label)."""
+    return f"role:{role}"

@@ -1,0 +1,30 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from crm import views
+from crm.forms import LoginForm
+
+notification_patterns = (
+    [
+        path("", views.notification_list, name="list"),
+        path("<int:pk>/open/", views.notification_open, name="open"),
+        path("<int:pk>/read/", views.notification_mark_read, name="mark_read"),
+        path("read-all/", views.notifications_mark_all_read, name="mark_all_read"),
+    ],
+    "notifications",
+)
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("notifications/", include(notification_patterns)),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from crm import services
+from crm.filters import NotificationFilter
+from crm.health import health_report
+from crm.models import Notification
+from crm.permissions import get_visible_or_404
+from crm.selectors import home_context
+
+PAGE_SIZE = 25
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    context = home_context(request.user)
+    return render(request, "crm/home.html", context)
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    report = health_report()
+    return JsonResponse(report, status=200 if report["status"] == "ok" else 503)
+
+
+@login_required
+def notification_list(request: HttpRequest) -> HttpResponse:
+    queryset = Notification.objects.visible_to(request.user)
+    filterset = NotificationFilter(request.GET, queryset=queryset)
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "crm/notification_list.html", {"filter": filterset, "page_obj": page})
+
+
+@require_POST
+@login_required
+def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark as read and go to what the notification is about."""
+    notification = get_visible_or_404(Notification.objects, request.user, pk=pk)
+    services.notification_mark_read(notification=notification)
+    target = notification.link
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return redirect("notifications:list")
+
+
+@require_POST
+@login_required
+def notification_mark_read(request: HttpRequest, pk: int) -> HttpResponse:
+    notification = get_visible_or_404(Notification.objects, request.user, pk=pk)
+    services.notification_mark_read(notification=notification)
+    if request.htmx:
+        return render(request, "crm/includes/notification_row.html", {"notification": notification})
+    messages.success(request, _("Notification marked as read."))
+    return redirect(request.POST.get("next") or "notifications:list")
+
+
+@require_POST
+@login_required
+def notifications_mark_all_read(request: HttpRequest) -> HttpResponse:
+    count = services.notifications_mark_all_read(user=request.user)
+    messages.success(request, _("%(count)d notifications marked as read.") % {"count": count})
+    return redirect("notifications:list")

@@ -1,0 +1,36 @@
+"""seed_demo creates the demo people of DESIGN.md once; a second run changes nothing."""
+
+from django.core.management import call_command
+
+from crm.demo import DEMO_PASSWORD, DEMO_USERS
+from crm.models import Team, Territory, User
+from crm.roles import Role
+
+
+def snapshot():
+    return (
+        sorted(User.objects.values_list("username", "password", "role", "team__name")),
+        Team.objects.count(),
+        Territory.objects.count(),
+        User.history.count(),
+    )
+
+
+def test_seed_demo_creates_every_demo_user_and_is_idempotent(db):
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    first = snapshot()
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert snapshot() == first
+    usernames = {spec.username for spec in DEMO_USERS}
+    assert usernames == {"admin", "manager", "am1", "am2", "frontdesk", "supervisor", "tech1", "tech2", "finance",
+                         "archivist"}  # fmt: skip
+    for user in User.objects.all():
+        assert user.check_password(DEMO_PASSWORD)
+    am1, am2, manager = (User.objects.get(username=name) for name in ("am1", "am2", "manager"))
+    assert am1.team != am2.team, "the two account managers work in different teams"
+    assert manager.team == am1.team and manager.role == Role.MANAGER
+    assert User.objects.get(username="admin").is_superuser
+
+
+def test_every_role_has_a_demo_user():
+    assert {spec.role for spec in DEMO_USERS} == set(Role.values)
