@@ -99,7 +99,7 @@ def test_unread_count_is_in_the_navbar(client, alice):
     NotificationFactory.create_batch(3, recipient=alice)
     client.force_login(alice)
     body = client.get(reverse("home")).content.decode()
-    assert 'data-testid="unread-count">3<' in body
+    assert 'id="unread-badge" class="badge rounded-pill text-bg-danger" data-unread="3">3<' in body
 
 
 def test_filter_by_status_and_search(client, alice):
@@ -148,7 +148,9 @@ def test_mark_read_with_htmx_returns_the_row(client, alice):
     client.force_login(alice)
     response = client.post(reverse("notifications:mark_read", args=[notification.pk]), headers={"HX-Request": "true"})
     assert response.status_code == 200
-    assert f'id="notification-{notification.pk}"' in response.content.decode()
+    body = response.content.decode()
+    assert f'id="notification-{notification.pk}"' in body
+    assert 'data-unread="0" hx-swap-oob="true"' in body, "the navbar badges are updated too"
     notification.refresh_from_db()
     assert notification.is_read
 

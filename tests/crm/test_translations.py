@@ -1,0 +1,87 @@
+"""zh-hans is complete and the committed .mo matches the .po (X-1)."""
+
+import gettext
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+from django.urls import reverse
+from django.utils import translation
+
+from tests.services import require
+
+LOCALE = Path(__file__).resolve().parents[2] / "locale" / "zh_Hans" / "LC_MESSAGES"
+
+
+def po_entries(path: Path) -> dict[str, str]:
+    """msgid -> msgstr (first plural form) of a .po file; enough for our own catalogue."""
+    entries: dict[str, str] = {}
+    text = path.read_text(encoding="utf-8")
+    for block in text.split("\n\n"):
+        if "#, fuzzy" in block and 'msgid ""\nmsgstr ""' not in block:
+            entries.setdefault("__fuzzy__", block)
+        fields: dict[str, str] = {}
+        current = None
+        for line in block.splitlines():
+            match = re.match(r'^(msgid|msgid_plural|msgstr|msgstr\[0\])\s+"(.*)"$', line)
+            if match:
+                current = match.group(1)
+                fields[current] = match.group(2)
+            elif line.startswith('"') and current:
+                fields[current] += line[1:-1]
+        if fields.get("msgid"):
+            entries[fields["msgid"]] = fields.get("msgstr", fields.get("msgstr[0]", ""))
+    return entries
+
+
+def decode(value: str) -> str:
+    """Undo the .po escapes (\\n, \\", \\\\); the text itself is UTF-8 already."""
+    return re.sub(r"\\(.)", lambda m: {"n": "\n", "t": "\t"}.get(m.group(1), m.group(1)), value)
+
+
+def test_every_message_has_a_chinese_translation():
+    entries = po_entries(LOCALE / "django.po")
+    assert "__fuzzy__" not in entries, entries.get("__fuzzy__")
+    untranslated = [msgid for msgid, msgstr in entries.items() if not msgstr]
+    assert untranslated == []
+
+
+def test_compiled_catalogue_matches_the_po_file():
+    catalogue = gettext.GNUTranslations((LOCALE / "django.mo").open("rb"))
+    for msgid, msgstr in po_entries(LOCALE / "django.po").items():
+        if "%(counter)s" in msgid or "%(count)d" in msgid:
+            continue  # plural entries are keyed differently in the .mo
+        assert catalogue.gettext(decode(msgid)) == decode(msgstr), msgid
+
+
+def test_catalogue_is_valid_for_msgfmt():
+    require(bool(shutil.which("msgfmt")), "gettext's msgfmt is not installed")
+    result = subprocess.run(
+        ["msgfmt", "--check", "--statistics", "-o", "/dev/null", str(LOCALE / "django.po")],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "untranslated" not in result.stderr and "fuzzy" not in result.stderr
+
+
+def test_language_switch_changes_every_page(client, alice):
+    client.force_login(alice)
+    response = client.post(reverse("set_language"), {"language": "zh-hans", "next": "/notifications/"})
+    assert response.status_code == 302
+    assert "首页" in client.get(reverse("home")).content.decode()
+    assert "<h1 class=\"h3 mb-0\">通知</h1>" in client.get(reverse("notifications:list")).content.decode()
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert "Notifications" in client.get(reverse("notifications:list")).content.decode()
+
+
+def test_dates_are_localised():
+    from datetime import date
+
+    from django.utils.formats import date_format
+
+    with translation.override("zh-hans"):
+        assert date_format(date(2026, 11, 28)) == "2026年11月28日"
+    with translation.override("en"):
+        assert date_format(date(2026, 11, 28)) == "Nov. 28, 2026"
