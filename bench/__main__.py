@@ -23,7 +23,8 @@ def main(selected: list[str]) -> None:
     from django.conf import settings
     from django.db import connection
 
-    print(f"# bench on {platform.node()} ({os.cpu_count()} cores), {connection.vendor}, broker {settings.CELERY_BROKER_URL}")
+    broker = settings.CELERY_BROKER_URL.split("://", 1)[0]
+    print(f"# bench on {platform.node()} ({os.cpu_count()} cores), database {connection.vendor}, broker {broker}")
     modules = sorted(p.stem for p in Path(__file__).parent.glob("bench_*.py"))
     for name in modules:
         if selected and name.removeprefix("bench_") not in selected:

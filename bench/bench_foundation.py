@@ -15,7 +15,10 @@ def run() -> list[str]:
     user, _ = User.objects.get_or_create(username="bench-user", defaults={"role": Role.ACCOUNT_MANAGER})
     missing = INBOX - Notification.objects.filter(recipient=user).count()
     Notification.objects.bulk_create(
-        [Notification(recipient=user, key=f"bench:{i}", title=f"Reminder {i}", send_email=False) for i in range(missing)],
+        [
+            Notification(recipient=user, key=f"bench:{i}", title=f"Reminder {i}", send_email=False)
+            for i in range(missing)
+        ],
         ignore_conflicts=True,
     )
     client = Client()

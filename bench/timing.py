@@ -38,5 +38,5 @@ def time_page(client: Client, url: str, *, label: str, repeat: int = 30, warmup:
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
     samples.sort()
-    p95 = samples[min(len(samples) - 1, int(round(0.95 * (len(samples) - 1))))]
+    p95 = samples[min(len(samples) - 1, round(0.95 * (len(samples) - 1)))]
     return PageTiming(label, statistics.median(samples), p95, len(queries), response.status_code)

@@ -71,7 +71,7 @@ def test_language_switch_changes_every_page(client, alice):
     response = client.post(reverse("set_language"), {"language": "zh-hans", "next": "/notifications/"})
     assert response.status_code == 302
     assert "首页" in client.get(reverse("home")).content.decode()
-    assert "<h1 class=\"h3 mb-0\">通知</h1>" in client.get(reverse("notifications:list")).content.decode()
+    assert '<h1 class="h3 mb-0">通知</h1>' in client.get(reverse("notifications:list")).content.decode()
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     assert "Notifications" in client.get(reverse("notifications:list")).content.decode()
 
