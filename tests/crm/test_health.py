@@ -13,9 +13,12 @@ def test_healthz_is_ok_when_database_and_broker_answer(client, db):
     assert response.json() == {"database": "ok", "broker": "ok", "status": "ok"}
 
 
-def test_healthz_names_the_broker_when_it_is_down(client, db):
-    # A port where nothing listens: the same failure as a stopped Redis.
-    with celery_conf(broker_url="redis://127.0.0.1:9/0"):
+def test_healthz_names_the_broker_when_it_is_down(client, db, monkeypatch):
+    # A port where nothing listens: the same failure as a stopped Redis. Celery reads the
+    # CELERY_BROKER_URL environment variable before its own setting, so both are changed.
+    down = "redis://127.0.0.1:9/0"
+    monkeypatch.setenv("CELERY_BROKER_URL", down)
+    with celery_conf(broker_url=down):
         response = client.get("/healthz")
     assert response.status_code == 503
     body = response.json()
