@@ -12,9 +12,7 @@ def navigation(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    segment = request.path.strip("/").split("/", 1)[0] or "home"
     return {
-        "nav_items": nav_for(user),
-        "nav_section": segment,
+        "nav_items": nav_for(user, request.path),
         "unread_notifications": SimpleLazyObject(lambda: Notification.objects.visible_to(user).unread().count()),
     }

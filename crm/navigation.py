@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from crm.permissions import user_has_role
-from crm.roles import Role
+from crm.roles import CLIENT_ROLES
 
 
 @dataclass(frozen=True)
@@ -17,20 +18,22 @@ class NavItem:
     label: str | Promise
     icon: str
     roles: tuple[str, ...] | None = None  # None: every signed-in user
-    section: str = ""  # the first URL segment that marks the entry active
 
     def visible_to(self, user) -> bool:
         return self.roles is None or user_has_role(user, self.roles)
 
 
 NAV_ITEMS: list[NavItem] = [
-    NavItem("home", _("Home"), "house", section="home"),
-    NavItem("notifications:list", _("Notifications"), "bell", section="notifications"),
+    NavItem("home", _("Home"), "house"),
+    NavItem("clients:list", _("Clients"), "person-vcard", CLIENT_ROLES),
+    NavItem("clients:complaints", _("Complaints"), "exclamation-octagon", CLIENT_ROLES),
+    NavItem("notifications:list", _("Notifications"), "bell"),
 ]
 
-# Entries for Django admin live in the user menu, for administrators only.
-ADMIN_ROLES = (Role.ADMIN,)
 
-
-def nav_for(user) -> list[NavItem]:
-    return [item for item in NAV_ITEMS if item.visible_to(user)]
+def nav_for(user, path: str) -> list[tuple[NavItem, bool]]:
+    """The role's entries, each with whether it is the current one (longest matching URL)."""
+    items = [(item, reverse(item.url_name)) for item in NAV_ITEMS if item.visible_to(user)]
+    matches = [url for _item, url in items if path == url or (url != "/" and path.startswith(url))]
+    current = max(matches, key=len, default=None)
+    return [(item, url == current) for item, url in items]

@@ -22,6 +22,9 @@ class Role(models.TextChoices):
     CLIENT_SERVICES_SUPERVISOR = "client_services_supervisor", _("Client-services supervisor")
 
 
+# Who works with client files (CLI-*): account managers and their managers (admins always pass).
+CLIENT_ROLES = (Role.ACCOUNT_MANAGER, Role.MANAGER)
+
 # What each role does (SPEC.md), shown on its home page.
 ROLE_DUTIES: dict[str, list[str]] = {
     Role.ADMIN: [

@@ -7,6 +7,7 @@ import os
 from datetime import timedelta
 from pathlib import Path
 
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 from crm import env
@@ -167,6 +168,11 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # The beat schedule, in one place. DatabaseScheduler copies it into django-celery-beat's
 # tables, where admins can change the times or switch entries off.
 CELERY_BEAT_SCHEDULE = {
+    # 07:30 local time, before the working day: due and overdue client follow-ups (VIS-6).
+    "clients-followup-reminders": {
+        "task": "clients.tasks.followup_reminders_send",
+        "schedule": crontab(hour=7, minute=30),
+    },
     # Every 10 minutes: e-mail notifications whose first send failed (broker or SMTP down).
     "notifications-email-pending": {
         "task": "crm.tasks.notifications_email_pending",

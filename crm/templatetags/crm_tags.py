@@ -16,3 +16,16 @@ def query_replace(context, **changes) -> str:
 def minutes(value) -> int:
     """A timedelta as whole minutes (for the lock-out page)."""
     return int(value.total_seconds() // 60) if value else 0
+
+
+@register.inclusion_tag("includes/sort_header.html", takes_context=True)
+def sort_header(context, field: str, label: str) -> dict:
+    """A column header that sorts the list by ``field`` (django-filter's ``ordering``), keeping filters."""
+    request = context["request"]
+    current = request.GET.get("ordering", "")
+    descending = current == f"-{field}"
+    active = current in (field, f"-{field}")
+    query = request.GET.copy()
+    query["ordering"] = field if descending or not active else f"-{field}"
+    query.pop("page", None)
+    return {"label": label, "query": query.urlencode(), "active": active, "descending": descending}

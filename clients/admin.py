@@ -1,0 +1,110 @@
+from django.contrib import admin
+from import_export.admin import ImportExportModelAdmin
+from simple_history.admin import SimpleHistoryAdmin
+
+from clients.models import (
+    Client,
+    Complaint,
+    ComplaintEvent,
+    Contact,
+    DemandRecord,
+    Interaction,
+    KeyAccountProfile,
+    ProductFeedback,
+    Promotion,
+    PromotionNotice,
+)
+from clients.resources import ClientResource, ContactResource
+
+
+class ContactInline(admin.TabularInline):
+    model = Contact
+    extra = 0
+
+
+class KeyAccountInline(admin.StackedInline):
+    model = KeyAccountProfile
+    extra = 0
+
+
+@admin.register(Client)
+class ClientAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+    resource_classes = [ClientResource]
+    list_display = ("code", "name", "kind", "status", "owner", "territory", "level", "is_key_account", "card_updated_at")
+    list_filter = ("kind", "status", "channel", "level", "is_key_account", "territory")
+    list_select_related = ("owner", "territory")
+    search_fields = ("code", "name", "phone", "contacts__name")
+    autocomplete_fields = ("owner",)
+    readonly_fields = ("level", "discount_tier", "graded_at", "created_at")
+    inlines = [ContactInline, KeyAccountInline]
+    show_full_result_count = False
+
+
+@admin.register(Contact)
+class ContactAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+    resource_classes = [ContactResource]
+    list_display = ("name", "client", "position", "phone", "email", "is_emergency")
+    list_select_related = ("client",)
+    search_fields = ("name", "phone", "client__name", "client__code")
+    raw_id_fields = ("client",)
+
+
+@admin.register(Interaction)
+class InteractionAdmin(SimpleHistoryAdmin):
+    list_display = ("client", "kind", "occurred_at", "next_contact_date", "recorded_by")
+    list_filter = ("kind",)
+    list_select_related = ("client", "recorded_by")
+    search_fields = ("client__name", "outcome")
+    raw_id_fields = ("client",)
+    date_hierarchy = "occurred_at"
+
+
+class ComplaintEventInline(admin.TabularInline):
+    model = ComplaintEvent
+    extra = 0
+    readonly_fields = ("action", "from_status", "to_status", "actor", "note", "at")
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Complaint)
+class ComplaintAdmin(SimpleHistoryAdmin):
+    # The workflow lives in clients.complaints; here the status is read-only so admins cannot skip steps.
+    list_display = ("subject", "client", "status", "assignee", "received_at")
+    list_filter = ("status", "channel")
+    list_select_related = ("client", "assignee")
+    search_fields = ("subject", "client__name")
+    raw_id_fields = ("client",)
+    readonly_fields = ("status", "assigned_at", "resolved_at", "closed_at", "reopen_count")
+    inlines = [ComplaintEventInline]
+
+
+@admin.register(ProductFeedback)
+class ProductFeedbackAdmin(SimpleHistoryAdmin):
+    list_display = ("product", "client", "informed_on", "rating", "recorded_by")
+    list_select_related = ("client", "recorded_by")
+    search_fields = ("product", "client__name")
+    raw_id_fields = ("client",)
+
+
+@admin.register(DemandRecord)
+class DemandRecordAdmin(SimpleHistoryAdmin):
+    list_display = ("product", "client", "quantity", "unit", "period_start", "period_end")
+    list_select_related = ("client",)
+    search_fields = ("product", "client__name")
+    raw_id_fields = ("client",)
+
+
+class PromotionNoticeInline(admin.TabularInline):
+    model = PromotionNotice
+    extra = 0
+    raw_id_fields = ("client",)
+
+
+@admin.register(Promotion)
+class PromotionAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "starts_on", "ends_on", "created_by")
+    search_fields = ("name",)
+    inlines = [PromotionNoticeInline]

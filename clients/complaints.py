@@ -1,0 +1,120 @@
+"""The complaint workflow (CLI-6), in one place.
+
+    received ──assign──▶ assigned ──resolve──▶ resolved ──close──▶ closed
+                 ▲  └─reassign─┘                   │                  │
+                 └────────────── reopen ◀──────────┴──────────────────┘
+
+Every step is a conditional UPDATE on the expected status, so two people acting at once
+cannot both win; each step writes a ComplaintEvent (who, when, note).
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from clients.models import Client, Complaint, ComplaintEvent
+from crm.models import Notification, User
+from crm.roles import Role
+from crm.services import notification_create
+
+S = Complaint.Status
+A = ComplaintEvent.Action
+
+# action -> (statuses it may start from, status it leads to)
+TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
+    A.ASSIGNED: (frozenset({S.RECEIVED, S.ASSIGNED}), S.ASSIGNED),
+    A.RESOLVED: (frozenset({S.ASSIGNED}), S.RESOLVED),
+    A.CLOSED: (frozenset({S.RESOLVED}), S.CLOSED),
+    A.REOPENED: (frozenset({S.RESOLVED, S.CLOSED}), S.ASSIGNED),
+}
+
+
+def allowed_actions(complaint: Complaint, user: User) -> list[str]:
+    """The steps ``user`` may take on ``complaint`` now (for buttons and for checks)."""
+    return [action for action, (sources, _target) in TRANSITIONS.items() if complaint.status in sources
+            and _may(user, complaint, action)]  # fmt: skip
+
+
+def _may(user: User, complaint: Complaint, action: str) -> bool:
+    supervises = user.role in (Role.ADMIN, Role.MANAGER) or complaint.client.owner_id == user.pk
+    if action == A.RESOLVED:
+        return supervises or complaint.assignee_id == user.pk
+    return supervises
+
+
+def assignee_choices(client: Client):
+    """Who can take a complaint: the owner and the members of the owner's team who handle clients."""
+    users = User.objects.filter(is_active=True, role__in=[Role.ACCOUNT_MANAGER, Role.MANAGER])
+    if client.owner.team_id:
+        return users.filter(team_id=client.owner.team_id).order_by("first_name", "username")
+    return users.filter(pk=client.owner_id)
+
+
+@transaction.atomic
+def complaint_file(*, client: Client, subject: str, description: str, channel: str, by: User,
+                   assignee: User | None = None) -> Complaint:  # fmt: skip
+    """Record a complaint; when an assignee is given it is assigned at once."""
+    complaint = Complaint.objects.create(
+        client=client, subject=subject, description=description, channel=channel, filed_by=by
+    )
+    ComplaintEvent.objects.create(complaint=complaint, action=A.FILED, to_status=S.RECEIVED, actor=by)
+    if assignee is not None:
+        complaint = complaint_assign(complaint=complaint, assignee=assignee, by=by)
+    return complaint
+
+
+def complaint_assign(*, complaint: Complaint, assignee: User, by: User, note: str = "") -> Complaint:
+    if not assignee_choices(complaint.client).filter(pk=assignee.pk).exists():
+        raise ValidationError({"assignee": _("This person cannot take complaints of this client.")})
+    return _step(complaint, A.ASSIGNED, by, note, assignee=assignee, assigned_at=timezone.now())
+
+
+def complaint_resolve(*, complaint: Complaint, resolution: str, by: User) -> Complaint:
+    if not resolution.strip():
+        raise ValidationError({"note": _("Describe how the complaint was resolved.")})
+    return _step(complaint, A.RESOLVED, by, resolution, resolution=resolution, resolved_at=timezone.now())
+
+
+def complaint_close(*, complaint: Complaint, by: User, note: str = "") -> Complaint:
+    return _step(complaint, A.CLOSED, by, note, closed_at=timezone.now())
+
+
+def complaint_reopen(*, complaint: Complaint, by: User, note: str) -> Complaint:
+    if not note.strip():
+        raise ValidationError({"note": _("Say why the complaint is reopened.")})
+    return _step(complaint, A.REOPENED, by, note, resolved_at=None, closed_at=None, reopen_count=F("reopen_count") + 1)
+
+
+@transaction.atomic
+def _step(complaint: Complaint, action: str, by: User, note: str, **changes) -> Complaint:
+    sources, target = TRANSITIONS[action]
+    if not _may(by, complaint, action):
+        raise PermissionDenied
+    before = complaint.status
+    won = Complaint.objects.filter(pk=complaint.pk, status__in=sources).update(status=target, **changes)
+    if not won:
+        raise ValidationError(
+            _("This complaint is now “%(status)s”; the step was not applied. Reload to see what changed.")
+            % {"status": Complaint.objects.get(pk=complaint.pk).get_status_display()}
+        )
+    complaint.refresh_from_db()
+    # The conditional UPDATE bypassed save(); saving the row once more writes its audit record (X-2).
+    complaint._history_user = by
+    complaint.save(update_fields=["status"])
+    ComplaintEvent.objects.create(complaint=complaint, action=action, from_status=before, to_status=target,
+                                  actor=by, note=note)  # fmt: skip
+    if action in (A.ASSIGNED, A.REOPENED) and complaint.assignee_id and complaint.assignee_id != by.pk:
+        notification_create(
+            recipient=complaint.assignee,
+            key=f"complaint:{complaint.pk}:{action}:{complaint.events.count()}",
+            level=Notification.Level.WARNING if action == A.REOPENED else Notification.Level.INFO,
+            title=_("Complaint assigned to you: %(subject)s") % {"subject": complaint.subject},
+            body=f"{complaint.client.name}\n{complaint.description}",
+            link=complaint.get_absolute_url(),
+        )
+    return complaint
+

@@ -1,0 +1,112 @@
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
+
+from clients.models import Client, Complaint, Contact
+from crm.models import Territory, User
+from crm.roles import Role
+
+
+class ClientFilter(django_filters.FilterSet):
+    """Search and filters of the client list; the state lives in the URL (shareable)."""
+
+    q = django_filters.CharFilter(label=_("Search"), method="filter_search")
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Client.Kind.choices)
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=Client.Status.choices)
+    territory = django_filters.ModelChoiceFilter(label=_("Territory"), queryset=Territory.objects.order_by("name"))
+    owner = django_filters.ModelChoiceFilter(label=_("Account manager"), queryset=User.objects.none())
+    channel = django_filters.ChoiceFilter(label=_("Channel"), choices=Client.Channel.choices)
+    key_account = django_filters.BooleanFilter(label=_("Key account"), field_name="is_key_account")
+    level = django_filters.ChoiceFilter(
+        label=_("Level"), choices=[*Client.Level.choices, ("none", _("Not graded"))], method="filter_level"
+    )
+    stale_days = django_filters.NumberFilter(
+        label=_("Card not updated for (days)"), method="filter_stale", min_value=1
+    )
+    followup = django_filters.ChoiceFilter(
+        label=_("Follow-up"), choices=[("due", _("Due or overdue")), ("planned", _("Planned"))],
+        method="filter_followup",
+    )  # fmt: skip
+    ordering = django_filters.OrderingFilter(
+        label=_("Sort by"),
+        fields=(("name", "name"), ("code", "code"), ("level", "level"), ("card_updated_at", "updated"),
+                ("next_contact_date", "next_contact"), ("created_at", "created")),  # fmt: skip
+        field_labels={
+            "name": _("Name"), "code": _("Code"), "level": _("Level"), "card_updated_at": _("Card updated"),
+            "next_contact_date": _("Next contact"), "created_at": _("Created"),
+        },  # fmt: skip
+    )
+
+    class Meta:
+        model = Client
+        fields: list[str] = []
+
+    def __init__(self, *args, user: User, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        owners = User.objects.filter(role=Role.ACCOUNT_MANAGER).order_by("first_name", "username")
+        if user.role == Role.ACCOUNT_MANAGER:
+            del self.filters["owner"]
+        elif user.role == Role.MANAGER:
+            self.filters["owner"].queryset = owners.filter(team_id=user.team_id)
+        else:
+            self.filters["owner"].queryset = owners
+
+    def filter_search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        contact = Contact.objects.filter(client=OuterRef("pk")).filter(
+            Q(name__icontains=value) | Q(phone__icontains=value)
+        )
+        return queryset.filter(
+            Q(name__icontains=value) | Q(code__icontains=value) | Q(phone__icontains=value) | Exists(contact)
+        )
+
+    def filter_level(self, queryset, name, value):
+        return queryset.filter(level="" if value == "none" else value)
+
+    def filter_stale(self, queryset, name, value):
+        return queryset.stale(int(value))
+
+    def filter_followup(self, queryset, name, value):
+        if value == "due":
+            return queryset.followup_due()
+        return queryset.filter(next_contact_date__isnull=False)
+
+
+class ComplaintFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="filter_search")
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=[("open", _("Open (not closed)")), *Complaint.Status.choices],
+        method="filter_status",
+    )  # fmt: skip
+    assignee = django_filters.ModelChoiceFilter(label=_("Assigned to"), queryset=User.objects.none())
+    owner = django_filters.ModelChoiceFilter(
+        label=_("Account manager"), field_name="client__owner", queryset=User.objects.none()
+    )
+    ordering = django_filters.OrderingFilter(
+        label=_("Sort by"), fields=(("received_at", "received"), ("status", "status")),
+        field_labels={"received_at": _("Received"), "status": _("Status")},
+    )  # fmt: skip
+
+    class Meta:
+        model = Complaint
+        fields: list[str] = []
+
+    def __init__(self, *args, user: User, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        people = User.objects.filter(role__in=[Role.ACCOUNT_MANAGER, Role.MANAGER]).order_by("first_name")
+        if user.role == Role.MANAGER:
+            people = people.filter(team_id=user.team_id)
+        elif user.role == Role.ACCOUNT_MANAGER:
+            people = people.filter(team_id=user.team_id) if user.team_id else people.filter(pk=user.pk)
+        self.filters["assignee"].queryset = people
+        self.filters["owner"].queryset = people.filter(role=Role.ACCOUNT_MANAGER)
+
+    def filter_search(self, queryset, name, value):
+        return queryset.filter(Q(subject__icontains=value) | Q(client__name__icontains=value))
+
+    def filter_status(self, queryset, name, value):
+        return queryset.open() if value == "open" else queryset.filter(status=value)

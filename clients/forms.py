@@ -1,0 +1,196 @@
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.forms import inlineformset_factory
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from clients.models import (
+    Client,
+    Complaint,
+    Contact,
+    DemandRecord,
+    Interaction,
+    KeyAccountProfile,
+    ProductFeedback,
+    Promotion,
+)
+from crm.models import Territory, User
+from crm.roles import Role
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class ClientForm(forms.ModelForm):
+    """The client file and relationship card (CLI-1, CLI-2)."""
+
+    class Meta:
+        model = Client
+        fields = [
+            "code", "name", "kind", "status", "channel", "owner", "territory", "employer", "position",
+            "address", "phone", "email", "notes", "is_key_account",
+        ]  # fmt: skip
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, user: User, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["territory"].queryset = Territory.objects.order_by("name")
+        owners = User.objects.filter(is_active=True, role=Role.ACCOUNT_MANAGER).order_by("first_name", "username")
+        if user.role == Role.ACCOUNT_MANAGER:
+            # An account manager's clients are their own: the owner is not theirs to choose.
+            del self.fields["owner"]
+        elif user.role == Role.MANAGER:
+            self.fields["owner"].queryset = owners.filter(team_id=user.team_id)
+        else:
+            self.fields["owner"].queryset = owners
+        if self.instance.pk:
+            self.fields["is_key_account"].initial = self.instance.is_key_account
+
+    def clean_code(self) -> str:
+        return self.cleaned_data["code"].strip().upper()
+
+
+class ContactForm(forms.ModelForm):
+    class Meta:
+        model = Contact
+        fields = ["name", "position", "phone", "email", "is_emergency"]
+
+
+class BaseContactFormSet(forms.BaseInlineFormSet):
+    def clean(self) -> None:
+        super().clean()
+        emergency = [
+            form for form in self.forms
+            if form.cleaned_data.get("is_emergency") and not form.cleaned_data.get("DELETE")
+        ]  # fmt: skip
+        if len(emergency) > 1:
+            for form in emergency[1:]:
+                form.add_error("is_emergency", _("Only one contact can be the emergency contact."))
+            raise ValidationError(_("Only one contact can be the emergency contact."))
+
+
+ContactFormSet = inlineformset_factory(
+    Client, Contact, form=ContactForm, formset=BaseContactFormSet, extra=1, can_delete=True
+)
+
+
+class KeyAccountForm(forms.ModelForm):
+    class Meta:
+        model = KeyAccountProfile
+        fields = ["decision_makers", "annual_volume", "service_commitments", "visit_cadence_days"]
+        widgets = {
+            "decision_makers": forms.Textarea(attrs={"rows": 2}),
+            "service_commitments": forms.Textarea(attrs={"rows": 2}),
+        }
+
+
+class InteractionForm(forms.ModelForm):
+    class Meta:
+        model = Interaction
+        fields = ["kind", "occurred_at", "outcome", "next_step", "next_contact_date"]
+        widgets = {"occurred_at": DATETIME, "next_contact_date": DATE, "outcome": forms.Textarea(attrs={"rows": 3})}
+
+    def clean_next_contact_date(self):
+        value = self.cleaned_data.get("next_contact_date")
+        if value and value < timezone.localdate():
+            raise ValidationError(_("The next contact date cannot be in the past."))
+        return value
+
+    def clean_occurred_at(self):
+        value = self.cleaned_data["occurred_at"]
+        if value > timezone.now() + timezone.timedelta(minutes=5):
+            raise ValidationError(_("An interaction that happened cannot be in the future."))
+        return value
+
+
+class ComplaintForm(forms.ModelForm):
+    assignee = forms.ModelChoiceField(
+        label=_("Assign to"), queryset=User.objects.none(), required=False,
+        help_text=_("Leave empty to assign later."),
+    )  # fmt: skip
+
+    class Meta:
+        model = Complaint
+        fields = ["subject", "channel", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, assignees, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = assignees
+
+
+class ComplaintStepForm(forms.Form):
+    """The form under a complaint: the next step with an optional note (or the resolution)."""
+
+    action = forms.CharField(widget=forms.HiddenInput)
+    assignee = forms.ModelChoiceField(label=_("Assign to"), queryset=User.objects.none(), required=False)
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, assignees, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = assignees
+
+
+class FeedbackForm(forms.ModelForm):
+    class Meta:
+        model = ProductFeedback
+        fields = ["product", "informed_on", "feedback", "rating"]
+        widgets = {"informed_on": DATE, "feedback": forms.Textarea(attrs={"rows": 3})}
+
+
+class DemandForm(forms.ModelForm):
+    class Meta:
+        model = DemandRecord
+        fields = ["product", "quantity", "unit", "period_start", "period_end", "notes"]
+        widgets = {"period_start": DATE, "period_end": DATE}
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("period_start"), data.get("period_end")
+        if start and end and end < start:
+            self.add_error("period_end", _("The period must end on or after its start."))
+        quantity = data.get("quantity")
+        if quantity is not None and quantity <= 0:
+            self.add_error("quantity", _("Enter a quantity greater than zero."))
+        return data
+
+
+class PromotionForm(forms.ModelForm):
+    class Meta:
+        model = Promotion
+        fields = ["name", "description", "starts_on", "ends_on"]
+        widgets = {"starts_on": DATE, "ends_on": DATE, "description": forms.Textarea(attrs={"rows": 3})}
+
+    def clean(self):
+        data = super().clean()
+        if data.get("starts_on") and data.get("ends_on") and data["ends_on"] < data["starts_on"]:
+            self.add_error("ends_on", _("The promotion must end on or after its start."))
+        return data
+
+
+class ImportForm(forms.Form):
+    MAX_BYTES = 5 * 1024 * 1024
+    file = forms.FileField(label=_("CSV or Excel file"), help_text=_("Up to 5 MB; .csv or .xlsx."))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        name = upload.name.lower()
+        if upload.size > self.MAX_BYTES:
+            raise ValidationError(_("The file is larger than 5 MB."))
+        if upload.size == 0:
+            raise ValidationError(_("The file is empty."))
+        head = upload.read(4)
+        upload.seek(0)
+        if name.endswith(".xlsx"):
+            if head != b"PK\x03\x04":
+                raise ValidationError(_("This is not an Excel (.xlsx) file."))
+        elif name.endswith(".csv"):
+            if b"\x00" in upload.read(2048):
+                raise ValidationError(_("This is not a text CSV file."))
+            upload.seek(0)
+        else:
+            raise ValidationError(_("Upload a .csv or .xlsx file."))
+        return upload

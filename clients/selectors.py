@@ -1,0 +1,118 @@
+"""Reads of client files: the card, its timeline, the key-account list."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Max, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from clients.models import Client, Complaint, Contact, Interaction
+from crm.models import User
+
+TIMELINE_PER_SOURCE = 40
+TIMELINE_LENGTH = 60
+
+
+def client_list(user: User) -> QuerySet[Client]:
+    """The rows of the client list: one query whatever the page size."""
+    return Client.objects.visible_to(user).select_related("owner", "territory").order_by("name", "pk")
+
+
+def client_card(user: User, pk: int) -> Client:
+    from crm.permissions import get_visible_or_404
+
+    return get_visible_or_404(
+        Client.objects.select_related("owner", "territory", "key_account").prefetch_related("contacts"), user, pk=pk
+    )
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: datetime
+    kind: str  # interaction, complaint, feedback, demand, promotion, change
+    icon: str
+    title: str
+    body: str = ""
+    actor: Any = None
+    link: str = ""
+    extra: str = ""
+
+
+def client_timeline(client: Client) -> list[TimelineEntry]:
+    """Everything that happened with the client, newest first: one query per source."""
+    entries: list[TimelineEntry] = []
+    for i in client.interactions.select_related("recorded_by")[:TIMELINE_PER_SOURCE]:
+        extra = ""
+        if i.next_contact_date:
+            extra = _("Next contact %(date)s: %(step)s") % {"date": i.next_contact_date, "step": i.next_step or "—"}
+        entries.append(TimelineEntry(i.occurred_at, "interaction", _icon(i.kind), i.get_kind_display(), i.outcome,
+                                     i.recorded_by, extra=extra))  # fmt: skip
+    for c in client.complaints.select_related("filed_by")[:TIMELINE_PER_SOURCE]:
+        entries.append(TimelineEntry(c.received_at, "complaint", "exclamation-octagon",
+                                     _("Complaint: %(subject)s") % {"subject": c.subject}, c.description,
+                                     c.filed_by, c.get_absolute_url(), c.get_status_display()))  # fmt: skip
+    for f in client.feedback.select_related("recorded_by")[:TIMELINE_PER_SOURCE]:
+        rating = _("rating %(n)s/5") % {"n": f.rating} if f.rating else ""
+        entries.append(TimelineEntry(f.recorded_at, "feedback", "chat-square-quote",
+                                     _("Product feedback: %(product)s") % {"product": f.product}, f.feedback,
+                                     f.recorded_by, extra=rating))  # fmt: skip
+    for d in client.demands.select_related("recorded_by")[:TIMELINE_PER_SOURCE]:
+        entries.append(TimelineEntry(d.recorded_at, "demand", "cart",
+                                     _("Demand: %(product)s × %(qty)s %(unit)s")
+                                     % {"product": d.product, "qty": d.quantity.normalize(), "unit": d.unit},
+                                     d.notes, d.recorded_by, extra=f"{d.period_start} – {d.period_end}"))  # fmt: skip
+    for n in client.promotion_notices.select_related("promotion", "notified_by")[:TIMELINE_PER_SOURCE]:
+        entries.append(TimelineEntry(n.notified_at, "promotion", "megaphone",
+                                     _("Notified of promotion: %(name)s") % {"name": n.promotion.name},
+                                     n.promotion.description, n.notified_by,
+                                     n.promotion.get_absolute_url()))  # fmt: skip
+    entries.extend(_card_changes(client))
+    entries.sort(key=lambda entry: entry.at, reverse=True)
+    return entries[:TIMELINE_LENGTH]
+
+
+def _icon(kind: str) -> str:
+    return {"visit": "geo-alt", "call": "telephone", "message": "chat-dots", "meeting": "people"}.get(kind, "dot")
+
+
+def _card_changes(client: Client) -> list[TimelineEntry]:
+    """The card's change history (CLI-4, X-2): who changed which fields, when."""
+    records = list(client.history.select_related("history_user")[: TIMELINE_PER_SOURCE + 1])
+    entries = []
+    for newer, older in zip(records, [*records[1:], None], strict=True):
+        if older is None:
+            if len(records) <= TIMELINE_PER_SOURCE:
+                entries.append(TimelineEntry(newer.history_date, "change", "file-earmark-plus", _("Client file created"),
+                                             actor=newer.history_user))  # fmt: skip
+            continue
+        delta = newer.diff_against(older)
+        if not delta.changes:
+            continue
+        labels = [str(Client._meta.get_field(change.field).verbose_name) for change in delta.changes]
+        entries.append(TimelineEntry(newer.history_date, "change", "pencil-square", _("Card updated"),
+                                     ", ".join(labels), newer.history_user))  # fmt: skip
+    contact_changes = Contact.history.filter(client_id=client.pk).select_related("history_user")[:TIMELINE_PER_SOURCE]
+    verbs = {"+": _("Contact added: %(name)s"), "~": _("Contact changed: %(name)s"), "-": _("Contact removed: %(name)s")}
+    for record in contact_changes:
+        entries.append(TimelineEntry(record.history_date, "change", "person-lines-fill",
+                                     verbs[record.history_type] % {"name": record.name},
+                                     actor=record.history_user))  # fmt: skip
+    return entries
+
+
+def key_account_list(user: User) -> QuerySet[Client]:
+    """Key accounts with their profile and last on-site visit (to flag missed cadence, VIS-2)."""
+    return (
+        Client.objects.visible_to(user)
+        .key_accounts()
+        .select_related("owner", "territory", "key_account")
+        .annotate(last_visit=Max("interactions__occurred_at", filter=Q(interactions__kind=Interaction.Kind.VISIT)))
+        .order_by("name", "pk")  # Meta.ordering does not apply to aggregated queries
+    )
+
+
+def complaint_list(user: User) -> QuerySet[Complaint]:
+    return Complaint.objects.visible_to(user).select_related("client", "client__owner", "assignee")

@@ -1,0 +1,209 @@
+"""Writes of client files (CLI-1…10). Each function is one user action in one transaction."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.forms import BaseInlineFormSet
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from clients.models import (
+    Client,
+    Contact,
+    DemandRecord,
+    Interaction,
+    KeyAccountProfile,
+    ProductFeedback,
+    Promotion,
+    PromotionNotice,
+)
+from crm.models import Notification, User
+from crm.services import notification_create
+
+
+@transaction.atomic
+def client_save_card(
+    *,
+    client: Client,
+    contacts: BaseInlineFormSet,
+    key_account: dict[str, Any] | None,
+    by: User,
+) -> Client:
+    """Save a client's card, its contacts and key-account profile together (CLI-2, CLI-3, CLI-4).
+
+    ``key_account`` is the profile's cleaned data, or None when the client is not a key account.
+    """
+    client.card_updated_at = timezone.now()
+    client.is_key_account = key_account is not None
+    client.save()
+    _contacts_save(client=client, contacts=contacts)
+    if key_account is None:
+        KeyAccountProfile.objects.filter(client=client).delete()
+    else:
+        KeyAccountProfile.objects.update_or_create(client=client, defaults=key_account)
+    return client
+
+
+def _contacts_save(*, client: Client, contacts: BaseInlineFormSet) -> None:
+    # One emergency contact per client is a database constraint, checked row by row; clear the
+    # flag first so moving it from one contact to another never collides half-way.
+    client.contacts.filter(is_emergency=True).update(is_emergency=False)
+    contacts.instance = client
+    contacts.save()
+    emergency = [
+        form.instance.pk
+        for form in contacts.forms
+        if form.cleaned_data.get("is_emergency") and not form.cleaned_data.get("DELETE") and form.instance.pk
+    ]
+    if emergency:
+        Contact.objects.filter(pk=emergency[0]).update(is_emergency=True)
+
+
+@transaction.atomic
+def interaction_log(
+    *,
+    client: Client,
+    kind: str,
+    outcome: str,
+    by: User,
+    occurred_at: datetime | None = None,
+    next_step: str = "",
+    next_contact_date: date | None = None,
+) -> Interaction:
+    """Log a contact with the client (CLI-5). Its next contact date replaces the open follow-up,
+    so logging the follow-up clears the reminder (VIS-4, VIS-6)."""
+    interaction = Interaction.objects.create(
+        client=client,
+        kind=kind,
+        outcome=outcome,
+        occurred_at=occurred_at or timezone.now(),
+        next_step=next_step,
+        next_contact_date=next_contact_date,
+        recorded_by=by,
+    )
+    previous_due = client.next_contact_date
+    Client.objects.filter(pk=client.pk).update(next_contact_date=next_contact_date, next_step=next_step)
+    client.next_contact_date, client.next_step = next_contact_date, next_step
+    if previous_due is not None:
+        Notification.objects.filter(key=followup_key(client.pk, previous_due), read_at__isnull=True).update(
+            read_at=timezone.now()
+        )
+    return interaction
+
+
+def followup_key(client_id: int, due: date) -> str:
+    return f"followup:client:{client_id}:{due.isoformat()}"
+
+
+def followup_reminders_send(*, today: date | None = None) -> int:
+    """Remind each account manager of due and overdue follow-ups (VIS-5, VIS-6).
+
+    One in-app notification per client and due date, and one e-mail digest per account manager
+    and day; both have unique keys, so running this again the same day creates nothing.
+    Returns the number of new per-client notifications.
+    """
+    today = today or timezone.localdate()
+    due = (
+        Client.objects.followup_due(today)
+        .select_related("owner")
+        .only("pk", "name", "code", "next_contact_date", "next_step", "owner")
+        .order_by("owner_id", "next_contact_date", "name")
+    )
+    by_owner: dict[User, list[Client]] = defaultdict(list)
+    for client in due:
+        by_owner[client.owner].append(client)
+    rows = [
+        Notification(
+            recipient=owner,
+            key=followup_key(client.pk, client.next_contact_date),
+            level=Notification.Level.REMINDER,
+            title=_("Follow up with %(client)s (due %(date)s)") % {"client": client.name, "date": client.next_contact_date},
+            body=client.next_step,
+            link=reverse("clients:detail", args=[client.pk]),
+            send_email=False,
+        )
+        for owner, clients in by_owner.items()
+        for client in clients
+    ]
+    with transaction.atomic():
+        before = Notification.objects.filter(key__startswith="followup:client:").count()
+        Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+        created = Notification.objects.filter(key__startswith="followup:client:").count() - before
+        for owner, clients in by_owner.items():
+            _followup_digest(owner=owner, clients=clients, today=today)
+    return created
+
+
+def _followup_digest(*, owner: User, clients: list[Client], today: date) -> None:
+    lines = [f"- {c.name} ({c.code}), {c.next_contact_date}: {c.next_step or '—'}" for c in clients]
+    notification_create(
+        recipient=owner,
+        key=f"followup-digest:{today.isoformat()}",
+        level=Notification.Level.REMINDER,
+        title=ngettext(
+            "%(count)d client follow-up is due", "%(count)d client follow-ups are due", len(clients)
+        ) % {"count": len(clients)},
+        body="\n".join(lines),
+        link=reverse("clients:list") + "?followup=due",
+    )
+
+
+@transaction.atomic
+def feedback_record(*, client: Client, by: User, **fields: Any) -> ProductFeedback:
+    """Record new-product information sent and the client's feedback (CLI-7)."""
+    return ProductFeedback.objects.create(client=client, recorded_by=by, **fields)
+
+
+@transaction.atomic
+def demand_record(
+    *, client: Client, by: User, product: str, quantity: Decimal, period_start: date, period_end: date, **fields: Any
+) -> DemandRecord:
+    """Record demand collected from the client (CLI-10)."""
+    return DemandRecord.objects.create(
+        client=client, recorded_by=by, product=product, quantity=quantity, period_start=period_start,
+        period_end=period_end, **fields,
+    )  # fmt: skip
+
+
+@transaction.atomic
+def promotion_notify(*, promotion: Promotion, clients: QuerySet[Client], by: User) -> int:
+    """Record that ``clients`` were notified of ``promotion`` and tell their owners (CLI-8).
+
+    Clients already notified are skipped; returns how many were newly notified.
+    """
+    wanted = dict(clients.values_list("pk", "owner_id"))
+    already = set(
+        PromotionNotice.objects.filter(promotion=promotion, client_id__in=wanted).values_list("client_id", flat=True)
+    )
+    new = {pk: owner for pk, owner in wanted.items() if pk not in already}
+    now = timezone.now()
+    PromotionNotice.objects.bulk_create(
+        [PromotionNotice(promotion=promotion, client_id=pk, notified_by=by, notified_at=now) for pk in new],
+        ignore_conflicts=True,
+        batch_size=1000,
+    )
+    per_owner: dict[int, int] = defaultdict(int)
+    for owner_id in new.values():
+        per_owner[owner_id] += 1
+    for owner in User.objects.filter(pk__in=per_owner):
+        notification_create(
+            recipient=owner,
+            key=f"promotion:{promotion.pk}:{now.isoformat()}",
+            title=ngettext(
+                "%(count)d of your clients was notified of “%(promotion)s”",
+                "%(count)d of your clients were notified of “%(promotion)s”",
+                per_owner[owner.pk],
+            )
+            % {"count": per_owner[owner.pk], "promotion": promotion.name},
+            body=promotion.description,
+            link=promotion.get_absolute_url(),
+        )
+    return len(new)

@@ -1,0 +1,26 @@
+from django.urls import path
+
+from clients.views import activity, cards, complaints, promotions, transfer
+
+app_name = "clients"
+
+urlpatterns = [
+    path("", cards.client_list, name="list"),
+    path("new/", cards.client_create, name="create"),
+    path("key-accounts/", cards.key_account_list, name="key_accounts"),
+    path("export/<str:kind>/", transfer.client_export, name="export"),
+    path("import/", transfer.client_import, name="import"),
+    path("import/confirm/", transfer.client_import_confirm, name="import_confirm"),
+    path("<int:pk>/", cards.client_detail, name="detail"),
+    path("<int:pk>/edit/", cards.client_edit, name="edit"),
+    path("<int:pk>/interactions/new/", activity.interaction_create, name="interaction_create"),
+    path("<int:pk>/feedback/new/", activity.feedback_create, name="feedback_create"),
+    path("<int:pk>/demands/new/", activity.demand_create, name="demand_create"),
+    path("<int:pk>/complaints/new/", complaints.complaint_create, name="complaint_create"),
+    path("complaints/", complaints.complaint_list, name="complaints"),
+    path("complaints/<int:pk>/", complaints.complaint_detail, name="complaint_detail"),
+    path("promotions/", promotions.promotion_list, name="promotions"),
+    path("promotions/new/", promotions.promotion_create, name="promotion_create"),
+    path("promotions/<int:pk>/", promotions.promotion_detail, name="promotion_detail"),
+    path("promotions/<int:pk>/notify/", promotions.promotion_notify, name="promotion_notify"),
+]

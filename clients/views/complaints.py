@@ -1,0 +1,79 @@
+"""Complaints: filing, the workflow page, and the open-complaints list (CLI-6)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from clients import complaints as workflow
+from clients import selectors
+from clients.filters import ComplaintFilter
+from clients.forms import ComplaintForm, ComplaintStepForm
+from clients.models import Client, Complaint
+from clients.views.common import CLIENT_ROLES, paginate
+from crm.permissions import get_visible_or_404, role_required
+
+
+@role_required(*CLIENT_ROLES)
+def complaint_create(request: HttpRequest, pk: int) -> HttpResponse:
+    client = selectors.client_card(request.user, pk)
+    form = ComplaintForm(request.POST or None, assignees=workflow.assignee_choices(client))
+    if request.method == "POST" and form.is_valid():
+        complaint = workflow.complaint_file(client=client, by=request.user, **form.cleaned_data)
+        messages.success(request, _("Complaint filed."))
+        return redirect(complaint)
+    return render(
+        request, "clients/client_subform.html", {"client": client, "form": form, "title": _("File a complaint")}
+    )
+
+
+@role_required(*CLIENT_ROLES)
+def complaint_list(request: HttpRequest) -> HttpResponse:
+    data = request.GET.copy()
+    data.setdefault("status", "open")
+    filterset = ComplaintFilter(data, queryset=selectors.complaint_list(request.user), user=request.user)
+    return render(request, "clients/complaint_list.html", {"filter": filterset, "page_obj": paginate(request, filterset.qs)})
+
+
+@role_required(*CLIENT_ROLES)
+def complaint_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    complaint = get_visible_or_404(Complaint.objects.select_related("client", "assignee", "client__owner"), request.user,
+                                   pk=pk)  # fmt: skip
+    assignees = workflow.assignee_choices(complaint.client)
+    form = ComplaintStepForm(request.POST or None, assignees=assignees)
+    if request.method == "POST" and form.is_valid():
+        try:
+            _apply(complaint, form.cleaned_data, request.user)
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("Complaint updated."))
+            return redirect(complaint)
+    context = {
+        "complaint": complaint,
+        "events": complaint.events.select_related("actor"),
+        "actions": workflow.allowed_actions(complaint, request.user),
+        "form": form,
+        "client_visible": Client.objects.visible_to(request.user).filter(pk=complaint.client_id).exists(),
+    }
+    return render(request, "clients/complaint_detail.html", context)
+
+
+def _apply(complaint: Complaint, data: dict, user) -> None:
+    action, note = data["action"], data["note"]
+    if action == workflow.A.ASSIGNED:
+        if data["assignee"] is None:
+            raise ValidationError({"assignee": _("Choose who takes the complaint.")})
+        workflow.complaint_assign(complaint=complaint, assignee=data["assignee"], by=user, note=note)
+    elif action == workflow.A.RESOLVED:
+        workflow.complaint_resolve(complaint=complaint, resolution=note, by=user)
+    elif action == workflow.A.CLOSED:
+        workflow.complaint_close(complaint=complaint, by=user, note=note)
+    elif action == workflow.A.REOPENED:
+        workflow.complaint_reopen(complaint=complaint, by=user, note=note)
+    else:
+        raise ValidationError(_("Unknown step."))

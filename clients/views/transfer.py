@@ -1,0 +1,77 @@
+"""Export (with the list's filters) and import with preview (X-3)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from clients import imports, selectors
+from clients.filters import ClientFilter
+from clients.forms import ImportForm
+from clients.resources import ClientResource, ContactResource
+from clients.views.common import CLIENT_ROLES
+from crm.permissions import role_required
+
+FORMATS = {
+    "csv": ("text/csv; charset=utf-8", "csv"),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
+}
+
+
+@role_required(*CLIENT_ROLES)
+def client_export(request: HttpRequest, kind: str) -> HttpResponse:
+    """The clients (or their contacts) of the current filters, within the user's gate."""
+    fmt = request.GET.get("format", "xlsx")
+    if fmt not in FORMATS or kind not in imports.RESOURCES:
+        raise Http404
+    filterset = ClientFilter(request.GET, queryset=selectors.client_list(request.user), user=request.user)
+    clients = filterset.qs.order_by("code")
+    if kind == "clients":
+        dataset = ClientResource(user=request.user).export(clients.select_related("owner", "territory"))
+    else:
+        contacts = ContactResource(user=request.user).get_queryset().filter(client__in=clients.values("pk"))
+        dataset = ContactResource(user=request.user).export(contacts.order_by("client__code", "name"))
+    content = dataset.export(fmt)
+    if fmt == "csv":
+        content = "\ufeff" + content  # a BOM so Excel opens Chinese text as UTF-8
+    content_type, extension = FORMATS[fmt]
+    response = HttpResponse(content, content_type=content_type)
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="{kind}-{stamp}.{extension}"'
+    return response
+
+
+@role_required(*CLIENT_ROLES)
+def client_import(request: HttpRequest) -> HttpResponse:
+    kind = request.GET.get("kind") or request.POST.get("kind") or "clients"
+    if kind not in imports.RESOURCES:
+        raise Http404
+    form = ImportForm(request.POST or None, request.FILES or None)
+    context = {"form": form, "kind": kind}
+    if request.method == "POST" and form.is_valid():
+        token = imports.import_upload(user=request.user, kind=kind, upload=form.cleaned_data["file"])
+        try:
+            headers, rows, clean = imports.import_preview(user=request.user, token=token)
+        except ValidationError as error:
+            form.add_error("file", error)
+        else:
+            context.update(token=token, headers=headers, rows=rows, clean=clean)
+    return render(request, "clients/client_import.html", context)
+
+
+@require_POST
+@role_required(*CLIENT_ROLES)
+def client_import_confirm(request: HttpRequest) -> HttpResponse:
+    try:
+        totals = imports.import_commit(user=request.user, token=request.POST.get("token", ""))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("clients:import")
+    summary = ", ".join(f"{name}: {count}" for name, count in totals.items()) or _("no changes")
+    messages.success(request, _("Import saved (%(summary)s).") % {"summary": summary})
+    return redirect("clients:list")
