@@ -30,7 +30,17 @@ class KeyAccountInline(admin.StackedInline):
 @admin.register(Client)
 class ClientAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
     resource_classes = [ClientResource]
-    list_display = ("code", "name", "kind", "status", "owner", "territory", "level", "is_key_account", "card_updated_at")
+    list_display = (
+        "code",
+        "name",
+        "kind",
+        "status",
+        "owner",
+        "territory",
+        "level",
+        "is_key_account",
+        "card_updated_at",
+    )
     list_filter = ("kind", "status", "channel", "level", "is_key_account", "territory")
     list_select_related = ("owner", "territory")
     search_fields = ("code", "name", "phone", "contacts__name")

@@ -35,8 +35,11 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
 
 def allowed_actions(complaint: Complaint, user: User) -> list[str]:
     """The steps ``user`` may take on ``complaint`` now (for buttons and for checks)."""
-    return [action for action, (sources, _target) in TRANSITIONS.items() if complaint.status in sources
-            and _may(user, complaint, action)]  # fmt: skip
+    return [
+        action
+        for action, (sources, _target) in TRANSITIONS.items()
+        if complaint.status in sources and _may(user, complaint, action)
+    ]
 
 
 def _may(user: User, complaint: Complaint, action: str) -> bool:
@@ -55,8 +58,9 @@ def assignee_choices(client: Client):
 
 
 @transaction.atomic
-def complaint_file(*, client: Client, subject: str, description: str, channel: str, by: User,
-                   assignee: User | None = None) -> Complaint:  # fmt: skip
+def complaint_file(
+    *, client: Client, subject: str, description: str, channel: str, by: User, assignee: User | None = None
+) -> Complaint:
     """Record a complaint; when an assignee is given it is assigned at once."""
     complaint = Complaint.objects.create(
         client=client, subject=subject, description=description, channel=channel, filed_by=by
@@ -105,8 +109,9 @@ def _step(complaint: Complaint, action: str, by: User, note: str, **changes) -> 
     # The conditional UPDATE bypassed save(); saving the row once more writes its audit record (X-2).
     complaint._history_user = by
     complaint.save(update_fields=["status"])
-    ComplaintEvent.objects.create(complaint=complaint, action=action, from_status=before, to_status=target,
-                                  actor=by, note=note)  # fmt: skip
+    ComplaintEvent.objects.create(
+        complaint=complaint, action=action, from_status=before, to_status=target, actor=by, note=note
+    )
     if action in (A.ASSIGNED, A.REOPENED) and complaint.assignee_id and complaint.assignee_id != by.pk:
         notification_create(
             recipient=complaint.assignee,
@@ -117,4 +122,3 @@ def _step(complaint: Complaint, action: str, by: User, note: str, **changes) -> 
             link=complaint.get_absolute_url(),
         )
     return complaint
-

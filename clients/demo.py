@@ -18,23 +18,70 @@ from clients.models import Client, Contact, Interaction, KeyAccountProfile, Prod
 from crm.models import Territory, User
 
 COMPANIES = [
-    "北京华信科技有限公司", "上海明达贸易有限公司", "广州恒通物流有限公司", "深圳鹏程电子有限公司",
-    "杭州云帆网络科技有限公司", "南京金陵食品有限公司", "天津渤海化工有限公司", "成都天府酒业有限公司",
-    "Golden Harbor Trading Co.", "Evergreen Foods Ltd.", "Pacific Rim Logistics", "Northwind Office Supplies",
-    "武汉长江医药有限公司", "西安古城文化传媒有限公司", "青岛海润水产有限公司", "苏州工业园精密机械有限公司",
-    "Silverline Consulting", "Blue Ocean Seafood Import", "厦门鹭岛茶业有限公司", "重庆山城火锅连锁",
+    "北京华信科技有限公司",
+    "上海明达贸易有限公司",
+    "广州恒通物流有限公司",
+    "深圳鹏程电子有限公司",
+    "杭州云帆网络科技有限公司",
+    "南京金陵食品有限公司",
+    "天津渤海化工有限公司",
+    "成都天府酒业有限公司",
+    "Golden Harbor Trading Co.",
+    "Evergreen Foods Ltd.",
+    "Pacific Rim Logistics",
+    "Northwind Office Supplies",
+    "武汉长江医药有限公司",
+    "西安古城文化传媒有限公司",
+    "青岛海润水产有限公司",
+    "苏州工业园精密机械有限公司",
+    "Silverline Consulting",
+    "Blue Ocean Seafood Import",
+    "厦门鹭岛茶业有限公司",
+    "重庆山城火锅连锁",
 ]
 SHOPS = [
-    "东四便利店", "王府井烟酒商行", "朝阳门副食店", "海淀黄庄超市", "西单好邻居便利店", "三里屯美宜佳",
-    "中关村快客便利", "望京华联超市", "Corner Mart Sanlitun", "Lucky Store Wudaokou",
+    "东四便利店",
+    "王府井烟酒商行",
+    "朝阳门副食店",
+    "海淀黄庄超市",
+    "西单好邻居便利店",
+    "三里屯美宜佳",
+    "中关村快客便利",
+    "望京华联超市",
+    "Corner Mart Sanlitun",
+    "Lucky Store Wudaokou",
 ]
 TENANTS = [
-    "华泰律师事务所", "德勤咨询（国贸分部）", "星巴克国贸店", "招商银行东三环支行", "Acme Design Studio",
-    "智联招聘北京分公司", "中信证券营业部", "Baker & Partners LLP", "新东方培训中心", "一点点奶茶",
+    "华泰律师事务所",
+    "德勤咨询（国贸分部）",
+    "星巴克国贸店",
+    "招商银行东三环支行",
+    "Acme Design Studio",
+    "智联招聘北京分公司",
+    "中信证券营业部",
+    "Baker & Partners LLP",
+    "新东方培训中心",
+    "一点点奶茶",
 ]
 PEOPLE = [
-    "李明", "王芳", "张磊", "刘洋", "陈静", "杨帆", "赵敏", "黄伟", "周婷", "吴刚", "徐丽", "孙浩",
-    "David Wang", "Linda Zhao", "Michael Li", "Sarah Chen", "Tom Liu", "Grace Xu",
+    "李明",
+    "王芳",
+    "张磊",
+    "刘洋",
+    "陈静",
+    "杨帆",
+    "赵敏",
+    "黄伟",
+    "周婷",
+    "吴刚",
+    "徐丽",
+    "孙浩",
+    "David Wang",
+    "Linda Zhao",
+    "Michael Li",
+    "Sarah Chen",
+    "Tom Liu",
+    "Grace Xu",
 ]
 POSITIONS = ["总经理", "采购经理", "财务总监", "行政主管", "店长", "Operations Manager", "Purchasing Lead"]
 OUTCOMES = [
@@ -51,7 +98,7 @@ def seed() -> int:
     """Create the demo clients that are missing; returns how many were created."""
     am1, am2 = User.objects.get(username="am1"), User.objects.get(username="am2")
     territories = {t.code: t for t in Territory.objects.all()}
-    rng = random.Random(20261128)  # noqa: S311 - demo data, not security
+    rng = random.Random(20261128)
     names = [(n, Client.Kind.CORPORATE) for n in COMPANIES] + [(n, Client.Kind.RETAIL) for n in SHOPS]
     names += [(n, Client.Kind.TENANT) for n in TENANTS]
     names += [(n, Client.Kind.INDIVIDUAL) for n in PEOPLE[:20]]
@@ -62,7 +109,9 @@ def seed() -> int:
             if Client.objects.filter(code=code).exists():
                 continue
             owner = am1 if index % 2 else am2
-            territory = territories.get(rng.choice(["dongcheng", "xicheng"] if owner == am1 else ["chaoyang", "haidian"]))
+            territory = territories.get(
+                rng.choice(["dongcheng", "xicheng"] if owner == am1 else ["chaoyang", "haidian"])
+            )
             client = _client(rng, code, name, kind, owner, territory, index)
             _history(rng, client, owner)
             created += 1
@@ -72,28 +121,37 @@ def seed() -> int:
 def _client(rng, code, name, kind, owner, territory, index) -> Client:
     now = timezone.now()
     client = Client.objects.create(
-        code=code, name=name, kind=kind, owner=owner, territory=territory,
+        code=code,
+        name=name,
+        kind=kind,
+        owner=owner,
+        territory=territory,
         status=rng.choice([Client.Status.ACTIVE] * 5 + [Client.Status.PROSPECT, Client.Status.DORMANT]),
         channel=rng.choice(Client.Channel.values),
         employer=name if kind != Client.Kind.INDIVIDUAL else rng.choice(COMPANIES),
-        position=rng.choice(POSITIONS), address=f"北京市{territory.name[:2] if territory else ''}区建国路{index * 7}号",
+        position=rng.choice(POSITIONS),
+        address=f"北京市{territory.name[:2] if territory else ''}区建国路{index * 7}号",
         phone=f"010-{rng.randint(6000, 8999)} {rng.randint(1000, 9999)}",
         email=f"contact{index}@example.cn",
         is_key_account=index % 9 == 0,
         card_updated_at=now - timedelta(days=rng.randint(0, 400)),
-    )  # fmt: skip
+    )
     for n in range(rng.randint(1, 3)):
         Contact.objects.create(
-            client=client, name=rng.choice(PEOPLE), position=rng.choice(POSITIONS),
+            client=client,
+            name=rng.choice(PEOPLE),
+            position=rng.choice(POSITIONS),
             phone=f"+86 13{rng.randint(0, 9)} {rng.randint(1000, 9999)} {rng.randint(1000, 9999)}",
             is_emergency=n == 0,
-        )  # fmt: skip
+        )
     if client.is_key_account:
         KeyAccountProfile.objects.create(
-            client=client, decision_makers=f"{rng.choice(PEOPLE)}（总经理），{rng.choice(PEOPLE)}（采购）",
+            client=client,
+            decision_makers=f"{rng.choice(PEOPLE)}（总经理），{rng.choice(PEOPLE)}（采购）",
             annual_volume=Decimal(rng.randint(50, 900) * 10000),
-            service_commitments="每月上门拜访一次；24 小时响应投诉。", visit_cadence_days=rng.choice([7, 14, 30]),
-        )  # fmt: skip
+            service_commitments="每月上门拜访一次；24 小时响应投诉。",
+            visit_cadence_days=rng.choice([7, 14, 30]),
+        )
     return client
 
 
@@ -102,10 +160,13 @@ def _history(rng, client: Client, owner: User) -> None:
     today = timezone.localdate()
     for n in range(rng.randint(2, 6)):
         Interaction.objects.create(
-            client=client, kind=rng.choice(Interaction.Kind.values), recorded_by=owner,
+            client=client,
+            kind=rng.choice(Interaction.Kind.values),
+            recorded_by=owner,
             occurred_at=now - timedelta(days=rng.randint(1, 300), hours=rng.randint(0, 8)),
-            outcome=rng.choice(OUTCOMES), next_step="电话确认报价" if n == 0 else "",
-        )  # fmt: skip
+            outcome=rng.choice(OUTCOMES),
+            next_step="电话确认报价" if n == 0 else "",
+        )
     # Some follow-ups are overdue, some due today, some planned: the reminder task has work.
     offset = rng.choice([-5, -1, 0, 3, 10, None, None])
     if offset is not None:
@@ -114,15 +175,20 @@ def _history(rng, client: Client, owner: User) -> None:
         )
     if rng.random() < 0.3:
         ProductFeedback.objects.create(
-            client=client, product=rng.choice(["新款商务卡", "冷链配送服务", "Premium Tea Gift Box"]),
+            client=client,
+            product=rng.choice(["新款商务卡", "冷链配送服务", "Premium Tea Gift Box"]),
             feedback=rng.choice(["包装很好，价格偏高。", "Customers liked it; reorder planned."]),
-            rating=rng.randint(2, 5), recorded_by=owner,
-        )  # fmt: skip
+            rating=rng.randint(2, 5),
+            recorded_by=owner,
+        )
     if rng.random() < 0.25:
         complaint = workflow.complaint_file(
-            client=client, subject=rng.choice(["送货延迟", "发票开错", "Wrong item delivered", "服务态度问题"]),
-            description="客户来电反映问题，要求尽快处理。", channel=rng.choice(["phone", "visit", "written"]), by=owner,
-        )  # fmt: skip
+            client=client,
+            subject=rng.choice(["送货延迟", "发票开错", "Wrong item delivered", "服务态度问题"]),
+            description="客户来电反映问题，要求尽快处理。",
+            channel=rng.choice(["phone", "visit", "written"]),
+            by=owner,
+        )
         if rng.random() < 0.6:
             complaint = workflow.complaint_assign(complaint=complaint, assignee=owner, by=owner)
             if rng.random() < 0.5:

@@ -22,21 +22,30 @@ class ClientFilter(django_filters.FilterSet):
     level = django_filters.ChoiceFilter(
         label=_("Level"), choices=[*Client.Level.choices, ("none", _("Not graded"))], method="filter_level"
     )
-    stale_days = django_filters.NumberFilter(
-        label=_("Card not updated for (days)"), method="filter_stale", min_value=1
-    )
+    stale_days = django_filters.NumberFilter(label=_("Card not updated for (days)"), method="filter_stale", min_value=1)
     followup = django_filters.ChoiceFilter(
-        label=_("Follow-up"), choices=[("due", _("Due or overdue")), ("planned", _("Planned"))],
+        label=_("Follow-up"),
+        choices=[("due", _("Due or overdue")), ("planned", _("Planned"))],
         method="filter_followup",
-    )  # fmt: skip
+    )
     ordering = django_filters.OrderingFilter(
         label=_("Sort by"),
-        fields=(("name", "name"), ("code", "code"), ("level", "level"), ("card_updated_at", "updated"),
-                ("next_contact_date", "next_contact"), ("created_at", "created")),  # fmt: skip
+        fields=(
+            ("name", "name"),
+            ("code", "code"),
+            ("level", "level"),
+            ("card_updated_at", "updated"),
+            ("next_contact_date", "next_contact"),
+            ("created_at", "created"),
+        ),
         field_labels={
-            "name": _("Name"), "code": _("Code"), "level": _("Level"), "card_updated_at": _("Card updated"),
-            "next_contact_date": _("Next contact"), "created_at": _("Created"),
-        },  # fmt: skip
+            "name": _("Name"),
+            "code": _("Code"),
+            "level": _("Level"),
+            "card_updated_at": _("Card updated"),
+            "next_contact_date": _("Next contact"),
+            "created_at": _("Created"),
+        },
     )
 
     class Meta:
@@ -79,17 +88,19 @@ class ClientFilter(django_filters.FilterSet):
 class ComplaintFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="filter_search")
     status = django_filters.ChoiceFilter(
-        label=_("Status"), choices=[("open", _("Open (not closed)")), *Complaint.Status.choices],
+        label=_("Status"),
+        choices=[("open", _("Open (not closed)")), *Complaint.Status.choices],
         method="filter_status",
-    )  # fmt: skip
+    )
     assignee = django_filters.ModelChoiceFilter(label=_("Assigned to"), queryset=User.objects.none())
     owner = django_filters.ModelChoiceFilter(
         label=_("Account manager"), field_name="client__owner", queryset=User.objects.none()
     )
     ordering = django_filters.OrderingFilter(
-        label=_("Sort by"), fields=(("received_at", "received"), ("status", "status")),
+        label=_("Sort by"),
+        fields=(("received_at", "received"), ("status", "status")),
         field_labels={"received_at": _("Received"), "status": _("Status")},
-    )  # fmt: skip
+    )
 
     class Meta:
         model = Complaint

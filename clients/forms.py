@@ -29,9 +29,21 @@ class ClientForm(forms.ModelForm):
     class Meta:
         model = Client
         fields = [
-            "code", "name", "kind", "status", "channel", "owner", "territory", "employer", "position",
-            "address", "phone", "email", "notes", "is_key_account",
-        ]  # fmt: skip
+            "code",
+            "name",
+            "kind",
+            "status",
+            "channel",
+            "owner",
+            "territory",
+            "employer",
+            "position",
+            "address",
+            "phone",
+            "email",
+            "notes",
+            "is_key_account",
+        ]
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, user: User, **kwargs) -> None:
@@ -63,9 +75,8 @@ class BaseContactFormSet(forms.BaseInlineFormSet):
     def clean(self) -> None:
         super().clean()
         emergency = [
-            form for form in self.forms
-            if form.cleaned_data.get("is_emergency") and not form.cleaned_data.get("DELETE")
-        ]  # fmt: skip
+            form for form in self.forms if form.cleaned_data.get("is_emergency") and not form.cleaned_data.get("DELETE")
+        ]
         if len(emergency) > 1:
             for form in emergency[1:]:
                 form.add_error("is_emergency", _("Only one contact can be the emergency contact."))
@@ -108,9 +119,11 @@ class InteractionForm(forms.ModelForm):
 
 class ComplaintForm(forms.ModelForm):
     assignee = forms.ModelChoiceField(
-        label=_("Assign to"), queryset=User.objects.none(), required=False,
+        label=_("Assign to"),
+        queryset=User.objects.none(),
+        required=False,
         help_text=_("Leave empty to assign later."),
-    )  # fmt: skip
+    )
 
     class Meta:
         model = Complaint

@@ -100,8 +100,7 @@ def import_preview(*, user: User, token: str) -> tuple[list[str], list[PreviewRo
     for number, (row, row_result) in enumerate(zip(dataset.dict, result.rows, strict=False), start=1):
         errors = [str(error.error) for error in row_result.errors]
         if row_result.validation_error is not None:
-            errors += [f"{field}: {'; '.join(messages)}" if field != "__all__" else "; ".join(messages)
-                       for field, messages in row_result.validation_error.message_dict.items()]  # fmt: skip
+            errors += _messages(row_result.validation_error)
         rows.append(PreviewRow(number, row_result.import_type, [str(v or "") for v in row.values()], errors))
     errors = [str(error.error) for error in result.base_errors]
     if errors:
@@ -110,10 +109,19 @@ def import_preview(*, user: User, token: str) -> tuple[list[str], list[PreviewRo
     return list(dataset.headers or []), rows, clean
 
 
+def _messages(error: ValidationError) -> list[str]:
+    if not hasattr(error, "error_dict"):
+        return list(error.messages)
+    return [
+        f"{field}: {'; '.join(messages)}" if field != "__all__" else "; ".join(messages)
+        for field, messages in error.message_dict.items()
+    ]
+
+
 def import_commit(*, user: User, token: str) -> dict[str, int]:
     """Save every row or none; returns the counts per outcome."""
     with transaction.atomic():
-        result, _dataset_ = _run(user=user, token=token, dry_run=False)
+        result, _ = _run(user=user, token=token, dry_run=False)
         if result.has_errors() or result.has_validation_errors():
             transaction.set_rollback(True)
             raise ValidationError(_("The file has errors; nothing was saved. Correct them and upload again."))

@@ -22,15 +22,27 @@ class GatedResource(resources.ModelResource):
         super().__init__(**kwargs)
         self.user = user
 
+    def blank_empty_cells(self, row) -> None:
+        """Excel gives None for an empty cell; text columns want "" and flags want False."""
+        for field in self._meta.model._meta.concrete_fields:
+            column = self.fields[field.name].column_name if field.name in self.fields else None
+            if column not in row or row[column] not in (None, ""):
+                continue
+            if field.get_internal_type() in ("CharField", "TextField", "EmailField"):
+                row[column] = ""
+            elif field.get_internal_type() == "BooleanField":
+                row[column] = "0"
+
     def visible_clients(self):
         return Client.objects.all() if self.user is None else Client.objects.visible_to(self.user)
 
 
 class ClientResource(GatedResource):
     owner = fields.Field(
-        attribute="owner", column_name="owner",
+        attribute="owner",
+        column_name="owner",
         widget=widgets.ForeignKeyWidget(User, field="username"),
-    )  # fmt: skip
+    )
     territory = fields.Field(
         attribute="territory", column_name="territory", widget=widgets.ForeignKeyWidget(Territory, field="code")
     )
@@ -39,9 +51,22 @@ class ClientResource(GatedResource):
         model = Client
         import_id_fields = ["code"]
         fields = [
-            "code", "name", "kind", "status", "channel", "owner", "territory", "employer", "position",
-            "address", "phone", "email", "is_key_account", "level", "notes",
-        ]  # fmt: skip
+            "code",
+            "name",
+            "kind",
+            "status",
+            "channel",
+            "owner",
+            "territory",
+            "employer",
+            "position",
+            "address",
+            "phone",
+            "email",
+            "is_key_account",
+            "level",
+            "notes",
+        ]
         export_order = fields
         skip_unchanged = True
         clean_model_instances = True
@@ -51,18 +76,23 @@ class ClientResource(GatedResource):
         return self.visible_clients().select_related("owner", "territory")
 
     def before_import_row(self, row, **kwargs) -> None:
+        self.blank_empty_cells(row)
         if self.user is not None and self.user.role == Role.ACCOUNT_MANAGER:
             row["owner"] = self.user.username
         code = (row.get("code") or "").strip().upper()
         row["code"] = code
-        if self.user is not None and code and Client.objects.filter(code=code).exclude(
-            pk__in=self.visible_clients().values("pk")
-        ).exists():
-            raise ValidationError(_("Client code %(code)s belongs to a client outside your portfolio.") % {"code": code})
+        if (
+            self.user is not None
+            and code
+            and Client.objects.filter(code=code).exclude(pk__in=self.visible_clients().values("pk")).exists()
+        ):
+            raise ValidationError(
+                _("Client code %(code)s belongs to a client outside your portfolio.") % {"code": code}
+            )
         owner = (row.get("owner") or "").strip()
-        if self.user is not None and self.user.role == Role.MANAGER and owner:
-            if not User.objects.filter(username=owner, team_id=self.user.team_id).exists():
-                raise ValidationError(_("%(owner)s is not an account manager of your team.") % {"owner": owner})
+        manager = self.user is not None and self.user.role == Role.MANAGER
+        if manager and owner and not User.objects.filter(username=owner, team_id=self.user.team_id).exists():
+            raise ValidationError(_("%(owner)s is not an account manager of your team.") % {"owner": owner})
 
     def before_save_instance(self, instance, row, **kwargs) -> None:
         instance.card_updated_at = timezone.now()
@@ -85,6 +115,7 @@ class ContactResource(GatedResource):
         return Contact.objects.filter(client__in=self.visible_clients()).select_related("client")
 
     def before_import_row(self, row, **kwargs) -> None:
+        self.blank_empty_cells(row)
         code = (row.get("client_code") or "").strip().upper()
         row["client_code"] = code
         if self.user is not None and not self.visible_clients().filter(code=code).exists():

@@ -48,27 +48,62 @@ def client_timeline(client: Client) -> list[TimelineEntry]:
         extra = ""
         if i.next_contact_date:
             extra = _("Next contact %(date)s: %(step)s") % {"date": i.next_contact_date, "step": i.next_step or "—"}
-        entries.append(TimelineEntry(i.occurred_at, "interaction", _icon(i.kind), i.get_kind_display(), i.outcome,
-                                     i.recorded_by, extra=extra))  # fmt: skip
+        entries.append(
+            TimelineEntry(
+                i.occurred_at, "interaction", _icon(i.kind), i.get_kind_display(), i.outcome, i.recorded_by, extra=extra
+            )
+        )
     for c in client.complaints.select_related("filed_by")[:TIMELINE_PER_SOURCE]:
-        entries.append(TimelineEntry(c.received_at, "complaint", "exclamation-octagon",
-                                     _("Complaint: %(subject)s") % {"subject": c.subject}, c.description,
-                                     c.filed_by, c.get_absolute_url(), c.get_status_display()))  # fmt: skip
+        entries.append(
+            TimelineEntry(
+                c.received_at,
+                "complaint",
+                "exclamation-octagon",
+                _("Complaint: %(subject)s") % {"subject": c.subject},
+                c.description,
+                c.filed_by,
+                c.get_absolute_url(),
+                c.get_status_display(),
+            )
+        )
     for f in client.feedback.select_related("recorded_by")[:TIMELINE_PER_SOURCE]:
         rating = _("rating %(n)s/5") % {"n": f.rating} if f.rating else ""
-        entries.append(TimelineEntry(f.recorded_at, "feedback", "chat-square-quote",
-                                     _("Product feedback: %(product)s") % {"product": f.product}, f.feedback,
-                                     f.recorded_by, extra=rating))  # fmt: skip
+        entries.append(
+            TimelineEntry(
+                f.recorded_at,
+                "feedback",
+                "chat-square-quote",
+                _("Product feedback: %(product)s") % {"product": f.product},
+                f.feedback,
+                f.recorded_by,
+                extra=rating,
+            )
+        )
     for d in client.demands.select_related("recorded_by")[:TIMELINE_PER_SOURCE]:
-        entries.append(TimelineEntry(d.recorded_at, "demand", "cart",
-                                     _("Demand: %(product)s × %(qty)s %(unit)s")
-                                     % {"product": d.product, "qty": d.quantity.normalize(), "unit": d.unit},
-                                     d.notes, d.recorded_by, extra=f"{d.period_start} – {d.period_end}"))  # fmt: skip
+        entries.append(
+            TimelineEntry(
+                d.recorded_at,
+                "demand",
+                "cart",
+                _("Demand: %(product)s × %(qty)s %(unit)s")
+                % {"product": d.product, "qty": d.quantity.normalize(), "unit": d.unit},
+                d.notes,
+                d.recorded_by,
+                extra=f"{d.period_start} – {d.period_end}",
+            )
+        )
     for n in client.promotion_notices.select_related("promotion", "notified_by")[:TIMELINE_PER_SOURCE]:
-        entries.append(TimelineEntry(n.notified_at, "promotion", "megaphone",
-                                     _("Notified of promotion: %(name)s") % {"name": n.promotion.name},
-                                     n.promotion.description, n.notified_by,
-                                     n.promotion.get_absolute_url()))  # fmt: skip
+        entries.append(
+            TimelineEntry(
+                n.notified_at,
+                "promotion",
+                "megaphone",
+                _("Notified of promotion: %(name)s") % {"name": n.promotion.name},
+                n.promotion.description,
+                n.notified_by,
+                n.promotion.get_absolute_url(),
+            )
+        )
     entries.extend(_card_changes(client))
     entries.sort(key=lambda entry: entry.at, reverse=True)
     return entries[:TIMELINE_LENGTH]
@@ -85,21 +120,41 @@ def _card_changes(client: Client) -> list[TimelineEntry]:
     for newer, older in zip(records, [*records[1:], None], strict=True):
         if older is None:
             if len(records) <= TIMELINE_PER_SOURCE:
-                entries.append(TimelineEntry(newer.history_date, "change", "file-earmark-plus", _("Client file created"),
-                                             actor=newer.history_user))  # fmt: skip
+                entries.append(
+                    TimelineEntry(
+                        newer.history_date,
+                        "change",
+                        "file-earmark-plus",
+                        _("Client file created"),
+                        actor=newer.history_user,
+                    )
+                )
             continue
         delta = newer.diff_against(older)
         if not delta.changes:
             continue
         labels = [str(Client._meta.get_field(change.field).verbose_name) for change in delta.changes]
-        entries.append(TimelineEntry(newer.history_date, "change", "pencil-square", _("Card updated"),
-                                     ", ".join(labels), newer.history_user))  # fmt: skip
+        entries.append(
+            TimelineEntry(
+                newer.history_date, "change", "pencil-square", _("Card updated"), ", ".join(labels), newer.history_user
+            )
+        )
     contact_changes = Contact.history.filter(client_id=client.pk).select_related("history_user")[:TIMELINE_PER_SOURCE]
-    verbs = {"+": _("Contact added: %(name)s"), "~": _("Contact changed: %(name)s"), "-": _("Contact removed: %(name)s")}
+    verbs = {
+        "+": _("Contact added: %(name)s"),
+        "~": _("Contact changed: %(name)s"),
+        "-": _("Contact removed: %(name)s"),
+    }
     for record in contact_changes:
-        entries.append(TimelineEntry(record.history_date, "change", "person-lines-fill",
-                                     verbs[record.history_type] % {"name": record.name},
-                                     actor=record.history_user))  # fmt: skip
+        entries.append(
+            TimelineEntry(
+                record.history_date,
+                "change",
+                "person-lines-fill",
+                verbs[record.history_type] % {"name": record.name},
+                actor=record.history_user,
+            )
+        )
     return entries
 
 

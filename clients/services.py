@@ -125,7 +125,8 @@ def followup_reminders_send(*, today: date | None = None) -> int:
             recipient=owner,
             key=followup_key(client.pk, client.next_contact_date),
             level=Notification.Level.REMINDER,
-            title=_("Follow up with %(client)s (due %(date)s)") % {"client": client.name, "date": client.next_contact_date},
+            title=_("Follow up with %(client)s (due %(date)s)")
+            % {"client": client.name, "date": client.next_contact_date},
             body=client.next_step,
             link=reverse("clients:detail", args=[client.pk]),
             send_email=False,
@@ -148,9 +149,8 @@ def _followup_digest(*, owner: User, clients: list[Client], today: date) -> None
         recipient=owner,
         key=f"followup-digest:{today.isoformat()}",
         level=Notification.Level.REMINDER,
-        title=ngettext(
-            "%(count)d client follow-up is due", "%(count)d client follow-ups are due", len(clients)
-        ) % {"count": len(clients)},
+        title=ngettext("%(count)d client follow-up is due", "%(count)d client follow-ups are due", len(clients))
+        % {"count": len(clients)},
         body="\n".join(lines),
         link=reverse("clients:list") + "?followup=due",
     )
@@ -168,9 +168,14 @@ def demand_record(
 ) -> DemandRecord:
     """Record demand collected from the client (CLI-10)."""
     return DemandRecord.objects.create(
-        client=client, recorded_by=by, product=product, quantity=quantity, period_start=period_start,
-        period_end=period_end, **fields,
-    )  # fmt: skip
+        client=client,
+        recorded_by=by,
+        product=product,
+        quantity=quantity,
+        period_start=period_start,
+        period_end=period_end,
+        **fields,
+    )
 
 
 @transaction.atomic

@@ -50,3 +50,44 @@ class NotificationFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Notification {n}")
     body = "Something to look at."
     send_email = False
+
+
+class ClientFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "clients.Client"
+
+    code = factory.Sequence(lambda n: f"T{n:05d}")
+    name = factory.Sequence(lambda n: f"Client {n} Ltd.")
+    owner = factory.SubFactory(UserFactory)
+    kind = "corporate"
+    status = "active"
+
+
+class ContactFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "clients.Contact"
+
+    client = factory.SubFactory(ClientFactory)
+    name = factory.Sequence(lambda n: f"Contact {n}")
+    phone = "010-6512 3456"
+
+
+class InteractionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "clients.Interaction"
+
+    client = factory.SubFactory(ClientFactory)
+    kind = "visit"
+    outcome = "Discussed the new tariff."
+    recorded_by = factory.LazyAttribute(lambda interaction: interaction.client.owner)
+
+
+class PromotionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "clients.Promotion"
+
+    name = factory.Sequence(lambda n: f"Spring offer {n}")
+    description = "10% off the second order."
+    starts_on = factory.LazyFunction(lambda: __import__("datetime").date(2026, 12, 1))
+    ends_on = factory.LazyFunction(lambda: __import__("datetime").date(2026, 12, 31))
+    created_by = factory.SubFactory(UserFactory, role=Role.MANAGER)

@@ -45,15 +45,35 @@ def celery_worker(extra_env: dict[str, str] | None = None) -> Iterator[str]:
             "DJANGO_SETTINGS_MODULE": "crm.settings",
             "DATABASE_URL": database_url(),
             "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+            # Whatever the worker queues itself (e.g. e-mails) stays on this test's queue.
+            "CELERY_TASK_DEFAULT_QUEUE": queue,
             **(extra_env or {}),
         }
     )
     log = open(ROOT / "var" / f"{queue}.log", "w+")  # noqa: SIM115 - closed below
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "crm", "worker", "-Q", queue, "--pool", "solo",
-         "--without-heartbeat", "--without-mingle", "--without-gossip", "--loglevel", "INFO"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "crm",
+            "worker",
+            "-Q",
+            queue,
+            "--pool",
+            "solo",
+            "--without-heartbeat",
+            "--without-mingle",
+            "--without-gossip",
+            "--loglevel",
+            "INFO",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     try:
         yield queue
     finally:

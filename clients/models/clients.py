@@ -56,9 +56,13 @@ class Client(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("account manager"), on_delete=models.PROTECT, related_name="clients"
     )
     territory = models.ForeignKey(
-        "crm.Territory", verbose_name=_("territory"), on_delete=models.PROTECT, null=True, blank=True,
+        "crm.Territory",
+        verbose_name=_("territory"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="clients",
-    )  # fmt: skip
+    )
     # The relationship card (CLI-2).
     employer = models.CharField(_("employer"), max_length=200, blank=True)
     position = models.CharField(_("position"), max_length=100, blank=True)

@@ -48,9 +48,13 @@ class Complaint(models.Model):
     channel = models.CharField(_("received via"), max_length=20, choices=Channel.choices, default=Channel.PHONE)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.RECEIVED)
     assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("assigned to"), on_delete=models.PROTECT, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assigned to"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="assigned_complaints",
-    )  # fmt: skip
+    )
     resolution = models.TextField(_("resolution"), blank=True)
     received_at = models.DateTimeField(_("received"), default=timezone.now)
     assigned_at = models.DateTimeField(_("assigned"), null=True, blank=True)
@@ -72,7 +76,8 @@ class Complaint(models.Model):
         indexes = [models.Index(fields=["status", "assignee"], name="clients_complaint_status")]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status="received") | Q(assignee__isnull=False), name="clients_complaint_assigned_has_assignee"
+                condition=Q(status="received") | Q(assignee__isnull=False),
+                name="clients_complaint_assigned_has_assignee",
             ),
         ]
 
@@ -97,7 +102,9 @@ class ComplaintEvent(models.Model):
     action = models.CharField(_("action"), max_length=20, choices=Action.choices)
     from_status = models.CharField(_("from"), max_length=20, blank=True)
     to_status = models.CharField(_("to"), max_length=20)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
+    )
     note = models.TextField(_("note"), blank=True)
     at = models.DateTimeField(_("when"), default=timezone.now)
 

@@ -57,7 +57,9 @@ class Promotion(models.Model):
 class PromotionNotice(models.Model):
     """The record that a client was notified of a promotion (once per promotion)."""
 
-    promotion = models.ForeignKey(Promotion, verbose_name=_("promotion"), on_delete=models.CASCADE, related_name="notices")
+    promotion = models.ForeignKey(
+        Promotion, verbose_name=_("promotion"), on_delete=models.CASCADE, related_name="notices"
+    )
     client = models.ForeignKey(
         "clients.Client", verbose_name=_("client"), on_delete=models.CASCADE, related_name="promotion_notices"
     )

@@ -28,17 +28,26 @@ def _client_form_page(request, pk: int, form_class, save, title: str, success: s
 def interaction_create(request: HttpRequest, pk: int) -> HttpResponse:
     initial = {"kind": request.GET.get("kind", "visit")}
     return _client_form_page(
-        request, pk, InteractionForm, services.interaction_log, gettext_lazy("Log an interaction"),
-        _("Interaction logged."), initial,
-    )  # fmt: skip
+        request,
+        pk,
+        InteractionForm,
+        services.interaction_log,
+        gettext_lazy("Log an interaction"),
+        _("Interaction logged."),
+        initial,
+    )
 
 
 @role_required(*CLIENT_ROLES)
 def feedback_create(request: HttpRequest, pk: int) -> HttpResponse:
     return _client_form_page(
-        request, pk, FeedbackForm, services.feedback_record, gettext_lazy("Record product feedback"),
+        request,
+        pk,
+        FeedbackForm,
+        services.feedback_record,
+        gettext_lazy("Record product feedback"),
         _("Product feedback recorded."),
-    )  # fmt: skip
+    )
 
 
 @role_required(*CLIENT_ROLES)

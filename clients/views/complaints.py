@@ -35,13 +35,16 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
     data = request.GET.copy()
     data.setdefault("status", "open")
     filterset = ComplaintFilter(data, queryset=selectors.complaint_list(request.user), user=request.user)
-    return render(request, "clients/complaint_list.html", {"filter": filterset, "page_obj": paginate(request, filterset.qs)})
+    return render(
+        request, "clients/complaint_list.html", {"filter": filterset, "page_obj": paginate(request, filterset.qs)}
+    )
 
 
 @role_required(*CLIENT_ROLES)
 def complaint_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    complaint = get_visible_or_404(Complaint.objects.select_related("client", "assignee", "client__owner"), request.user,
-                                   pk=pk)  # fmt: skip
+    complaint = get_visible_or_404(
+        Complaint.objects.select_related("client", "assignee", "client__owner"), request.user, pk=pk
+    )
     assignees = workflow.assignee_choices(complaint.client)
     form = ComplaintStepForm(request.POST or None, assignees=assignees)
     if request.method == "POST" and form.is_valid():

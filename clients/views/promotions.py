@@ -21,7 +21,9 @@ from crm.roles import Role
 @role_required(*CLIENT_ROLES)
 def promotion_list(request: HttpRequest) -> HttpResponse:
     promotions = (
-        Promotion.objects.visible_to(request.user).select_related("created_by").annotate(notice_count=Count("notices"))
+        Promotion.objects.visible_to(request.user)
+        .select_related("created_by")
+        .annotate(notice_count=Count("notices"))
         .order_by("-starts_on", "-pk")
     )
     return render(request, "clients/promotion_list.html", {"page_obj": paginate(request, promotions)})

@@ -22,8 +22,18 @@ def test_seed_demo_creates_every_demo_user_and_is_idempotent(db):
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert snapshot() == first
     usernames = {spec.username for spec in DEMO_USERS}
-    assert usernames == {"admin", "manager", "am1", "am2", "frontdesk", "supervisor", "tech1", "tech2", "finance",
-                         "archivist"}  # fmt: skip
+    assert usernames == {
+        "admin",
+        "manager",
+        "am1",
+        "am2",
+        "frontdesk",
+        "supervisor",
+        "tech1",
+        "tech2",
+        "finance",
+        "archivist",
+    }
     for user in User.objects.all():
         assert user.check_password(DEMO_PASSWORD)
     am1, am2, manager = (User.objects.get(username=name) for name in ("am1", "am2", "manager"))
