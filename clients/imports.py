@@ -121,7 +121,7 @@ def _messages(error: ValidationError) -> list[str]:
 def import_commit(*, user: User, token: str) -> dict[str, int]:
     """Save every row or none; returns the counts per outcome."""
     with transaction.atomic():
-        result, _ = _run(user=user, token=token, dry_run=False)
+        result = _run(user=user, token=token, dry_run=False)[0]
         if result.has_errors() or result.has_validation_errors():
             transaction.set_rollback(True)
             raise ValidationError(_("The file has errors; nothing was saved. Correct them and upload again."))
