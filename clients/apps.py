@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class ClientsConfig(AppConfig):
     name = "clients"
     verbose_name = _("Clients")
+
+    def ready(self) -> None:
+        from clients.home import FOLLOWUPS_PANEL
+        from crm.home import register
+
+        register(FOLLOWUPS_PANEL)
