@@ -35,7 +35,10 @@ test: $(VENV)/.installed compilemessages
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest -n $${PYTEST_WORKERS:-2} --dist loadgroup $(PYTEST_ARGS)
 
+# Benchmarks run with production settings on the configured database (DATABASE_URL); see bench/.
 bench: $(VENV)/.installed
+	DJANGO_DEBUG=0 DJANGO_SECRET_KEY=bench-only-$$RANDOM-$$RANDOM-$$RANDOM-$$RANDOM-$$RANDOM-$$RANDOM-xxxxxxxxxx \
+	  $(PY) manage.py collectstatic --no-input -v 0
 	$(PY) -m bench $(BENCH_ARGS)
 
 lint: $(VENV)/.installed

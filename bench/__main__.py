@@ -8,12 +8,18 @@ from __future__ import annotations
 import importlib
 import os
 import platform
+import secrets
 import sys
 import time
 from pathlib import Path
 
+# Production settings (DEBUG off: no query log, cached templates, hashed static files), minus
+# the HTTPS redirect, since the in-process client speaks plain HTTP. `make bench` collects static first.
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crm.settings")
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+os.environ.setdefault("DJANGO_DEBUG", "0")
+os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")
+os.environ.setdefault("DJANGO_SECRET_KEY", secrets.token_urlsafe(50))
 
 
 def main(selected: list[str]) -> None:

@@ -117,7 +117,8 @@ def _card_changes(client: Client) -> list[TimelineEntry]:
     """The card's change history (CLI-4, X-2): who changed which fields, when."""
     records = list(client.history.select_related("history_user")[: TIMELINE_PER_SOURCE + 1])
     entries = []
-    for newer, older in zip(records, [*records[1:], None], strict=True):
+    # Rows bulk-inserted by imports or seed_volume have no history: the list may be empty.
+    for newer, older in zip(records, [*records[1:], None], strict=False):
         if older is None:
             if len(records) <= TIMELINE_PER_SOURCE:
                 entries.append(

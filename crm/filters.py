@@ -1,10 +1,11 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from crm.filters_base import StyledFilterSet
 from crm.models import Notification
 
 
-class NotificationFilter(django_filters.FilterSet):
+class NotificationFilter(StyledFilterSet):
     STATUS_CHOICES = (("unread", _("Unread")), ("read", _("Read")))
 
     status = django_filters.ChoiceFilter(label=_("Status"), choices=STATUS_CHOICES, method="filter_status")

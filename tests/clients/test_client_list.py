@@ -111,3 +111,9 @@ def test_card_runs_a_constant_number_of_queries(client, alice, alices_client, ro
     with django_assert_max_num_queries(16):
         response = client.get(reverse("clients:detail", args=[alices_client.pk]))
     assert response.status_code == 200
+
+
+def test_card_of_a_bulk_inserted_client_without_history(client, alice):
+    bulk = Client.objects.bulk_create([Client(code="B1", name="Bulk", owner=alice)])[0]
+    client.force_login(alice)
+    assert client.get(reverse("clients:detail", args=[bulk.pk])).status_code == 200

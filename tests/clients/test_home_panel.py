@@ -15,7 +15,9 @@ def test_home_lists_my_due_followups_and_complaints(client, alice, bob, alices_c
     ClientFactory(owner=alice, name="Overdue Co", next_contact_date=today - timedelta(days=1))
     ClientFactory(owner=alice, name="Next Month Co", next_contact_date=today + timedelta(days=30))
     ClientFactory(owner=bob, name="Bob Co", next_contact_date=today)
-    complaint = workflow.complaint_file(client=alices_client, subject="Noisy", description="x", channel="phone", by=alice)
+    complaint = workflow.complaint_file(
+        client=alices_client, subject="Noisy", description="x", channel="phone", by=alice
+    )
     workflow.complaint_assign(complaint=complaint, assignee=alice, by=alice)
     client.force_login(alice)
     response = client.get(reverse("home"))

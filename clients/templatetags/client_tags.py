@@ -1,0 +1,42 @@
+"""Badges for client rows. Filters rather than {% include %}s: a list page shows dozens of rows,
+and an include per cell costs more than the query that fetched the rows."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils import formats, timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+STATUS_CSS = {"active": "text-bg-success", "prospect": "text-bg-info", "dormant": "text-bg-secondary"}
+COMPLAINT_CSS = {"received": "text-bg-danger", "assigned": "text-bg-warning", "resolved": "text-bg-success"}
+
+
+@register.filter
+def status_badge(client) -> str:
+    css = STATUS_CSS.get(client.status, "text-bg-light border")
+    return format_html('<span class="badge {}">{}</span>', css, client.get_status_display())
+
+
+@register.filter
+def level_badge(client) -> str:
+    if not client.level:
+        return format_html('<span class="small text-body-secondary">{}</span>', _("not graded yet"))
+    return format_html('<span class="badge level-{0}" title="{1} {0}">{0}</span>', client.level, _("Level"))
+
+
+@register.filter
+def next_contact(client) -> str:
+    due = client.next_contact_date
+    if due is None:
+        return format_html('<span class="text-body-secondary">—</span>')
+    css = "text-danger fw-semibold" if due <= timezone.localdate() else ""
+    return format_html('<span class="{}">{}</span>', css, formats.date_format(due, "SHORT_DATE_FORMAT"))
+
+
+@register.filter
+def complaint_badge(complaint) -> str:
+    css = COMPLAINT_CSS.get(complaint.status, "text-bg-secondary")
+    return format_html('<span class="badge {}">{}</span>', css, complaint.get_status_display())

@@ -1,0 +1,21 @@
+"""A FilterSet whose widgets carry Bootstrap classes, so list pages render them cheaply."""
+
+import django_filters
+from django import forms
+
+SELECT_CSS = "form-select form-select-sm"
+INPUT_CSS = "form-control form-control-sm"
+
+
+class StyledFilterSet(django_filters.FilterSet):
+    @property
+    def form(self) -> forms.Form:
+        form = super().form
+        if not getattr(form, "_styled", False):
+            for name, field in form.fields.items():
+                css = SELECT_CSS if isinstance(field.widget, forms.Select) else INPUT_CSS
+                if self.is_bound and name in form.errors:
+                    css += " is-invalid"
+                field.widget.attrs["class"] = css
+            form._styled = True
+        return form
