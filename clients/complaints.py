@@ -24,7 +24,7 @@ from crm.services import notification_create
 S = Complaint.Status
 A = ComplaintEvent.Action
 
-# action -> (statuses it may start from, status it leads to)
+# action -> (statuses it may start from, status it leads to by default)
 TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     A.ASSIGNED: (frozenset({S.RECEIVED, S.ASSIGNED}), S.ASSIGNED),
     A.RESOLVED: (frozenset({S.ASSIGNED}), S.RESOLVED),
@@ -42,11 +42,17 @@ def allowed_actions(complaint: Complaint, user: User) -> list[str]:
     ]
 
 
+def _supervises(user: User, complaint: Complaint) -> bool:
+    """The client's owner, and managers who see the client, direct the complaint."""
+    if complaint.client.owner_id == user.pk or user.role == Role.ADMIN:
+        return True
+    return user.role == Role.MANAGER and Client.objects.visible_to(user).filter(pk=complaint.client_id).exists()
+
+
 def _may(user: User, complaint: Complaint, action: str) -> bool:
-    supervises = user.role in (Role.ADMIN, Role.MANAGER) or complaint.client.owner_id == user.pk
-    if action == A.RESOLVED:
-        return supervises or complaint.assignee_id == user.pk
-    return supervises
+    if action == A.RESOLVED and complaint.assignee_id == user.pk:
+        return True
+    return _supervises(user, complaint)
 
 
 def assignee_choices(client: Client):
@@ -88,18 +94,26 @@ def complaint_close(*, complaint: Complaint, by: User, note: str = "") -> Compla
 
 
 def complaint_reopen(*, complaint: Complaint, by: User, note: str) -> Complaint:
+    """Back to the assignee; if they can no longer take it, back to "received" for assignment."""
     if not note.strip():
         raise ValidationError({"note": _("Say why the complaint is reopened.")})
+    if complaint.assignee_id and not assignee_choices(complaint.client).filter(pk=complaint.assignee_id).exists():
+        return _step(complaint, A.REOPENED, by, note, target=S.RECEIVED, assignee=None, assigned_at=None,
+                     resolved_at=None, closed_at=None, reopen_count=F("reopen_count") + 1)  # fmt: skip
     return _step(complaint, A.REOPENED, by, note, resolved_at=None, closed_at=None, reopen_count=F("reopen_count") + 1)
 
 
 @transaction.atomic
-def _step(complaint: Complaint, action: str, by: User, note: str, **changes) -> Complaint:
-    sources, target = TRANSITIONS[action]
+def _step(complaint: Complaint, action: str, by: User, note: str, target: str | None = None, **changes) -> Complaint:
+    sources, default_target = TRANSITIONS[action]
+    target = target or default_target
     if not _may(by, complaint, action):
         raise PermissionDenied
     before = complaint.status
-    won = Complaint.objects.filter(pk=complaint.pk, status__in=sources).update(status=target, **changes)
+    rows = Complaint.objects.filter(pk=complaint.pk, status__in=sources)
+    if not _supervises(by, complaint):
+        rows = rows.filter(assignee_id=by.pk)  # an assignee acts only while still assigned
+    won = rows.update(status=target, **changes)
     if not won:
         raise ValidationError(
             _("This complaint is now “%(status)s”; the step was not applied. Reload to see what changed.")

@@ -30,7 +30,9 @@ class ClientFilter(StyledFilterSet):
     level = django_filters.ChoiceFilter(
         label=_("Level"), choices=[*Client.Level.choices, ("none", _("Not graded"))], method="filter_level"
     )
-    stale_days = django_filters.NumberFilter(label=_("Card not updated for (days)"), method="filter_stale", min_value=1)
+    stale_days = django_filters.NumberFilter(
+        label=_("Card not updated for (days)"), method="filter_stale", min_value=1, max_value=3650
+    )
     followup = django_filters.ChoiceFilter(
         label=_("Follow-up"),
         choices=[("due", _("Due or overdue")), ("planned", _("Planned"))],

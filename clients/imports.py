@@ -6,6 +6,9 @@ and the confirmation; only the user who uploaded it can confirm it.
 
 from __future__ import annotations
 
+import contextlib
+import re
+import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +25,7 @@ from clients.resources import ClientResource, ContactResource
 from crm.models import User
 
 RESOURCES = {"clients": ClientResource, "contacts": ContactResource}
+STALE_AFTER_SECONDS = 24 * 3600
 
 
 @dataclass
@@ -41,20 +45,33 @@ def _folder() -> Path:
 def _dataset(path: Path) -> tablib.Dataset:
     raw = path.read_bytes()
     if path.suffix == ".xlsx":
-        try:
-            return tablib.Dataset().load(raw, format="xlsx")
-        except Exception as exc:
-            raise ValidationError(_("The Excel file could not be read: %(error)s") % {"error": exc}) from exc
-    for encoding in ("utf-8-sig", "gb18030"):  # Excel in China saves CSV as GBK
-        try:
-            return tablib.Dataset().load(raw.decode(encoding), format="csv")
-        except UnicodeDecodeError:
-            continue
-    raise ValidationError(_("The CSV file is neither UTF-8 nor GBK text."))
+        dataset = _load(raw, "xlsx")
+    else:
+        for encoding in ("utf-8-sig", "gb18030"):  # Excel in China saves CSV as GBK
+            try:
+                text = raw.decode(encoding)
+                break
+            except UnicodeDecodeError:
+                continue
+        else:
+            raise ValidationError(_("The CSV file is neither UTF-8 nor GBK text."))
+        dataset = _load(text, "csv")
+    if not dataset.headers:
+        raise ValidationError(_("The file has no header row. Export a file first to see the expected columns."))
+    return dataset
+
+
+def _load(content, fmt: str) -> tablib.Dataset:
+    try:
+        return tablib.Dataset().load(content, format=fmt)
+    except Exception as exc:  # tablib and openpyxl raise many kinds: a row too long, a broken zip…
+        raise ValidationError(_("The file could not be read: %(error)s") % {"error": exc}) from exc
 
 
 def import_upload(*, user: User, kind: str, upload: UploadedFile) -> str:
-    """Keep the uploaded file for preview; returns its token."""
+    """Keep the uploaded file for preview; returns its token. Abandoned uploads older than a
+    day are removed on the way, so client data does not pile up on disk."""
+    _remove_stale_uploads()
     token = f"{user.pk}-{kind}-{uuid.uuid4().hex}"
     suffix = ".xlsx" if upload.name.lower().endswith(".xlsx") else ".csv"
     with open(_folder() / f"{token}{suffix}", "wb") as out:
@@ -63,8 +80,20 @@ def import_upload(*, user: User, kind: str, upload: UploadedFile) -> str:
     return token
 
 
+def _remove_stale_uploads() -> None:
+    cutoff = time.time() - STALE_AFTER_SECONDS
+    for path in _folder().iterdir():
+        if path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
+
+
+def import_discard(*, user: User, token: str) -> None:
+    with contextlib.suppress(ValidationError):
+        _path(user, token).unlink(missing_ok=True)
+
+
 def _path(user: User, token: str) -> Path:
-    if not token.startswith(f"{user.pk}-") or "/" in token or ".." in token:
+    if not re.fullmatch(rf"{user.pk}-({'|'.join(RESOURCES)})-[0-9a-f]{{32}}", token):
         raise ValidationError(_("This import does not exist or has expired. Upload the file again."))
     for suffix in (".csv", ".xlsx"):
         path = _folder() / f"{token}{suffix}"
@@ -74,9 +103,9 @@ def _path(user: User, token: str) -> Path:
 
 
 def _run(*, user: User, token: str, dry_run: bool) -> tuple[Result, tablib.Dataset]:
-    kind = token.split("-")[1]
-    resource = RESOURCES[kind](user=user)
-    dataset = _dataset(_path(user, token))
+    path = _path(user, token)  # validates the token before it is taken apart
+    resource = RESOURCES[token.split("-")[1]](user=user)
+    dataset = _dataset(path)
     missing = [name for name in resource.get_import_id_fields() if _column(resource, name) not in dataset.headers]
     if missing:
         raise ValidationError(

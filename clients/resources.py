@@ -43,6 +43,8 @@ class ClientResource(GatedResource):
         column_name="owner",
         widget=widgets.ForeignKeyWidget(User, field="username"),
     )
+    # The level comes from grading (GRD-5): exported for reading, never imported.
+    level = fields.Field(attribute="level", column_name="level", readonly=True)
     territory = fields.Field(
         attribute="territory", column_name="territory", widget=widgets.ForeignKeyWidget(Territory, field="code")
     )
@@ -90,9 +92,19 @@ class ClientResource(GatedResource):
                 _("Client code %(code)s belongs to a client outside your portfolio.") % {"code": code}
             )
         owner = (row.get("owner") or "").strip()
-        manager = self.user is not None and self.user.role == Role.MANAGER
-        if manager and owner and not User.objects.filter(username=owner, team_id=self.user.team_id).exists():
-            raise ValidationError(_("%(owner)s is not an account manager of your team.") % {"owner": owner})
+        if self.user is not None and owner and not self.allowed_owners().filter(username=owner).exists():
+            raise ValidationError(
+                {"owner": _("%(owner)s is not an active account manager you can assign clients to.") % {"owner": owner}}
+            )
+
+    def allowed_owners(self):
+        """The same owners the client form offers: active account managers (of the manager's team)."""
+        owners = User.objects.filter(role=Role.ACCOUNT_MANAGER, is_active=True)
+        if self.user.role == Role.MANAGER:
+            return owners.filter(team_id=self.user.team_id)
+        if self.user.role == Role.ACCOUNT_MANAGER:
+            return owners.filter(pk=self.user.pk)
+        return owners
 
     def before_save_instance(self, instance, row, **kwargs) -> None:
         instance.card_updated_at = timezone.now()

@@ -36,18 +36,23 @@ def client_save_card(
     contacts: BaseInlineFormSet,
     key_account: dict[str, Any] | None,
     by: User,
+    fields: list[str] | tuple[str, ...] = (),
 ) -> Client:
     """Save a client's card, its contacts and key-account profile together (CLI-2, CLI-3, CLI-4).
 
-    ``key_account`` is the profile's cleaned data, or None when the client is not a key account.
+    ``key_account`` is the profile's cleaned data, or None when the client is not a key account
+    (an existing profile is then kept, so unticking the box by mistake loses nothing).
+    ``fields`` are the card fields the user edited: only those are written, so a concurrent
+    grading run or follow-up change is not overwritten with stale values.
     """
     client.card_updated_at = timezone.now()
     client.is_key_account = key_account is not None
-    client.save()
-    _contacts_save(client=client, contacts=contacts)
-    if key_account is None:
-        KeyAccountProfile.objects.filter(client=client).delete()
+    if client.pk is None:
+        client.save()
     else:
+        client.save(update_fields=[*fields, "card_updated_at", "is_key_account"])
+    _contacts_save(client=client, contacts=contacts)
+    if key_account is not None:
         KeyAccountProfile.objects.update_or_create(client=client, defaults=key_account)
     return client
 
@@ -89,6 +94,8 @@ def interaction_log(
         next_contact_date=next_contact_date,
         recorded_by=by,
     )
+    if client.interactions.filter(occurred_at__gt=interaction.occurred_at).exists():
+        return interaction  # a backdated entry: the later contact's follow-up stands
     previous_due = client.next_contact_date
     Client.objects.filter(pk=client.pk).update(next_contact_date=next_contact_date, next_step=next_step)
     client.next_contact_date, client.next_step = next_contact_date, next_step
@@ -113,6 +120,7 @@ def followup_reminders_send(*, today: date | None = None) -> int:
     today = today or timezone.localdate()
     due = (
         Client.objects.followup_due(today)
+        .filter(owner__is_active=True)
         .select_related("owner")
         .only("pk", "name", "code", "next_contact_date", "next_step", "owner")
         .order_by("owner_id", "next_contact_date", "name")
@@ -135,9 +143,9 @@ def followup_reminders_send(*, today: date | None = None) -> int:
         for client in clients
     ]
     with transaction.atomic():
-        before = Notification.objects.filter(key__startswith="followup:client:").count()
+        known = set(Notification.objects.filter(key__in=[row.key for row in rows]).values_list("recipient_id", "key"))
         Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
-        created = Notification.objects.filter(key__startswith="followup:client:").count() - before
+        created = sum((row.recipient.pk, row.key) not in known for row in rows)
         for owner, clients in by_owner.items():
             _followup_digest(owner=owner, clients=clients, today=today)
     return created

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -71,7 +71,7 @@ class Client(models.Model):
     email = models.EmailField(_("e-mail"), blank=True)
     notes = models.TextField(_("notes"), blank=True)
     is_key_account = models.BooleanField(_("key account"), default=False)
-    # Written by grading through clients.services.client_set_grade (CLI-9, GRD-5).
+    # Written by the grading app (CLI-9, GRD-5); read-only everywhere else.
     level = models.CharField(_("level"), max_length=1, choices=Level.choices, blank=True)
     discount_tier = models.CharField(_("discount tier"), max_length=50, blank=True)
     graded_at = models.DateTimeField(_("graded"), null=True, blank=True)
@@ -101,6 +101,11 @@ class Client(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
+
+    def save(self, *args, **kwargs) -> None:
+        # One spelling of a code everywhere (form, admin, import), so imports find the client.
+        self.code = self.code.strip().upper()
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("clients:detail", args=[self.pk])
@@ -144,7 +149,10 @@ class KeyAccountProfile(models.Model):
     annual_volume = models.DecimalField(_("annual volume"), max_digits=14, decimal_places=2, null=True, blank=True)
     service_commitments = models.TextField(_("service commitments"), blank=True)
     visit_cadence_days = models.PositiveSmallIntegerField(
-        _("visit every (days)"), default=14, help_text=_("Key accounts are visited more often (VIS-2).")
+        _("visit every (days)"),
+        default=14,
+        validators=[MinValueValidator(1), MaxValueValidator(366)],
+        help_text=_("Key accounts are visited more often (VIS-2)."),
     )
 
     objects = ClientOwnedQuerySet.as_manager()

@@ -19,7 +19,9 @@ class ComplaintQuerySet(models.QuerySet):
             return self
         if not user.is_authenticated:
             return self.none()
-        return self.filter(scope | Q(assignee_id=user.pk))
+        # The assignee sees it while they may still take it: same team as the client's owner.
+        eligible = Q(client__owner__team_id=user.team_id) if user.team_id else Q(client__owner_id=user.pk)
+        return self.filter(scope | (Q(assignee_id=user.pk) & eligible))
 
     def open(self) -> ComplaintQuerySet:
         return self.exclude(status=Complaint.Status.CLOSED)

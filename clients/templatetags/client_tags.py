@@ -31,7 +31,7 @@ def level_badge(client) -> str:
 def next_contact(client) -> str:
     due = client.next_contact_date
     if due is None:
-        return format_html('<span class="text-body-secondary">—</span>')
+        return format_html('<span class="text-body-secondary">{}</span>', "—")
     css = "text-danger fw-semibold" if due <= timezone.localdate() else ""
     return format_html('<span class="{}">{}</span>', css, formats.date_format(due, "SHORT_DATE_FORMAT"))
 

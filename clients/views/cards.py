@@ -70,6 +70,7 @@ def _card_form(request: HttpRequest, client: Client) -> HttpResponse:
                     contacts=contacts,
                     key_account=_profile_data(key_account) if wants_key_account else None,
                     by=request.user,
+                    fields=[name for name in form.fields if name != "is_key_account"],
                 )
             messages.success(request, _("Client %(name)s saved.") % {"name": client.name})
             return redirect(client)

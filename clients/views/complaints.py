@@ -51,8 +51,11 @@ def complaint_detail(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             _apply(complaint, form.cleaned_data, request.user)
         except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            if hasattr(error, "error_dict"):
+                for field, errors in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, error)
         else:
             messages.success(request, _("Complaint updated."))
             return redirect(complaint)

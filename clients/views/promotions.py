@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -13,6 +14,7 @@ from clients import selectors, services
 from clients.filters import ClientFilter
 from clients.forms import PromotionForm
 from clients.models import Promotion, PromotionNotice
+from clients.models.querysets import client_scope
 from clients.views.common import CLIENT_ROLES, paginate
 from crm.permissions import get_visible_or_404, role_required
 from crm.roles import Role
@@ -23,7 +25,7 @@ def promotion_list(request: HttpRequest) -> HttpResponse:
     promotions = (
         Promotion.objects.visible_to(request.user)
         .select_related("created_by")
-        .annotate(notice_count=Count("notices"))
+        .annotate(notice_count=Count("notices", filter=client_scope(request.user, "notices__client__")))
         .order_by("-starts_on", "-pk")
     )
     return render(request, "clients/promotion_list.html", {"page_obj": paginate(request, promotions)})
@@ -60,6 +62,9 @@ def promotion_notify(request: HttpRequest, pk: int) -> HttpResponse:
     filterset = ClientFilter(request.POST, queryset=selectors.client_list(request.user), user=request.user)
     if not filterset.is_valid():
         messages.error(request, _("The client filter is not valid."))
+        return redirect(promotion)
+    if promotion.ends_on < timezone.localdate():
+        messages.error(request, _("This promotion has ended; clients can no longer be notified of it."))
         return redirect(promotion)
     count = services.promotion_notify(promotion=promotion, clients=filterset.qs, by=request.user)
     messages.success(request, _("%(count)d clients notified; their account managers were told.") % {"count": count})

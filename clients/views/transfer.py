@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -30,6 +31,10 @@ def client_export(request: HttpRequest, kind: str) -> HttpResponse:
     if fmt not in FORMATS or kind not in imports.RESOURCES:
         raise Http404
     filterset = ClientFilter(request.GET, queryset=selectors.client_list(request.user), user=request.user)
+    if not filterset.is_valid():
+        # django-filter would drop the invalid filter and export more than the list shows.
+        messages.error(request, _("The filters are not valid; nothing was exported."))
+        return redirect(f"{reverse('clients:list')}?{request.GET.urlencode()}")
     clients = filterset.qs.order_by("code")
     if kind == "clients":
         dataset = ClientResource(user=request.user).export(clients.select_related("owner", "territory"))
@@ -58,6 +63,7 @@ def client_import(request: HttpRequest) -> HttpResponse:
         try:
             headers, rows, clean = imports.import_preview(user=request.user, token=token)
         except ValidationError as error:
+            imports.import_discard(user=request.user, token=token)
             form.add_error("file", error)
         else:
             context.update(token=token, headers=headers, rows=rows, clean=clean)

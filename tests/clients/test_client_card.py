@@ -129,7 +129,7 @@ def test_moving_the_emergency_flag_to_another_contact(client, alice, alices_clie
     ]
 
 
-def test_key_account_profile_is_saved_and_removed_with_the_flag(client, alice, alices_client):
+def test_key_account_profile_is_saved_and_kept_when_the_flag_is_removed(client, alice, alices_client):
     client.force_login(alice)
     first = alices_client.contacts.get()
     base = {
@@ -155,7 +155,13 @@ def test_key_account_profile_is_saved_and_removed_with_the_flag(client, alice, a
     assert alices_client in page.context["page_obj"].object_list
     data.pop("is_key_account")
     client.post(reverse("clients:edit", args=[alices_client.pk]), data)
-    assert not KeyAccountProfile.objects.filter(client=alices_client).exists()
+    alices_client.refresh_from_db()
+    assert not alices_client.is_key_account
+    assert alices_client not in client.get(reverse("clients:key_accounts")).context["page_obj"].object_list
+    # Unticking by mistake loses nothing: ticking again brings the profile back as it was.
+    assert KeyAccountProfile.objects.get(client=alices_client).decision_makers == "CEO Li"
+    body = client.get(reverse("clients:detail", args=[alices_client.pk])).content.decode()
+    assert 'data-testid="key-account"' not in body
 
 
 def test_editing_records_who_changed_what_on_the_timeline(client, alice, alices_client):
