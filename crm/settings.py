@@ -175,6 +175,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "clients.tasks.followup_reminders_send",
         "schedule": crontab(hour=7, minute=30),
     },
+    # 02:00 on the 1st: the previous month's repair statistics and callback sample (REP-7).
+    "repairs-monthly-report": {
+        "task": "repairs.tasks.monthly_report_generate_task",
+        "schedule": crontab(hour=2, minute=0, day_of_month=1),
+    },
     # Every 10 minutes: e-mail notifications whose first send failed (broker or SMTP down).
     "notifications-email-pending": {
         "task": "crm.tasks.notifications_email_pending",

@@ -1,0 +1,234 @@
+"""The repair order's state machine (REP-1…8), in one place.
+
+    new ─assign─▶ assigned ─arrive─▶ arrived ─quote─▶ quoted ─consent─▶ in_progress
+     │              │ (reassign, reschedule)             (requote)              │
+     └── cancel ────┴─▶ cancelled                                           complete
+                                                                                ▼
+                    assigned ◀────────── reopen ──────────── closed ◀─close─ completed
+
+Each step is a conditional UPDATE on the expected status, so of two people acting at once
+exactly one wins and the other is told; each step writes a RepairEvent and an audit record.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from crm.models import User
+from crm.roles import Role
+from repairs.models import FeeItem, RepairEvent, RepairLine, RepairOrder, RepairSettings, Technician
+
+S = RepairOrder.Status
+TECHNICIAN = "technician"  # "the technician assigned to this order", not any technician
+
+
+@dataclass(frozen=True)
+class Step:
+    label: str
+    sources: frozenset[str]
+    target: str | None  # None: the status stays (a change within the step)
+    actors: frozenset[str]
+
+
+STEPS: dict[str, Step] = {
+    "assign": Step(gettext_lazy("Assign"), frozenset({S.NEW, S.ASSIGNED}), S.ASSIGNED,
+                   frozenset({Role.ENGINEERING_SUPERVISOR})),
+    "reschedule": Step(gettext_lazy("New agreed time"), frozenset({S.NEW, S.ASSIGNED}), None,
+                       frozenset({Role.FRONT_DESK, Role.ENGINEERING_SUPERVISOR, TECHNICIAN})),
+    "arrive": Step(gettext_lazy("Arrived"), frozenset({S.ASSIGNED}), S.ARRIVED, frozenset({TECHNICIAN})),
+    "quote": Step(gettext_lazy("Quote fees"), frozenset({S.ARRIVED, S.QUOTED}), S.QUOTED, frozenset({TECHNICIAN})),
+    "consent": Step(gettext_lazy("Client agrees"), frozenset({S.QUOTED}), S.IN_PROGRESS, frozenset({TECHNICIAN})),
+    "complete": Step(gettext_lazy("Complete and sign"), frozenset({S.IN_PROGRESS}), S.COMPLETED,
+                     frozenset({TECHNICIAN})),
+    "close": Step(gettext_lazy("Close"), frozenset({S.COMPLETED}), S.CLOSED, frozenset({Role.ENGINEERING_SUPERVISOR})),
+    "reopen": Step(gettext_lazy("Reopen"), frozenset({S.COMPLETED, S.CLOSED}), S.ASSIGNED,
+                   frozenset({Role.ENGINEERING_SUPERVISOR, Role.FRONT_DESK})),
+    "cancel": Step(gettext_lazy("Cancel"), frozenset({S.NEW, S.ASSIGNED}), S.CANCELLED,
+                   frozenset({Role.FRONT_DESK, Role.ENGINEERING_SUPERVISOR})),
+}  # fmt: skip
+
+
+def may(user: User, order: RepairOrder, action: str) -> bool:
+    """Whether ``user`` may take ``action`` on ``order`` now (status and role)."""
+    step = STEPS[action]
+    if order.status not in step.sources:
+        return False
+    if user.role == Role.ADMIN or user.role in step.actors:
+        return True
+    return TECHNICIAN in step.actors and order.technician_id is not None and order.technician.user_id == user.pk
+
+
+def allowed_actions(user: User, order: RepairOrder) -> list[str]:
+    return [action for action in STEPS if may(user, order, action)]
+
+
+def _apply(order: RepairOrder, action: str, by: User, note: str = "", **changes) -> RepairOrder:
+    """Move the order through one step, or refuse with a message that says why."""
+    step = STEPS[action]
+    if order.status not in step.sources:
+        raise ValidationError(
+            _("“%(step)s” is not possible while the order is “%(status)s”.")
+            % {"step": step.label, "status": order.get_status_display()}
+        )
+    if not may(by, order, action):
+        raise PermissionDenied
+    before = order.status
+    target = step.target or before
+    with transaction.atomic():
+        won = RepairOrder.objects.filter(pk=order.pk, status=before).update(status=target, **changes)
+        if not won:
+            current = RepairOrder.objects.get(pk=order.pk)
+            raise ValidationError(
+                _("Someone else changed this order first: it is now “%(status)s”. Reload to see it.")
+                % {"status": current.get_status_display()}
+            )
+        order.refresh_from_db()
+        # The conditional UPDATE bypassed save(); saving once more writes the audit record (X-2).
+        order._history_user = by
+        order.save(update_fields=["status"])
+        RepairEvent.objects.create(
+            order=order, action=action, from_status=before, to_status=target, actor=by, note=note
+        )
+    return order
+
+
+def assign(*, order: RepairOrder, technician: Technician, by: User) -> RepairOrder:
+    """Assign (or reassign) a technician (REP-3); the technician is notified."""
+    if not technician.active:
+        raise ValidationError({"technician": _("This technician is not active.")})
+    order = _apply(order, "assign", by, note=str(technician), technician=technician, assigned_at=timezone.now())
+    from repairs.services import notify_assignment
+
+    notify_assignment(order)
+    return order
+
+
+def reschedule(*, order: RepairOrder, new_time: datetime, by: User, note: str = "") -> RepairOrder:
+    """Record a new time the client agreed to; lateness is then measured from it (REP-2)."""
+    if new_time <= order.appointment_at:
+        raise ValidationError({"new_time": _("The new time must be later than the original appointment.")})
+    return _apply(order, "reschedule", by, note=note or f"{timezone.localtime(new_time):%Y-%m-%d %H:%M}",
+                  rescheduled_at=new_time)  # fmt: skip
+
+
+def arrive(*, order: RepairOrder, by: User, at: datetime | None = None) -> RepairOrder:
+    """Record the arrival; on time if within the tolerance of the (re)agreed time (REP-2)."""
+    at = at or timezone.now()
+    tolerance = timedelta(minutes=RepairSettings.current().arrival_tolerance_minutes)
+    on_time = at <= order.due_at + tolerance
+    changes = {"arrived_at": at}
+    if order.on_time is None:  # a reopened order keeps the first visit's timeliness
+        changes["on_time"] = on_time
+    note = (
+        _("on time")
+        if on_time
+        else _("late by %(minutes)d minutes") % {"minutes": (at - order.due_at).total_seconds() // 60}
+    )
+    return _apply(order, "arrive", by, note=note, **changes)
+
+
+@dataclass(frozen=True)
+class LineInput:
+    fee_item: FeeItem
+    quantity: Decimal
+
+
+def quote(*, order: RepairOrder, lines: list[LineInput], by: User) -> RepairOrder:
+    """Tell the client the fee standard: the lines from the fee schedule, before work starts (REP-4)."""
+    with transaction.atomic():
+        order = _apply(order, "quote", by, note=_replace_lines(order, lines), total=_total(lines))
+    return order
+
+
+def consent(*, order: RepairOrder, by: User, note: str = "") -> RepairOrder:
+    """The client agreed to the quoted fees: work may start (REP-4)."""
+    return _apply(order, "consent", by, note=note, consented_at=timezone.now())
+
+
+SIGNATURE_RE = re.compile(r"^[MLml0-9 .,\-]{10,60000}$")
+
+
+def complete(
+    *,
+    order: RepairOrder,
+    by: User,
+    work_notes: str,
+    signature: str,
+    signed_by: str,
+    lines: list[LineInput] | None = None,
+    damage: str = "",
+    compensation: Decimal = Decimal("0"),
+) -> RepairOrder:
+    """Record the work, the final fees, any damage and its compensation, and the client's
+    signature of acceptance (REP-5, REP-8). An order is signed once: only this step signs."""
+    errors = {}
+    if not work_notes.strip():
+        errors["work_notes"] = _("Describe the work done and the test of the result.")
+    if not SIGNATURE_RE.match(signature or ""):
+        errors["signature"] = _("The client must sign on the screen.")
+    if not signed_by.strip():
+        errors["signed_by"] = _("Write the name of the person who signed.")
+    if compensation and not damage.strip():
+        errors["damage"] = _("Describe the damage that is compensated.")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        changes = {}
+        if lines is not None:
+            _replace_lines(order, lines)
+            changes["total"] = _total(lines)
+        order = _apply(order, "complete", by, note=work_notes, work_notes=work_notes, signature=signature,
+                       signed_by=signed_by, damage=damage, compensation=compensation, completed_at=timezone.now(),
+                       **changes)  # fmt: skip
+    return order
+
+
+def close(*, order: RepairOrder, by: User, note: str = "") -> RepairOrder:
+    return _apply(order, "close", by, note=note, closed_at=timezone.now())
+
+
+def reopen(*, order: RepairOrder, by: User, note: str) -> RepairOrder:
+    """The repair did not hold: back to the technician (counts against the pass rate, REP-7)."""
+    if not note.strip():
+        raise ValidationError({"note": _("Say why the order is reopened.")})
+    return _apply(order, "reopen", by, note=note, reopen_count=F("reopen_count") + 1, arrived_at=None,
+                  consented_at=None, completed_at=None, closed_at=None)  # fmt: skip
+
+
+def cancel(*, order: RepairOrder, by: User, note: str) -> RepairOrder:
+    if not note.strip():
+        raise ValidationError({"note": _("Say why the order is cancelled.")})
+    return _apply(order, "cancel", by, note=note)
+
+
+def _replace_lines(order: RepairOrder, lines: list[LineInput]) -> str:
+    order.lines.all().delete()
+    RepairLine.objects.bulk_create(
+        [
+            RepairLine(
+                order=order,
+                fee_item=line.fee_item,
+                description=line.fee_item.name,
+                kind=line.fee_item.kind,
+                quantity=line.quantity,
+                unit_price=line.fee_item.price,
+                amount=(line.fee_item.price * line.quantity).quantize(Decimal("0.01")),
+            )  # fmt: skip
+            for line in lines
+        ]
+    )
+    return "; ".join(f"{line.fee_item.name} × {line.quantity}" for line in lines) or _("no charge")
+
+
+def _total(lines: list[LineInput]) -> Decimal:
+    return sum(((line.fee_item.price * line.quantity).quantize(Decimal("0.01")) for line in lines), Decimal("0"))
