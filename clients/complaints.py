@@ -98,8 +98,18 @@ def complaint_reopen(*, complaint: Complaint, by: User, note: str) -> Complaint:
     if not note.strip():
         raise ValidationError({"note": _("Say why the complaint is reopened.")})
     if complaint.assignee_id and not assignee_choices(complaint.client).filter(pk=complaint.assignee_id).exists():
-        return _step(complaint, A.REOPENED, by, note, target=S.RECEIVED, assignee=None, assigned_at=None,
-                     resolved_at=None, closed_at=None, reopen_count=F("reopen_count") + 1)  # fmt: skip
+        return _step(
+            complaint,
+            A.REOPENED,
+            by,
+            note,
+            target=S.RECEIVED,
+            assignee=None,
+            assigned_at=None,
+            resolved_at=None,
+            closed_at=None,
+            reopen_count=F("reopen_count") + 1,
+        )
     return _step(complaint, A.REOPENED, by, note, resolved_at=None, closed_at=None, reopen_count=F("reopen_count") + 1)
 
 

@@ -50,8 +50,9 @@ def repair_order_create(
     # A readable number: year, month and the row id (unique without a counter table).
     order.number = f"R{order.created_at:%Y%m}-{order.pk:05d}"
     RepairOrder.objects.filter(pk=order.pk).update(number=order.number)
-    RepairEvent.objects.create(order=order, action="logged", to_status=order.status, actor=by,
-                               note=order.get_channel_display())  # fmt: skip
+    RepairEvent.objects.create(
+        order=order, action="logged", to_status=order.status, actor=by, note=order.get_channel_display()
+    )
     return order
 
 
@@ -77,12 +78,23 @@ def technician_suggestions(order: RepairOrder) -> list[Suggestion]:
         base = technician.base_building
         same_building = base is not None and base.pk == building.pk
         same_zone = base is not None and bool(building.zone) and base.zone == building.zone
-        suggestions.append((
-            (order.category not in technician.specialties, not same_building, not same_zone, technician.open_jobs,
-             str(technician)),
-            Suggestion(technician, order.category in technician.specialties, same_building or same_zone,
-                       technician.open_jobs),
-        ))  # fmt: skip
+        suggestions.append(
+            (
+                (
+                    order.category not in technician.specialties,
+                    not same_building,
+                    not same_zone,
+                    technician.open_jobs,
+                    str(technician),
+                ),
+                Suggestion(
+                    technician,
+                    order.category in technician.specialties,
+                    same_building or same_zone,
+                    technician.open_jobs,
+                ),
+            )
+        )
     return [suggestion for _key, suggestion in sorted(suggestions, key=lambda pair: pair[0])]
 
 

@@ -41,20 +41,22 @@ def completed_in(month: date) -> QuerySet[RepairOrder]:
 
 def by_category(month: date) -> list[dict[str, Any]]:
     rows = (
-        logged_in(month).values("category")
+        logged_in(month)
+        .values("category")
         .annotate(logged=Count("pk"), done=Count("pk", filter=Q(status__in=DONE)))
         .order_by("category")
-    )  # fmt: skip
+    )
     return [dict(row) for row in rows]
 
 
 def by_technician(month: date) -> list[dict[str, Any]]:
     rows = (
-        completed_in(month).filter(technician__isnull=False)
+        completed_in(month)
+        .filter(technician__isnull=False)
         .values("technician_id", name=F("technician__user__first_name"), username=F("technician__user__username"))
         .annotate(done=Count("pk"), on_time=Count("pk", filter=Q(on_time=True)), fees=Coalesce(Sum("total"), ZERO))
         .order_by("-done", "username")
-    )  # fmt: skip
+    )
     return [{**row, "fees": str(row["fees"])} for row in rows]
 
 
@@ -87,10 +89,11 @@ def callbacks(month: date) -> dict[str, Any]:
 def paid_register(month: date) -> QuerySet[RepairOrder]:
     """有偿服务登记表: the month's completed orders with fees (or compensation)."""
     return (
-        completed_in(month).filter(Q(total__gt=0) | Q(compensation__gt=0))
+        completed_in(month)
+        .filter(Q(total__gt=0) | Q(compensation__gt=0))
         .select_related("unit__floor__building", "client", "technician__user")
         .order_by("completed_at", "pk")
-    )  # fmt: skip
+    )
 
 
 def paid_totals(month: date) -> dict[str, Any]:
@@ -115,9 +118,11 @@ def sample_callbacks(month: date) -> int:
         return already
     scramble = (F("pk") * 2654435761) % 4294967296  # Knuth's multiplicative hash: spread, repeatable
     picked = (
-        completed.filter(callback__isnull=True).annotate(scramble=scramble).order_by("scramble")
+        completed.filter(callback__isnull=True)
+        .annotate(scramble=scramble)
+        .order_by("scramble")
         .values_list("pk", flat=True)[: wanted - already]
-    )  # fmt: skip
+    )
     Callback.objects.bulk_create([Callback(order_id=pk, month=month) for pk in picked], ignore_conflicts=True)
     return Callback.objects.filter(month=month).count()
 

@@ -41,21 +41,35 @@ class Step:
 
 
 STEPS: dict[str, Step] = {
-    "assign": Step(gettext_lazy("Assign"), frozenset({S.NEW, S.ASSIGNED}), S.ASSIGNED,
-                   frozenset({Role.ENGINEERING_SUPERVISOR})),
-    "reschedule": Step(gettext_lazy("New agreed time"), frozenset({S.NEW, S.ASSIGNED}), None,
-                       frozenset({Role.FRONT_DESK, Role.ENGINEERING_SUPERVISOR, TECHNICIAN})),
+    "assign": Step(
+        gettext_lazy("Assign"), frozenset({S.NEW, S.ASSIGNED}), S.ASSIGNED, frozenset({Role.ENGINEERING_SUPERVISOR})
+    ),
+    "reschedule": Step(
+        gettext_lazy("New agreed time"),
+        frozenset({S.NEW, S.ASSIGNED}),
+        None,
+        frozenset({Role.FRONT_DESK, Role.ENGINEERING_SUPERVISOR, TECHNICIAN}),
+    ),
     "arrive": Step(gettext_lazy("Arrived"), frozenset({S.ASSIGNED}), S.ARRIVED, frozenset({TECHNICIAN})),
     "quote": Step(gettext_lazy("Quote fees"), frozenset({S.ARRIVED, S.QUOTED}), S.QUOTED, frozenset({TECHNICIAN})),
     "consent": Step(gettext_lazy("Client agrees"), frozenset({S.QUOTED}), S.IN_PROGRESS, frozenset({TECHNICIAN})),
-    "complete": Step(gettext_lazy("Complete and sign"), frozenset({S.IN_PROGRESS}), S.COMPLETED,
-                     frozenset({TECHNICIAN})),
+    "complete": Step(
+        gettext_lazy("Complete and sign"), frozenset({S.IN_PROGRESS}), S.COMPLETED, frozenset({TECHNICIAN})
+    ),
     "close": Step(gettext_lazy("Close"), frozenset({S.COMPLETED}), S.CLOSED, frozenset({Role.ENGINEERING_SUPERVISOR})),
-    "reopen": Step(gettext_lazy("Reopen"), frozenset({S.COMPLETED, S.CLOSED}), S.ASSIGNED,
-                   frozenset({Role.ENGINEERING_SUPERVISOR, Role.FRONT_DESK})),
-    "cancel": Step(gettext_lazy("Cancel"), frozenset({S.NEW, S.ASSIGNED}), S.CANCELLED,
-                   frozenset({Role.FRONT_DESK, Role.ENGINEERING_SUPERVISOR})),
-}  # fmt: skip
+    "reopen": Step(
+        gettext_lazy("Reopen"),
+        frozenset({S.COMPLETED, S.CLOSED}),
+        S.ASSIGNED,
+        frozenset({Role.ENGINEERING_SUPERVISOR, Role.FRONT_DESK}),
+    ),
+    "cancel": Step(
+        gettext_lazy("Cancel"),
+        frozenset({S.NEW, S.ASSIGNED}),
+        S.CANCELLED,
+        frozenset({Role.FRONT_DESK, Role.ENGINEERING_SUPERVISOR}),
+    ),
+}
 
 
 def may(user: User, order: RepairOrder, action: str) -> bool:
@@ -117,8 +131,9 @@ def reschedule(*, order: RepairOrder, new_time: datetime, by: User, note: str = 
     """Record a new time the client agreed to; lateness is then measured from it (REP-2)."""
     if new_time <= order.appointment_at:
         raise ValidationError({"new_time": _("The new time must be later than the original appointment.")})
-    return _apply(order, "reschedule", by, note=note or f"{timezone.localtime(new_time):%Y-%m-%d %H:%M}",
-                  rescheduled_at=new_time)  # fmt: skip
+    return _apply(
+        order, "reschedule", by, note=note or f"{timezone.localtime(new_time):%Y-%m-%d %H:%M}", rescheduled_at=new_time
+    )
 
 
 def arrive(*, order: RepairOrder, by: User, at: datetime | None = None) -> RepairOrder:
@@ -187,9 +202,19 @@ def complete(
         if lines is not None:
             _replace_lines(order, lines)
             changes["total"] = _total(lines)
-        order = _apply(order, "complete", by, note=work_notes, work_notes=work_notes, signature=signature,
-                       signed_by=signed_by, damage=damage, compensation=compensation, completed_at=timezone.now(),
-                       **changes)  # fmt: skip
+        order = _apply(
+            order,
+            "complete",
+            by,
+            note=work_notes,
+            work_notes=work_notes,
+            signature=signature,
+            signed_by=signed_by,
+            damage=damage,
+            compensation=compensation,
+            completed_at=timezone.now(),
+            **changes,
+        )
     return order
 
 
@@ -201,8 +226,17 @@ def reopen(*, order: RepairOrder, by: User, note: str) -> RepairOrder:
     """The repair did not hold: back to the technician (counts against the pass rate, REP-7)."""
     if not note.strip():
         raise ValidationError({"note": _("Say why the order is reopened.")})
-    return _apply(order, "reopen", by, note=note, reopen_count=F("reopen_count") + 1, arrived_at=None,
-                  consented_at=None, completed_at=None, closed_at=None)  # fmt: skip
+    return _apply(
+        order,
+        "reopen",
+        by,
+        note=note,
+        reopen_count=F("reopen_count") + 1,
+        arrived_at=None,
+        consented_at=None,
+        completed_at=None,
+        closed_at=None,
+    )
 
 
 def cancel(*, order: RepairOrder, by: User, note: str) -> RepairOrder:
@@ -223,7 +257,7 @@ def _replace_lines(order: RepairOrder, lines: list[LineInput]) -> str:
                 quantity=line.quantity,
                 unit_price=line.fee_item.price,
                 amount=(line.fee_item.price * line.quantity).quantize(Decimal("0.01")),
-            )  # fmt: skip
+            )
             for line in lines
         ]
     )

@@ -55,8 +55,13 @@ def test_a_race_on_the_complaint_page_shows_a_message_not_an_error(client, assig
 def test_a_backdated_interaction_keeps_the_later_follow_up(alice, alices_client):
     planned = timezone.localdate() + timedelta(days=10)
     services.interaction_log(client=alices_client, kind="visit", outcome="today", by=alice, next_contact_date=planned)
-    services.interaction_log(client=alices_client, kind="call", outcome="last month", by=alice,
-                             occurred_at=timezone.now() - timedelta(days=30))  # fmt: skip
+    services.interaction_log(
+        client=alices_client,
+        kind="call",
+        outcome="last month",
+        by=alice,
+        occurred_at=timezone.now() - timedelta(days=30),
+    )
     alices_client.refresh_from_db()
     assert alices_client.next_contact_date == planned
 
@@ -80,8 +85,11 @@ def test_import_never_sets_the_grade(client, manager, alice):
 
 def test_import_owner_must_be_an_active_account_manager_in_scope(client, manager, front_desk, charlie):
     client.force_login(manager)
-    rows = preview(client, f"g2,Desk,corporate,active,online,{front_desk.username},,,,,,,0,,",
-                   f"g3,Other team,corporate,active,online,{charlie.username},,,,,,,0,,").context["rows"]  # fmt: skip
+    rows = preview(
+        client,
+        f"g2,Desk,corporate,active,online,{front_desk.username},,,,,,,0,,",
+        f"g3,Other team,corporate,active,online,{charlie.username},,,,,,,0,,",
+    ).context["rows"]
     assert all("not an active account manager" in row.errors[0] for row in rows)
 
 
@@ -135,9 +143,19 @@ def test_a_zero_visit_cadence_is_explained(client, alice, alices_client):
     from tests.clients.test_client_card import card_data
 
     first = alices_client.contacts.get()
-    data = card_data(code="HX001", name="华信科技", is_key_account="on", **{
-        "contacts-TOTAL_FORMS": "1", "contacts-INITIAL_FORMS": "1", "contacts-0-id": str(first.pk),
-        "contacts-0-name": first.name, "contacts-0-phone": first.phone, "ka-visit_cadence_days": "0"})  # fmt: skip
+    data = card_data(
+        code="HX001",
+        name="华信科技",
+        is_key_account="on",
+        **{
+            "contacts-TOTAL_FORMS": "1",
+            "contacts-INITIAL_FORMS": "1",
+            "contacts-0-id": str(first.pk),
+            "contacts-0-name": first.name,
+            "contacts-0-phone": first.phone,
+            "ka-visit_cadence_days": "0",
+        },
+    )
     client.force_login(alice)
     response = client.post(reverse("clients:edit", args=[alices_client.pk]), data)
     assert "visit_cadence_days" in response.context["key_account"].errors
