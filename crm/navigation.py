@@ -9,7 +9,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from crm.permissions import user_has_role
-from crm.roles import CLIENT_ROLES
+from crm.roles import CLIENT_ROLES, REPAIR_ROLES, Role
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,8 @@ NAV_ITEMS: list[NavItem] = [
     NavItem("home", _("Home"), "house"),
     NavItem("clients:list", _("Clients"), "person-vcard", CLIENT_ROLES),
     NavItem("clients:complaints", _("Complaints"), "exclamation-octagon", CLIENT_ROLES),
+    NavItem("repairs:list", _("Repairs"), "tools", REPAIR_ROLES),
+    NavItem("repairs:stats", _("Repair statistics"), "bar-chart", (Role.ENGINEERING_SUPERVISOR, Role.FINANCE)),
     NavItem("notifications:list", _("Notifications"), "bell"),
 ]
 

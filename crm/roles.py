@@ -25,6 +25,16 @@ class Role(models.TextChoices):
 # Who works with client files (CLI-*): account managers and their managers (admins always pass).
 CLIENT_ROLES = (Role.ACCOUNT_MANAGER, Role.MANAGER)
 
+# Who sees repair orders (REP-*); each sees the orders its gate allows (repairs.models).
+REPAIR_ROLES = (
+    Role.FRONT_DESK,
+    Role.ENGINEERING_SUPERVISOR,
+    Role.TECHNICIAN,
+    Role.FINANCE,
+    Role.ACCOUNT_MANAGER,
+    Role.MANAGER,
+)
+
 # What each role does (SPEC.md), shown on its home page.
 ROLE_DUTIES: dict[str, list[str]] = {
     Role.ADMIN: [

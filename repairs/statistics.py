@@ -166,3 +166,9 @@ def previous_month(today: date | None = None) -> date:
     today = today or timezone.localdate()
     first = today.replace(day=1)
     return (first - timezone.timedelta(days=1)).replace(day=1)
+
+
+def category_labels():
+    from repairs.models import Category
+
+    return Category.choices

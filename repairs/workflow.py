@@ -29,7 +29,7 @@ from crm.roles import Role
 from repairs.models import FeeItem, RepairEvent, RepairLine, RepairOrder, RepairSettings, Technician
 
 S = RepairOrder.Status
-TECHNICIAN = "technician"  # "the technician assigned to this order", not any technician
+TECHNICIAN = "assigned-technician"  # the technician assigned to this order, not any technician
 
 
 @dataclass(frozen=True)

@@ -91,3 +91,73 @@ class PromotionFactory(factory.django.DjangoModelFactory):
     starts_on = factory.LazyFunction(lambda: __import__("datetime").date(2026, 12, 1))
     ends_on = factory.LazyFunction(lambda: __import__("datetime").date(2026, 12, 31))
     created_by = factory.SubFactory(UserFactory, role=Role.MANAGER)
+
+
+class BuildingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "archives.Building"
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"b{n}")
+    name = factory.Sequence(lambda n: f"Tower {n}")
+    zone = "east"
+
+
+class FloorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "archives.Floor"
+        django_get_or_create = ("building", "number")
+
+    building = factory.SubFactory(BuildingFactory)
+    number = 12
+
+
+class UnitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "archives.Unit"
+
+    floor = factory.SubFactory(FloorFactory)
+    number = factory.Sequence(lambda n: f"{1200 + n}")
+
+
+class TenancyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "archives.Tenancy"
+
+    unit = factory.SubFactory(UnitFactory)
+    client = factory.SubFactory(ClientFactory, kind="tenant")
+    company_name = factory.LazyAttribute(lambda tenancy: tenancy.client.name)
+    move_in = factory.LazyFunction(lambda: __import__("datetime").date(2025, 1, 1))
+
+
+class TechnicianFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "repairs.Technician"
+
+    user = factory.SubFactory(UserFactory, role=Role.TECHNICIAN)
+    specialties = factory.LazyFunction(lambda: ["plumbing"])
+
+
+class FeeItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "repairs.FeeItem"
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"fee-{n}")
+    name = factory.Sequence(lambda n: f"Fee {n}")
+    kind = "labour"
+    price = 50
+
+
+class RepairOrderFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "repairs.RepairOrder"
+
+    number = factory.Sequence(lambda n: f"R-T{n:05d}")
+    unit = factory.SubFactory(UnitFactory)
+    contact_name = "王先生"
+    contact_phone = "138 0013 8000"
+    category = "plumbing"
+    description = "Leaking tap in the kitchen."
+    appointment_at = factory.LazyFunction(lambda: __import__("django.utils.timezone").utils.timezone.now())
+    created_by = factory.SubFactory(UserFactory, role=Role.FRONT_DESK)

@@ -1,0 +1,66 @@
+"""The month's statistics and paid-service register as an Excel workbook (X-3, REP-7)."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+
+from repairs import statistics
+from repairs.models import Category, MonthlyReport
+
+
+def month_workbook(month: date) -> bytes:
+    report = MonthlyReport.objects.filter(month=month).first()
+    figures = report.figures if report else statistics.compute_figures(month)
+    book = Workbook()
+    summary = book.active
+    summary.title = _("Summary")
+    timeliness, callbacks, reopenings, paid = (figures[k] for k in ("timeliness", "callbacks", "reopenings", "paid"))
+    summary.append([_("Month"), f"{month:%Y-%m}"])
+    summary.append([_("Timeliness rate (%)"), timeliness["rate"], timeliness["on_time"], timeliness["measured"]])
+    summary.append([_("Pass rate, callbacks (%)"), callbacks["rate"], callbacks["satisfied"], callbacks["sampled"]])
+    summary.append(
+        [_("Orders not reopened (%)"), reopenings["rate"], reopenings["not_reopened"], reopenings["completed"]]
+    )
+    summary.append(
+        [
+            _("Paid orders"),
+            paid["orders"],
+            _("Fees"),
+            float(paid["fees"]),
+            _("Compensation"),
+            float(paid["compensation"]),
+        ]
+    )
+    categories = book.create_sheet(_("By category"))
+    categories.append([_("Category"), _("Logged"), _("Done")])
+    labels = dict(Category.choices)
+    for row in figures["by_category"]:
+        categories.append([str(labels.get(row["category"], row["category"])), row["logged"], row["done"]])
+    technicians = book.create_sheet(_("By technician"))
+    technicians.append([_("Technician"), _("Done"), _("On time"), _("Fees")])
+    for row in figures["by_technician"]:
+        technicians.append([row["name"] or row["username"], row["done"], row["on_time"], float(row["fees"])])
+    register = book.create_sheet(_("Paid-service register"))
+    register.append(
+        [_("Number"), _("Completed"), _("Unit"), _("Client"), _("Technician"), _("Fees"), _("Compensation")]
+    )
+    for order in statistics.paid_register(month).iterator(chunk_size=2000):
+        register.append(
+            [
+                order.number,
+                timezone.localtime(order.completed_at).strftime("%Y-%m-%d %H:%M"),
+                str(order.unit),
+                order.client.name if order.client else "",
+                str(order.technician) if order.technician else "",
+                float(order.total),
+                float(order.compensation),
+            ]
+        )
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from archives.models import Building
+from crm.filters_base import StyledFilterSet
+from crm.roles import Role
+from repairs.models import Category, RepairOrder, Technician
+
+
+class RepairOrderFilter(StyledFilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="filter_search")
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=[("open", _("Open")), *RepairOrder.Status.choices], method="filter_status"
+    )
+    category = django_filters.ChoiceFilter(label=_("Category"), choices=Category.choices)
+    urgency = django_filters.ChoiceFilter(label=_("Urgency"), choices=RepairOrder.Urgency.choices)
+    technician = django_filters.ModelChoiceFilter(
+        label=_("Technician"), queryset=Technician.objects.select_related("user")
+    )
+    building = django_filters.ModelChoiceFilter(
+        label=_("Building"), field_name="unit__floor__building", queryset=Building.objects.all()
+    )
+    today = django_filters.BooleanFilter(label=_("Today's jobs"), method="filter_today")
+    ordering = django_filters.OrderingFilter(
+        label=_("Sort by"),
+        fields=(("created_at", "logged"), ("appointment_at", "appointment"), ("number", "number")),
+        field_labels={"created_at": _("Logged"), "appointment_at": _("Appointment"), "number": _("Number")},
+    )
+
+    class Meta:
+        model = RepairOrder
+        fields: list[str] = []
+
+    def __init__(self, *args, user, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if user.role == Role.TECHNICIAN:
+            del self.filters["technician"]
+
+    def filter_search(self, queryset, name, value):
+        return queryset.filter(
+            Q(number__icontains=value)
+            | Q(unit__number__icontains=value)
+            | Q(contact_name__icontains=value)
+            | Q(client__name__icontains=value)
+        )
+
+    def filter_status(self, queryset, name, value):
+        return queryset.open() if value == "open" else queryset.filter(status=value)
+
+    def filter_today(self, queryset, name, value):
+        if not value:
+            return queryset
+        today = timezone.localdate()
+        start = timezone.make_aware(timezone.datetime.combine(today, timezone.datetime.min.time()))
+        due_today = Q(appointment_at__lt=start + timezone.timedelta(days=1)) | Q(
+            rescheduled_at__lt=start + timezone.timedelta(days=1)
+        )
+        return queryset.open().filter(due_today).order_by("appointment_at")

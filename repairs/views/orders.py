@@ -1,0 +1,131 @@
+"""Repair order list, logging an order, its page and its printed slip (REP-1, REP-6)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from archives.models import Unit
+from crm.permissions import get_visible_or_404, role_required
+from crm.roles import REPAIR_ROLES, Role
+from repairs import services, workflow
+from repairs.filters import RepairOrderFilter
+from repairs.forms import AssignForm, CompleteForm, LineFormSet, NoteForm, RepairOrderForm, RescheduleForm
+from repairs.models import RepairOrder
+
+ORDER_ROLES = REPAIR_ROLES
+INTAKE_ROLES = (Role.FRONT_DESK, Role.ENGINEERING_SUPERVISOR)
+
+
+@role_required(*ORDER_ROLES)
+def order_list(request: HttpRequest) -> HttpResponse:
+    orders = RepairOrder.objects.visible_to(request.user).select_related(
+        "unit__floor__building", "client", "technician__user"
+    )
+    data = request.GET.copy()
+    if request.user.role == Role.TECHNICIAN and not data:
+        data["today"] = "1"  # a technician's phone opens on "my jobs today"
+    filterset = RepairOrderFilter(data, queryset=orders, user=request.user)
+    page = Paginator(filterset.qs, 25).get_page(request.GET.get("page"))
+    return render(request, "repairs/order_list.html", {"filter": filterset, "page_obj": page})
+
+
+@role_required(*INTAKE_ROLES)
+def order_create(request: HttpRequest) -> HttpResponse:
+    initial = {
+        "appointment_at": timezone.localtime().replace(minute=0, second=0, microsecond=0) + timezone.timedelta(hours=2)
+    }
+    form = RepairOrderForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        order = services.repair_order_create(by=request.user, **form.cleaned_data)
+        messages.success(request, _("Repair order %(number)s logged.") % {"number": order.number})
+        return redirect(order)
+    unit = form.cleaned_data.get("unit") if form.is_bound and form.is_valid() else None
+    if form.is_bound and not unit and form.data.get("unit"):
+        unit = Unit.objects.with_current_tenancy().filter(pk=form.data.get("unit")).first()
+    return render(request, "repairs/order_form.html", {"form": form, "unit": unit})
+
+
+@role_required(*INTAKE_ROLES)
+def unit_search(request: HttpRequest) -> HttpResponse:
+    """Search as you type: units by number, building, or tenant (htmx partial)."""
+    query = request.GET.get("q", "").strip()
+    units = []
+    if query:
+        units = list(
+            Unit.objects.with_current_tenancy()
+            .filter(_unit_query(query))
+            .distinct()
+            .order_by("floor__building__code", "number")[:10]
+        )
+    return render(request, "repairs/includes/unit_results.html", {"units": units, "query": query})
+
+
+def _unit_query(query: str) -> Q:
+    found = (
+        Q(number__icontains=query)
+        | Q(floor__building__name__icontains=query)
+        | Q(tenancies__company_name__icontains=query, tenancies__move_out__isnull=True)
+    )
+    if "-" in query:  # "A-1203": building code and unit number, as printed on slips
+        code, number = query.split("-", 1)
+        found |= Q(floor__building__code__iexact=code.strip(), number__icontains=number.strip())
+    return found
+
+
+def visible_order(request: HttpRequest, pk: int) -> RepairOrder:
+    return get_visible_or_404(
+        RepairOrder.objects.select_related("unit__floor__building", "client", "technician__user", "created_by"),
+        request.user,
+        pk=pk,
+    )
+
+
+@role_required(*ORDER_ROLES)
+def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return render(request, "repairs/order_detail.html", detail_context(request, visible_order(request, pk)))
+
+
+def detail_context(request: HttpRequest, order: RepairOrder, **bound) -> dict:
+    """The order page with the forms of the steps the user may take (bound ones kept on error)."""
+    actions = workflow.allowed_actions(request.user, order)
+    context = {
+        "order": order,
+        "actions": actions,
+        "events": order.events.select_related("actor"),
+        "lines": list(order.lines.all()),
+        "note_form": bound.get("note_form") or NoteForm(),
+    }
+    if "assign" in actions:
+        suggestions = services.technician_suggestions(order)
+        context.update(
+            suggestions=suggestions, assign_form=bound.get("assign_form") or AssignForm(suggestions=suggestions)
+        )
+    if "reschedule" in actions:
+        context["reschedule_form"] = bound.get("reschedule_form") or RescheduleForm()
+    if "quote" in actions or "complete" in actions:
+        context["line_formset"] = bound.get("line_formset") or LineFormSet(prefix="lines", initial=_line_initial(order))
+    if "complete" in actions:
+        context["complete_form"] = bound.get("complete_form") or CompleteForm(initial={"signed_by": order.contact_name})
+    return context
+
+
+def _line_initial(order: RepairOrder) -> list[dict]:
+    return [{"fee_item": line.fee_item_id, "quantity": line.quantity} for line in order.lines.all()]
+
+
+@role_required(*ORDER_ROLES)
+def order_slip(request: HttpRequest, pk: int) -> HttpResponse:
+    """The three copies of REP-6 on A4: client, engineering archive, finance."""
+    order = get_visible_or_404(
+        RepairOrder.objects.select_related("unit__floor__building", "client", "technician__user"), request.user, pk=pk
+    )
+    copies = [_("1st copy · client"), _("2nd copy · engineering archive"), _("3rd copy · finance (via front desk)")]
+    return render(
+        request, "repairs/order_slip.html", {"order": order, "lines": list(order.lines.all()), "copies": copies}
+    )
