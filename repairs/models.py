@@ -32,7 +32,7 @@ class RepairSettings(models.Model):
         _("arrival tolerance (minutes)"), default=10, validators=[MaxValueValidator(240)]
     )
     callback_share_percent = models.PositiveSmallIntegerField(
-        _("callback sample (% of completed orders)"),
+        _("callback sample (percent of completed orders)"),
         default=20,
         validators=[MinValueValidator(1), MaxValueValidator(100)],
     )
