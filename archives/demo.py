@@ -19,8 +19,8 @@ UNITS_PER_FLOOR = 4
 def seed() -> int:
     created = 0
     for code, name, zone in BUILDINGS:
-        building, _ = Building.objects.get_or_create(code=code, defaults={"name": name, "zone": zone,
-                                                                            "address": "北京市朝阳区建国门外大街1号"})  # fmt: skip
+        defaults = {"name": name, "zone": zone, "address": "北京市朝阳区建国门外大街1号"}
+        building, _ = Building.objects.get_or_create(code=code, defaults=defaults)
         for number in FLOORS:
             floor, _ = Floor.objects.get_or_create(building=building, number=number)
             for index in range(1, UNITS_PER_FLOOR + 1):
@@ -44,7 +44,14 @@ def _tenancies() -> int:
         rows.append(Tenancy(unit=unit, client=client, company_name=client.name, move_in=date(2024, 3 + index % 9, 1)))
     # A moved-out tenant on the first unit: its file is kept apart from the current one (ARC-5).
     if tenants:
-        rows.append(Tenancy(unit=units[0], client=tenants[-1], company_name=f"{tenants[-1].name}（已退租）",
-                            move_in=date(2021, 5, 1), move_out=date(2023, 12, 31)))  # fmt: skip
+        rows.append(
+            Tenancy(
+                unit=units[0],
+                client=tenants[-1],
+                company_name=f"{tenants[-1].name}（已退租）",
+                move_in=date(2021, 5, 1),
+                move_out=date(2023, 12, 31),
+            )
+        )
     Tenancy.objects.bulk_create(rows)
     return len(rows)

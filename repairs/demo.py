@@ -44,24 +44,38 @@ def seed() -> int:
     if RepairOrder.objects.exists():
         return 0
     with transaction.atomic():
-        fees = {code: FeeItem.objects.get_or_create(code=code, defaults={
-            "name": name, "kind": kind, "category": category, "unit": unit, "price": Decimal(price)})[0]
-            for code, name, kind, category, unit, price in FEES}  # fmt: skip
+        fees = {
+            code: FeeItem.objects.get_or_create(
+                code=code,
+                defaults={"name": name, "kind": kind, "category": category, "unit": unit, "price": Decimal(price)},
+            )[0]
+            for code, name, kind, category, unit, price in FEES
+        }
         buildings = {b.code: b for b in Building.objects.all()}
         techs = [
-            Technician.objects.get_or_create(user=User.objects.get(username="tech1"), defaults={
-                "specialties": ["plumbing", "locks", "carpentry"], "base_building": buildings.get("A")})[0],
-            Technician.objects.get_or_create(user=User.objects.get(username="tech2"), defaults={
-                "specialties": ["electrical", "hvac", "other"], "base_building": buildings.get("W")})[0],
-        ]  # fmt: skip
+            Technician.objects.get_or_create(
+                user=User.objects.get(username="tech1"),
+                defaults={"specialties": ["plumbing", "locks", "carpentry"], "base_building": buildings.get("A")},
+            )[0],
+            Technician.objects.get_or_create(
+                user=User.objects.get(username="tech2"),
+                defaults={"specialties": ["electrical", "hvac", "other"], "base_building": buildings.get("W")},
+            )[0],
+        ]
         created = _orders(random.Random(4), fees, techs)
     now = timezone.localdate()
     for months_back in (2, 1):
         month = (now.replace(day=1) - timedelta(days=28 * months_back)).replace(day=1)
         statistics.monthly_report_generate(month=month)
         for callback in Callback.objects.filter(month=month, result=Callback.Result.PENDING)[:4]:
-            statistics.callback_record(callback=callback, result=random.Random(callback.pk).choice(
-                [Callback.Result.SATISFIED] * 3 + [Callback.Result.UNSATISFIED]), note="电话回访", by=None)  # fmt: skip
+            statistics.callback_record(
+                callback=callback,
+                result=random.Random(callback.pk).choice(
+                    [Callback.Result.SATISFIED] * 3 + [Callback.Result.UNSATISFIED]
+                ),
+                note="电话回访",
+                by=None,
+            )
     return created
 
 
@@ -78,15 +92,20 @@ def _orders(rng: random.Random, fees: dict, techs: list[Technician]) -> int:
         logged = now - timedelta(days=rng.randint(0, 1) if recent else rng.randint(3, 88), hours=rng.randint(0, 8))
         appointment = logged + timedelta(hours=rng.choice([2, 4, 24]))
         order = repair_order_create(
-            unit=tenancy.unit, contact_name=tenancy.client.name[:20], contact_phone="010-6505 1234",
-            channel=rng.choice(RepairOrder.Channel.values), category=category,
+            unit=tenancy.unit,
+            contact_name=tenancy.client.name[:20],
+            contact_phone="010-6505 1234",
+            channel=rng.choice(RepairOrder.Channel.values),
+            category=category,
             urgency=rng.choice(["normal"] * 4 + ["urgent", "emergency"]),
-            description=rng.choice(PROBLEMS[category]), appointment_at=appointment, by=desk,
-        )  # fmt: skip
+            description=rng.choice(PROBLEMS[category]),
+            appointment_at=appointment,
+            by=desk,
+        )
         # Recent orders are still moving; older ones are mostly done (some cancelled or reopened).
         open_stages = ["new", "assigned", "arrived", "quoted", "in_progress"]
         done_stages = ["completed"] * 3 + ["closed"] * 5 + ["cancelled", "reopened"]
-        stage = open_stages[n % 5] if recent else rng.choice(done_stages)  # fmt: skip
+        stage = open_stages[n % 5] if recent else rng.choice(done_stages)
         _advance(order, stage, rng, fees, techs, chief, desk)
         _backdate(order, logged, appointment, rng)
     return 80
@@ -102,8 +121,9 @@ def _advance(order, stage, rng, fees, techs, chief, desk) -> None:
     order = workflow.assign(order=order, technician=tech, by=chief)
     if stage == "assigned":
         return
-    order = workflow.arrive(order=order, by=tech.user, at=order.appointment_at + timedelta(minutes=rng.choice(
-        [-20, -5, 0, 5, 8, 15, 40])))  # fmt: skip
+    order = workflow.arrive(
+        order=order, by=tech.user, at=order.appointment_at + timedelta(minutes=rng.choice([-20, -5, 0, 5, 8, 15, 40]))
+    )
     if stage == "arrived":
         return
     items = [fee for fee in fees.values() if fee.category in (order.category, "")][:3]
@@ -117,9 +137,15 @@ def _advance(order, stage, rng, fees, techs, chief, desk) -> None:
     if stage == "in_progress":
         return
     damage = "划伤墙面" if rng.random() < 0.08 else ""
-    order = workflow.complete(order=order, by=tech.user, work_notes="已维修并测试，现场已清理。", signature=SIGNATURE,
-                              signed_by=order.contact_name, damage=damage,
-                              compensation=Decimal("100") if damage else Decimal("0"))  # fmt: skip
+    order = workflow.complete(
+        order=order,
+        by=tech.user,
+        work_notes="已维修并测试，现场已清理。",
+        signature=SIGNATURE,
+        signed_by=order.contact_name,
+        damage=damage,
+        compensation=Decimal("100") if damage else Decimal("0"),
+    )
     if stage in ("closed", "reopened"):
         order = workflow.close(order=order, by=chief)
     if stage == "reopened":

@@ -57,7 +57,7 @@ def by_technician(month: date) -> list[dict[str, Any]]:
         .annotate(done=Count("pk"), on_time=Count("pk", filter=Q(on_time=True)), fees=Coalesce(Sum("total"), ZERO))
         .order_by("-done", "username")
     )
-    return [{**row, "fees": str(row["fees"])} for row in rows]
+    return [{**row, "fees": _money(row["fees"])} for row in rows]
 
 
 def timeliness(month: date) -> dict[str, Any]:
@@ -100,7 +100,12 @@ def paid_totals(month: date) -> dict[str, Any]:
     totals = paid_register(month).aggregate(
         orders=Count("pk"), fees=Coalesce(Sum("total"), ZERO), compensation=Coalesce(Sum("compensation"), ZERO)
     )
-    return {**totals, "fees": str(totals["fees"]), "compensation": str(totals["compensation"])}
+    return {**totals, "fees": _money(totals["fees"]), "compensation": _money(totals["compensation"])}
+
+
+def _money(value) -> str:
+    """Sums as "400.00" on every database (SQLite drops the trailing zeros)."""
+    return str(Decimal(value).quantize(Decimal("0.01")))
 
 
 def _rate(part: int, whole: int) -> float | None:
