@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class RepairsConfig(AppConfig):
     name = "repairs"
     verbose_name = _("Repairs")
+
+    def ready(self) -> None:
+        from crm.home import register
+        from repairs.home import JOBS_PANEL
+
+        register(JOBS_PANEL)

@@ -221,3 +221,22 @@ def test_list_query_count_is_constant(client, desk, rows, django_assert_max_num_
     with django_assert_max_num_queries(9):
         response = client.get(reverse("repairs:list"))
     assert len(response.context["page_obj"].object_list) == min(rows, 25)
+
+
+def test_home_panels_of_the_repair_roles(client, new_order, supervisor, tech):
+    client.force_login(supervisor)
+    panel = client.get(reverse("home")).context["panels"][0]
+    assert panel["repair_panel"] == "to_assign" and panel["repair_orders"] == [new_order]
+    workflow.assign(order=new_order, technician=tech, by=supervisor)
+    client.force_login(tech.user)
+    panel = client.get(reverse("home")).context["panels"][0]
+    assert panel["repair_panel"] == "jobs" and panel["repair_orders"] == [new_order]
+
+
+def test_admin_cannot_edit_a_completed_order(client, admin_user, new_order, supervisor, tech, fees):
+    order = to_status(new_order, RepairOrder.Status.COMPLETED, supervisor, tech, fees)
+    client.force_login(admin_user)
+    response = client.get(reverse("admin:repairs_repairorder_change", args=[order.pk]))
+    assert response.status_code == 200
+    assert 'name="description"' not in response.content.decode()
+    assert client.get(reverse("admin:repairs_repairorder_add")).status_code == 403

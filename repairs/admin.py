@@ -1,0 +1,119 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from repairs.models import (
+    Callback,
+    FeeItem,
+    MonthlyReport,
+    RepairEvent,
+    RepairLine,
+    RepairOrder,
+    RepairSettings,
+    Technician,
+)
+
+
+@admin.register(RepairSettings)
+class RepairSettingsAdmin(SimpleHistoryAdmin):
+    list_display = ("__str__", "arrival_tolerance_minutes", "callback_share_percent")
+
+    def has_add_permission(self, request) -> bool:
+        return not RepairSettings.objects.exists()
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Technician)
+class TechnicianAdmin(SimpleHistoryAdmin):
+    list_display = ("user", "get_specialties_display", "base_building", "active")
+    list_filter = ("active", "base_building")
+    list_select_related = ("user", "base_building")
+    search_fields = ("user__username", "user__first_name")
+    raw_id_fields = ("user",)
+
+
+@admin.register(FeeItem)
+class FeeItemAdmin(SimpleHistoryAdmin):
+    list_display = ("code", "name", "kind", "category", "unit", "price", "active")
+    list_filter = ("kind", "category", "active")
+    list_editable = ("price", "active")
+    search_fields = ("code", "name")
+
+
+class RepairLineInline(admin.TabularInline):
+    model = RepairLine
+    extra = 0
+    can_delete = False
+    readonly_fields = ("fee_item", "description", "kind", "quantity", "unit_price", "amount")
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class RepairEventInline(admin.TabularInline):
+    model = RepairEvent
+    extra = 0
+    can_delete = False
+    readonly_fields = ("action", "from_status", "to_status", "actor", "note", "at")
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(RepairOrder)
+class RepairOrderAdmin(SimpleHistoryAdmin):
+    # Orders move only through repairs.workflow (the pages); here the workflow fields are read-only
+    # and a closed or completed order cannot be edited at all.
+    list_display = ("number", "unit", "category", "status", "technician", "created_at", "total")
+    list_filter = ("status", "category", "urgency", "channel")
+    list_select_related = ("unit__floor__building", "technician__user")
+    search_fields = ("number", "contact_name", "unit__number", "client__name")
+    raw_id_fields = ("unit", "client", "complaint")
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+    inlines = [RepairLineInline, RepairEventInline]
+    WORKFLOW_FIELDS = (
+        "number",
+        "status",
+        "technician",
+        "assigned_at",
+        "arrived_at",
+        "on_time",
+        "consented_at",
+        "completed_at",
+        "closed_at",
+        "total",
+        "signature",
+        "signed_by",
+        "reopen_count",
+        "created_by",
+        "created_at",
+        "work_notes",
+        "damage",
+        "compensation",
+    )
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.status in RepairOrder.DONE_STATUSES:
+            return [field.name for field in RepairOrder._meta.fields]
+        return self.WORKFLOW_FIELDS
+
+    def has_add_permission(self, request) -> bool:
+        return False  # orders are logged at /repairs/new/, which fills the client and the history
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Callback)
+class CallbackAdmin(SimpleHistoryAdmin):
+    list_display = ("order", "month", "result", "recorded_by", "recorded_at")
+    list_filter = ("month", "result")
+    raw_id_fields = ("order",)
+
+
+@admin.register(MonthlyReport)
+class MonthlyReportAdmin(admin.ModelAdmin):
+    list_display = ("month", "generated_at", "generated_by")
+    readonly_fields = ("month", "figures", "generated_at", "generated_by")

@@ -1,0 +1,27 @@
+"""Home panels of the repair roles: a technician's jobs today, the supervisor's orders to assign."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from crm.home import HomePanel
+from crm.roles import Role
+from repairs.models import RepairOrder
+
+LIMIT = 8
+
+
+def jobs_context(user) -> dict[str, Any]:
+    orders = RepairOrder.objects.visible_to(user).select_related("unit__floor__building")
+    if user.role == Role.TECHNICIAN:
+        title_kind, orders = "jobs", orders.open().exclude(status=RepairOrder.Status.NEW).order_by("appointment_at")
+    elif user.role == Role.ENGINEERING_SUPERVISOR:
+        title_kind, orders = "to_assign", orders.filter(status=RepairOrder.Status.NEW).order_by("appointment_at")
+    else:
+        title_kind, orders = "open", orders.open().order_by("-created_at")
+    return {"repair_orders": list(orders[:LIMIT]), "repair_count": orders.count(), "repair_panel": title_kind}
+
+
+JOBS_PANEL = HomePanel(
+    "repairs/home_panel.html", jobs_context, (Role.TECHNICIAN, Role.ENGINEERING_SUPERVISOR, Role.FRONT_DESK), order=5
+)
