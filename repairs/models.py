@@ -283,8 +283,20 @@ class RepairLine(models.Model):
 class RepairEvent(models.Model):
     """One step in an order's history: who, when, what (REP-1…8, X-2)."""
 
+    class Action(models.TextChoices):
+        LOGGED = "logged", _("Logged")
+        ASSIGN = "assign", _("Assign")
+        RESCHEDULE = "reschedule", _("New agreed time")
+        ARRIVE = "arrive", _("Arrived")
+        QUOTE = "quote", _("Quote fees")
+        CONSENT = "consent", _("Client agrees")
+        COMPLETE = "complete", _("Complete and sign")
+        CLOSE = "close", _("Close")
+        REOPEN = "reopen", _("Reopen")
+        CANCEL = "cancel", _("Cancel")
+
     order = models.ForeignKey(RepairOrder, on_delete=models.CASCADE, related_name="events")
-    action = models.CharField(_("action"), max_length=20)
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
     from_status = models.CharField(_("from"), max_length=20, blank=True)
     to_status = models.CharField(_("to"), max_length=20)
     actor = models.ForeignKey(

@@ -22,7 +22,6 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from crm.models import User
 from crm.roles import Role
@@ -34,42 +33,40 @@ TECHNICIAN = "assigned-technician"  # the technician assigned to this order, not
 
 @dataclass(frozen=True)
 class Step:
-    label: str
     sources: frozenset[str]
     target: str | None  # None: the status stays (a change within the step)
     actors: frozenset[str]
 
 
+A = RepairEvent.Action
+
 STEPS: dict[str, Step] = {
-    "assign": Step(
-        gettext_lazy("Assign"), frozenset({S.NEW, S.ASSIGNED}), S.ASSIGNED, frozenset({Role.ENGINEERING_SUPERVISOR})
-    ),
+    "assign": Step(frozenset({S.NEW, S.ASSIGNED}), S.ASSIGNED, frozenset({Role.ENGINEERING_SUPERVISOR})),
     "reschedule": Step(
-        gettext_lazy("New agreed time"),
         frozenset({S.NEW, S.ASSIGNED}),
         None,
         frozenset({Role.FRONT_DESK, Role.ENGINEERING_SUPERVISOR, TECHNICIAN}),
     ),
-    "arrive": Step(gettext_lazy("Arrived"), frozenset({S.ASSIGNED}), S.ARRIVED, frozenset({TECHNICIAN})),
-    "quote": Step(gettext_lazy("Quote fees"), frozenset({S.ARRIVED, S.QUOTED}), S.QUOTED, frozenset({TECHNICIAN})),
-    "consent": Step(gettext_lazy("Client agrees"), frozenset({S.QUOTED}), S.IN_PROGRESS, frozenset({TECHNICIAN})),
-    "complete": Step(
-        gettext_lazy("Complete and sign"), frozenset({S.IN_PROGRESS}), S.COMPLETED, frozenset({TECHNICIAN})
-    ),
-    "close": Step(gettext_lazy("Close"), frozenset({S.COMPLETED}), S.CLOSED, frozenset({Role.ENGINEERING_SUPERVISOR})),
+    "arrive": Step(frozenset({S.ASSIGNED}), S.ARRIVED, frozenset({TECHNICIAN})),
+    "quote": Step(frozenset({S.ARRIVED, S.QUOTED}), S.QUOTED, frozenset({TECHNICIAN})),
+    "consent": Step(frozenset({S.QUOTED}), S.IN_PROGRESS, frozenset({TECHNICIAN})),
+    "complete": Step(frozenset({S.IN_PROGRESS}), S.COMPLETED, frozenset({TECHNICIAN})),
+    "close": Step(frozenset({S.COMPLETED}), S.CLOSED, frozenset({Role.ENGINEERING_SUPERVISOR})),
     "reopen": Step(
-        gettext_lazy("Reopen"),
         frozenset({S.COMPLETED, S.CLOSED}),
         S.ASSIGNED,
         frozenset({Role.ENGINEERING_SUPERVISOR, Role.FRONT_DESK}),
     ),
     "cancel": Step(
-        gettext_lazy("Cancel"),
         frozenset({S.NEW, S.ASSIGNED}),
         S.CANCELLED,
         frozenset({Role.FRONT_DESK, Role.ENGINEERING_SUPERVISOR}),
     ),
 }
+
+
+def label(action: str) -> str:
+    return str(A(action).label)
 
 
 def may(user: User, order: RepairOrder, action: str) -> bool:
@@ -92,7 +89,7 @@ def _apply(order: RepairOrder, action: str, by: User, note: str = "", **changes)
     if order.status not in step.sources:
         raise ValidationError(
             _("“%(step)s” is not possible while the order is “%(status)s”.")
-            % {"step": step.label, "status": order.get_status_display()}
+            % {"step": label(action), "status": order.get_status_display()}
         )
     if not may(by, order, action):
         raise PermissionDenied

@@ -36,7 +36,7 @@ def order_step(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         except ValidationError as error:
             _attach(error, forms)
         else:
-            messages.success(request, _("%(step)s: done.") % {"step": workflow.STEPS[action].label})
+            messages.success(request, _("%(step)s: done.") % {"step": workflow.label(action)})
             return redirect(order)
     messages.error(request, _("The step was not saved; see the messages below."))
     context = detail_context(request, order, **forms)
