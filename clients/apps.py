@@ -8,6 +8,6 @@ class ClientsConfig(AppConfig):
 
     def ready(self) -> None:
         from clients.home import FOLLOWUPS_PANEL
-        from crm.home import register
+        from crm.panels import home_panels
 
-        register(FOLLOWUPS_PANEL)
+        home_panels.register(FOLLOWUPS_PANEL)

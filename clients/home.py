@@ -7,7 +7,7 @@ from typing import Any
 from django.utils import timezone
 
 from clients.models import Client, Complaint
-from crm.home import HomePanel
+from crm.panels import Panel
 from crm.roles import CLIENT_ROLES
 
 LIMIT = 8
@@ -33,4 +33,4 @@ def followups_context(user) -> dict[str, Any]:
     }
 
 
-FOLLOWUPS_PANEL = HomePanel("clients/home_panel.html", followups_context, CLIENT_ROLES, order=10)
+FOLLOWUPS_PANEL = Panel("clients/home_panel.html", followups_context, CLIENT_ROLES, order=10)

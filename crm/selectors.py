@@ -6,8 +6,8 @@ from typing import Any
 
 from django.db.models import Count, Q
 
-from crm.home import panels_for
 from crm.models import Notification, Team, User
+from crm.panels import home_panels
 from crm.roles import ROLE_DUTIES, Role
 
 
@@ -16,7 +16,7 @@ def home_context(user: User) -> dict[str, Any]:
         "duties": ROLE_DUTIES.get(user.role, []),
         "recent_notifications": list(Notification.objects.visible_to(user).unread()[:5]),
         "territories": list(user.territories.all()),
-        "panels": panels_for(user),
+        "panels": home_panels.for_user(user),
     }
     if user.role == Role.MANAGER:
         context["team_members"] = team_members(user)

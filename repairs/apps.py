@@ -7,7 +7,7 @@ class RepairsConfig(AppConfig):
     verbose_name = _("Repairs")
 
     def ready(self) -> None:
-        from crm.home import register
+        from crm.panels import home_panels
         from repairs.home import JOBS_PANEL
 
-        register(JOBS_PANEL)
+        home_panels.register(JOBS_PANEL)

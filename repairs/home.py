@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from crm.home import HomePanel
+from crm.panels import Panel
 from crm.roles import Role
 from repairs.models import RepairOrder
 
@@ -22,6 +22,6 @@ def jobs_context(user) -> dict[str, Any]:
     return {"repair_orders": list(orders[:LIMIT]), "repair_count": orders.count(), "repair_panel": title_kind}
 
 
-JOBS_PANEL = HomePanel(
+JOBS_PANEL = Panel(
     "repairs/home_panel.html", jobs_context, (Role.TECHNICIAN, Role.ENGINEERING_SUPERVISOR, Role.FRONT_DESK), order=5
 )

@@ -1,0 +1,30 @@
+from archives.models.documents import Category, Document, DocumentVersion, ImmutableRecordError
+from archives.models.property import PROPERTY_ROLES, Building, Floor, Tenancy, TenancyQuerySet, Unit, UnitQuerySet
+from archives.models.workflow import (
+    ChangeRequest,
+    Loan,
+    Notice,
+    NoticeDelivery,
+    YearlyArchive,
+    YearlyArchiveEntry,
+)
+
+__all__ = [
+    "PROPERTY_ROLES",
+    "Building",
+    "Category",
+    "ChangeRequest",
+    "Document",
+    "DocumentVersion",
+    "Floor",
+    "ImmutableRecordError",
+    "Loan",
+    "Notice",
+    "NoticeDelivery",
+    "Tenancy",
+    "TenancyQuerySet",
+    "Unit",
+    "UnitQuerySet",
+    "YearlyArchive",
+    "YearlyArchiveEntry",
+]

@@ -1,0 +1,222 @@
+"""Writes of the unit archive (ARC-1…9): filing, revisions, loans, move-out, yearly archive, notices."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from archives import files
+from archives.models import (
+    ChangeRequest,
+    Document,
+    DocumentVersion,
+    Loan,
+    Notice,
+    NoticeDelivery,
+    Tenancy,
+    Unit,
+    YearlyArchive,
+    YearlyArchiveEntry,
+)
+from crm.models import User
+from crm.roles import Role
+from crm.services import notification_create
+
+APPROVER_ROLES = (Role.MANAGER, Role.ADMIN)  # the client-services manager approves (ARC-6, ARC-7)
+
+
+@transaction.atomic
+def document_file(
+    *, unit: Unit, upload: UploadedFile, title: str, category: str, dated: date, kind: str, by: User
+) -> Document:
+    """File a document in the unit's file, under the current tenancy (ARC-2, ARC-3)."""
+    stored = files.store(upload)
+    document = Document.objects.create(
+        unit=unit, tenancy=unit.current_tenancy, category=category, kind=kind, title=title, dated=dated, created_by=by
+    )
+    DocumentVersion.objects.create(document=document, number=1, created_by=by, **stored.__dict__)
+    return document
+
+
+@transaction.atomic
+def change_request_submit(*, document: Document, upload: UploadedFile, reason: str, by: User) -> ChangeRequest:
+    """Propose a new version of a working document; originals are never revised (ARC-7)."""
+    if document.kind != Document.Kind.WORKING:
+        raise ValidationError(_("An original document is never modified. File a new document instead."))
+    stored = files.store(upload)
+    return ChangeRequest.objects.create(document=document, reason=reason, requested_by=by, **stored.__dict__)
+
+
+def change_request_decide(*, request: ChangeRequest, approve: bool, by: User, note: str = "") -> ChangeRequest:
+    """A manager approves (a new version is stored) or refuses; never the person who asked."""
+    if by.role not in APPROVER_ROLES:
+        raise PermissionDenied
+    if request.requested_by_id == by.pk:
+        raise ValidationError(_("You cannot approve your own change; another manager must."))
+    with transaction.atomic():
+        status = ChangeRequest.Status.APPROVED if approve else ChangeRequest.Status.REFUSED
+        won = ChangeRequest.objects.filter(pk=request.pk, status=ChangeRequest.Status.PENDING).update(
+            status=status, decided_by=by, decided_at=timezone.now(), decision_note=note
+        )
+        if not won:
+            raise ValidationError(_("This change request was already decided."))
+        request.refresh_from_db()
+        if approve:
+            document = Document.objects.select_for_update().get(pk=request.document_id)
+            number = (document.versions.aggregate(top=Max("number"))["top"] or 0) + 1
+            DocumentVersion.objects.create(
+                document=document,
+                number=number,
+                stored_name=request.stored_name,
+                original_name=request.original_name,
+                content_type=request.content_type,
+                size=request.size,
+                sha256=request.sha256,
+                note=request.reason,
+                created_by=request.requested_by,
+                approved_by=by,
+            )
+    notification_create(
+        recipient=request.requested_by,
+        key=f"archive-change:{request.pk}:{status}",
+        title=(_("Your change to “%(doc)s” was approved") if approve else _("Your change to “%(doc)s” was refused"))
+        % {"doc": request.document.title},
+        body=note,
+        link=request.document.get_absolute_url(),
+    )
+    return request
+
+
+@transaction.atomic
+def loan_request(*, unit: Unit, purpose: str, by: User) -> Loan:
+    """Ask to borrow a unit's file (ARC-6)."""
+    return Loan.objects.create(unit=unit, borrower=by, purpose=purpose)
+
+
+def loan_decide(*, loan: Loan, approve: bool, by: User, due_on: date | None = None) -> Loan:
+    """Approve (the file goes out until ``due_on``) or refuse. Two approvals of loans of one file
+    at once: the database lets one through (one loan out per file) and the other is told."""
+    if by.role not in APPROVER_ROLES:
+        raise PermissionDenied
+    if approve and (due_on is None or due_on < timezone.localdate()):
+        raise ValidationError({"due_on": _("Give a due date from today on.")})
+    status = Loan.Status.OUT if approve else Loan.Status.REFUSED
+    try:
+        with transaction.atomic():
+            won = Loan.objects.filter(pk=loan.pk, status=Loan.Status.REQUESTED).update(
+                status=status, decided_by=by, decided_at=timezone.now(), due_on=due_on if approve else None
+            )
+    except IntegrityError:
+        raise ValidationError(_("This file is already out on another loan; it must be returned first.")) from None
+    if not won:
+        raise ValidationError(_("This request was already decided."))
+    loan.refresh_from_db()
+    notification_create(
+        recipient=loan.borrower,
+        key=f"loan:{loan.pk}:{status}",
+        title=(
+            _("You may borrow the file of %(unit)s until %(due)s")
+            if approve
+            else _("Your request to borrow the file of %(unit)s was refused")
+        )
+        % {"unit": loan.unit, "due": due_on},
+        link=loan.unit and f"/archives/units/{loan.unit_id}/",
+    )
+    return loan
+
+
+def loan_return(*, loan: Loan, by: User) -> Loan:
+    if by.role not in (Role.CLIENT_SERVICES_SUPERVISOR, *APPROVER_ROLES):
+        raise PermissionDenied
+    won = Loan.objects.filter(pk=loan.pk, status=Loan.Status.OUT).update(
+        status=Loan.Status.RETURNED, returned_at=timezone.now()
+    )
+    if not won:
+        raise ValidationError(_("This file is not out on loan."))
+    loan.refresh_from_db()
+    return loan
+
+
+def loans_overdue_notify(*, today: date | None = None) -> int:
+    """Remind borrowers and the archivists of overdue files, once per loan and day."""
+    today = today or timezone.localdate()
+    archivists = list(User.objects.filter(role=Role.CLIENT_SERVICES_SUPERVISOR, is_active=True))
+    count = 0
+    for loan in Loan.objects.overdue(today).select_related("unit__floor__building", "borrower"):
+        title = _("The file of %(unit)s was due back on %(due)s") % {"unit": loan.unit, "due": loan.due_on}
+        for recipient in [loan.borrower, *archivists]:
+            _n, created = notification_create(
+                recipient=recipient,
+                key=f"loan-overdue:{loan.pk}:{today}",
+                title=title,
+                link=f"/archives/units/{loan.unit_id}/",
+            )
+            count += created
+    return count
+
+
+@transaction.atomic
+def tenancy_end(*, tenancy: Tenancy, move_out: date, by: User) -> Tenancy:
+    """Move-out (ARC-5): the tenancy ends and its documents are closed, apart from the next tenant's."""
+    if tenancy.move_out is not None:
+        raise ValidationError(_("This tenancy has ended already."))
+    if move_out < tenancy.move_in:
+        raise ValidationError({"move_out": _("The move-out cannot be before the move-in.")})
+    tenancy.move_out = move_out
+    tenancy._history_user = by
+    tenancy.save(update_fields=["move_out"])
+    return tenancy
+
+
+def yearly_archive_compile(*, year: int) -> YearlyArchive:
+    """Compile the files of tenancies that ended in ``year`` (ARC-5), shelved by floor; a rerun
+    adds only what is missing, so it gives the same archive."""
+    with transaction.atomic():
+        archive, _created = YearlyArchive.objects.get_or_create(year=year)
+        documents = Document.objects.filter(tenancy__move_out__year=year).select_related("unit__floor__building")
+        YearlyArchiveEntry.objects.bulk_create(
+            [
+                YearlyArchiveEntry(
+                    archive=archive,
+                    tenancy_id=d.tenancy_id,
+                    document=d,
+                    shelf=f"{d.unit.floor.building.code}-{d.unit.floor.number:02d}F",
+                )
+                for d in documents
+            ],
+            ignore_conflicts=True,
+        )
+    return archive
+
+
+@transaction.atomic
+def notice_send(*, title: str, body: str, scope: str, by: User, unit=None, floor=None, building=None) -> Notice:
+    """Log an outgoing notice and which units (and tenants) it went to (ARC-8)."""
+    notice = Notice.objects.create(
+        title=title, body=body, scope=scope, unit=unit, floor=floor, building=building, sent_by=by
+    )
+    units = Unit.objects.all()
+    if scope == Notice.Scope.UNIT:
+        units = units.filter(pk=unit.pk)
+    elif scope == Notice.Scope.FLOOR:
+        units = units.filter(floor=floor)
+    elif scope == Notice.Scope.BUILDING:
+        units = units.filter(floor__building=building)
+    tenants = dict(Tenancy.objects.current().filter(unit__in=units).values_list("unit_id", "pk"))
+    NoticeDelivery.objects.bulk_create(
+        [
+            NoticeDelivery(notice=notice, unit_id=pk, tenancy_id=tenants.get(pk))
+            for pk in units.values_list("pk", flat=True)
+        ]
+    )
+    return notice
+
+
+def default_due_on() -> date:
+    return timezone.localdate() + timedelta(days=7)
