@@ -35,6 +35,15 @@ REPAIR_ROLES = (
     Role.MANAGER,
 )
 
+# Who opens the unit archives (ARC-*); account managers see their clients' units only.
+ARCHIVE_ROLES = (
+    Role.CLIENT_SERVICES_SUPERVISOR,
+    Role.MANAGER,
+    Role.FRONT_DESK,
+    Role.ENGINEERING_SUPERVISOR,
+    Role.ACCOUNT_MANAGER,
+)
+
 # What each role does (SPEC.md), shown on its home page.
 ROLE_DUTIES: dict[str, list[str]] = {
     Role.ADMIN: [

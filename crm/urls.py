@@ -27,6 +27,7 @@ urlpatterns = [
     path("notifications/", include(notification_patterns)),
     path("clients/", include("clients.urls")),
     path("repairs/", include("repairs.urls")),
+    path("archives/", include("archives.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
