@@ -1,7 +1,18 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from archives.models import Building, Floor, Tenancy, Unit
+from archives.models import (
+    Building,
+    ChangeRequest,
+    Document,
+    DocumentVersion,
+    Floor,
+    Loan,
+    Notice,
+    Tenancy,
+    Unit,
+    YearlyArchive,
+)
 
 
 class FloorInline(admin.TabularInline):
@@ -37,3 +48,65 @@ class TenancyAdmin(SimpleHistoryAdmin):
     list_select_related = ("unit__floor__building", "client")
     search_fields = ("company_name", "client__name", "unit__number")
     raw_id_fields = ("client", "unit")
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Archived documents are append-only (ARC-7): the admin shows them and changes nothing."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class VersionInline(admin.TabularInline):
+    model = DocumentVersion
+    extra = 0
+    fields = ("number", "original_name", "size", "sha256", "created_by", "approved_by", "created_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Document)
+class DocumentAdmin(ReadOnlyAdmin):
+    list_display = ("title", "unit", "category", "kind", "dated", "created_by")
+    list_filter = ("kind", "category")
+    list_select_related = ("unit__floor__building", "created_by")
+    search_fields = ("title", "unit__number")
+    inlines = [VersionInline]
+
+
+@admin.register(ChangeRequest)
+class ChangeRequestAdmin(SimpleHistoryAdmin, ReadOnlyAdmin):
+    list_display = ("document", "status", "requested_by", "decided_by", "requested_at")
+    list_filter = ("status",)
+
+
+@admin.register(Loan)
+class LoanAdmin(SimpleHistoryAdmin):
+    list_display = ("unit", "borrower", "status", "due_on", "returned_at")
+    list_filter = ("status",)
+    list_select_related = ("unit__floor__building", "borrower")
+    readonly_fields = ("status", "decided_by", "decided_at", "returned_at")
+
+
+@admin.register(Notice)
+class NoticeAdmin(ReadOnlyAdmin):
+    list_display = ("title", "scope", "sent_by", "sent_at")
+
+
+@admin.register(YearlyArchive)
+class YearlyArchiveAdmin(ReadOnlyAdmin):
+    list_display = ("year", "compiled_at")

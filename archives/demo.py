@@ -7,7 +7,7 @@ from datetime import date
 
 from django.db import transaction
 
-from archives.models import Building, Floor, Tenancy, Unit
+from archives.models import Building, Category, Document, Floor, Loan, Tenancy, Unit
 from clients.models import Client
 
 BUILDINGS = [("A", "国贸大厦 A 座", "east"), ("B", "国贸大厦 B 座", "east"), ("W", "望京 SOHO", "north")]
@@ -30,7 +30,66 @@ def seed() -> int:
                 created += made
     if not Tenancy.objects.exists():
         created += _tenancies()
+    if not Document.objects.exists():
+        created += _documents()
     return created
+
+
+def _documents() -> int:
+    """Documents of every category, some working documents with revisions, and loans in each state."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from archives import services
+    from crm.models import User
+
+    archivist, desk = User.objects.get(username="archivist"), User.objects.get(username="frontdesk")
+    manager, am1 = User.objects.get(username="manager"), User.objects.get(username="am1")
+    tenancies = list(Tenancy.objects.select_related("unit").order_by("unit__floor__building__code", "unit__number"))
+    categories = list(Category.values)
+    count = 0
+    for index, tenancy in enumerate(tenancies[:8]):
+        for offset in range(4):
+            category = categories[(index * 4 + offset) % len(categories)]
+            pdf = SimpleUploadedFile(f"{category}.pdf", b"%PDF-1.4\n% demo document\n%%EOF\n")
+            document = services.document_file(
+                unit=tenancy.unit,
+                upload=pdf,
+                title=f"{Category(category).label} · {tenancy.company_name}",
+                category=category,
+                dated=date(2024 + offset % 2, 1 + (index + offset) % 12, 10),
+                kind=Document.Kind.WORKING if offset == 3 else Document.Kind.ORIGINAL,
+                by=desk,
+            )
+            count += 1
+            if offset == 3 and index < 3:
+                change = services.change_request_submit(
+                    document=document,
+                    reason="更新紧急联系人电话",
+                    by=archivist,
+                    upload=SimpleUploadedFile("v2.pdf", b"%PDF-1.4\n% revised\n%%EOF\n"),
+                )
+                if index < 2:
+                    services.change_request_decide(request=change, approve=True, by=manager, note="同意")
+    units = [t.unit for t in tenancies]
+    services.loan_request(unit=units[1], purpose="核对押金记录", by=am1)
+    out = services.loan_request(unit=units[2], purpose="装修审批复核", by=desk)
+    services.loan_decide(loan=out, approve=True, by=manager, due_on=date.today())
+    overdue = services.loan_request(unit=units[3], purpose="合同续签", by=archivist)
+    services.loan_decide(loan=overdue, approve=True, by=manager, due_on=date.today())
+    Loan.objects.filter(pk=overdue.pk).update(due_on=date.today().replace(day=1))  # due at the start of the month
+    returned = services.loan_request(unit=units[4], purpose="年审", by=desk)
+    services.loan_decide(loan=returned, approve=True, by=manager, due_on=date.today())
+    services.loan_return(loan=returned, by=archivist)
+    refused = services.loan_request(unit=units[5], purpose="复印", by=am1)
+    services.loan_decide(loan=refused, approve=False, by=manager)
+    services.notice_send(
+        title="春节期间空调停运通知",
+        body="2月9日至2月17日中央空调停运。",
+        scope="building",
+        building=units[0].floor.building,
+        by=archivist,
+    )
+    return count
 
 
 def _tenancies() -> int:

@@ -91,7 +91,7 @@ def unit_file(request: HttpRequest, pk: int) -> HttpResponse:
     unit = get_visible_or_404(Unit.objects.with_current_tenancy(), request.user, pk=pk)
     current = unit.current_tenancy
     documents = (
-        Document.objects.filter(unit=unit)
+        Document.objects.visible_to(request.user).filter(unit=unit)
         .select_related("created_by", "tenancy")
         .prefetch_related(Prefetch("versions", queryset=DocumentVersion.objects.order_by("-number")))
     )

@@ -7,7 +7,8 @@ class ClientsConfig(AppConfig):
     verbose_name = _("Clients")
 
     def ready(self) -> None:
-        from clients.home import FOLLOWUPS_PANEL
-        from crm.panels import home_panels
+        from clients.home import FOLLOWUPS_PANEL, UNIT_COMPLAINTS_PANEL
+        from crm.panels import home_panels, unit_panels
 
         home_panels.register(FOLLOWUPS_PANEL)
+        unit_panels.register(UNIT_COMPLAINTS_PANEL)

@@ -34,3 +34,20 @@ def followups_context(user) -> dict[str, Any]:
 
 
 FOLLOWUPS_PANEL = Panel("clients/home_panel.html", followups_context, CLIENT_ROLES, order=10)
+
+
+def unit_complaints_context(user, unit) -> dict[str, Any]:
+    """Complaints of the unit's tenants, on its archive file (ARC-2 "complaint records"). The unit
+    file's own gate applies; account managers still see only their clients' complaints."""
+    complaints = Complaint.objects.filter(client__tenancies__unit=unit).distinct().select_related("client")
+    if user.role == "account_manager":
+        complaints = complaints.visible_to(user)
+    return {"unit_complaints": list(complaints.order_by("-received_at")[:LIMIT])}
+
+
+UNIT_COMPLAINTS_PANEL = Panel(
+    "clients/unit_panel.html",
+    unit_complaints_context,
+    ("client_services_supervisor", "manager", "front_desk", "engineering_supervisor", "account_manager", "admin"),
+    order=20,
+)

@@ -180,6 +180,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "repairs.tasks.monthly_report_generate_task",
         "schedule": crontab(hour=2, minute=0, day_of_month=1),
     },
+    # 08:00: overdue archive loans, to the borrower and the archivists (ARC-6).
+    "archives-loans-overdue": {
+        "task": "archives.tasks.loans_overdue_notify",
+        "schedule": crontab(hour=8, minute=0),
+    },
+    # 03:00 on 5 January: last year's moved-out files compiled into the yearly archive (ARC-5).
+    "archives-yearly-archive": {
+        "task": "archives.tasks.yearly_archive_compile",
+        "schedule": crontab(hour=3, minute=0, day_of_month=5, month_of_year=1),
+    },
     # Every 10 minutes: e-mail notifications whose first send failed (broker or SMTP down).
     "notifications-email-pending": {
         "task": "crm.tasks.notifications_email_pending",

@@ -7,7 +7,8 @@ class RepairsConfig(AppConfig):
     verbose_name = _("Repairs")
 
     def ready(self) -> None:
-        from crm.panels import home_panels
-        from repairs.home import JOBS_PANEL
+        from crm.panels import home_panels, unit_panels
+        from repairs.home import JOBS_PANEL, UNIT_ORDERS_PANEL
 
         home_panels.register(JOBS_PANEL)
+        unit_panels.register(UNIT_ORDERS_PANEL)

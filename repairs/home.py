@@ -25,3 +25,17 @@ def jobs_context(user) -> dict[str, Any]:
 JOBS_PANEL = Panel(
     "repairs/home_panel.html", jobs_context, (Role.TECHNICIAN, Role.ENGINEERING_SUPERVISOR, Role.FRONT_DESK), order=5
 )
+
+
+def unit_orders_context(user, unit) -> dict[str, Any]:
+    """The unit's repair orders on its archive file (ARC-2 "repair records")."""
+    orders = RepairOrder.objects.filter(unit=unit).select_related("technician__user").order_by("-created_at")
+    return {"unit_repair_orders": list(orders[:LIMIT]), "unit_repair_count": orders.count()}
+
+
+UNIT_ORDERS_PANEL = Panel(
+    "repairs/unit_panel.html",
+    unit_orders_context,
+    (Role.CLIENT_SERVICES_SUPERVISOR, Role.MANAGER, Role.FRONT_DESK, Role.ENGINEERING_SUPERVISOR, Role.ADMIN),
+    order=10,
+)

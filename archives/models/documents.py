@@ -50,16 +50,24 @@ class AppendOnlyQuerySet(models.QuerySet):
         raise ImmutableRecordError(_("Archived documents are never deleted."))
 
     def visible_to(self, user):
+        from crm.roles import Role
+
         units = Unit.objects.visible_to(user)
-        return self.filter(**{f"{self.unit_path}__in": units.values("pk")})
+        visible = self.filter(**{f"{self.unit_path}__in": units.values("pk")})
+        if user.is_authenticated and user.role == Role.ACCOUNT_MANAGER:
+            # Only their own clients' documents, not those filed for the unit before them.
+            visible = visible.filter(**{f"{self.tenancy_path}__client__owner": user})
+        return visible
 
 
 class DocumentQuerySet(AppendOnlyQuerySet):
     unit_path = "unit"
+    tenancy_path = "tenancy"
 
 
 class VersionQuerySet(AppendOnlyQuerySet):
     unit_path = "document__unit"
+    tenancy_path = "document__tenancy"
 
 
 class AppendOnlyModel(models.Model):

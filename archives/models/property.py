@@ -64,7 +64,9 @@ class UnitQuerySet(models.QuerySet):
         if user.role == Role.ADMIN or user.role in PROPERTY_ROLES:
             return self
         if user.role == Role.ACCOUNT_MANAGER:
-            return self.filter(tenancies__client__owner=user).distinct()
+            # The units their clients rent now; a past tenant's manager does not see the next tenant.
+            current = Tenancy.objects.current().filter(client__owner=user)
+            return self.filter(pk__in=current.values("unit_id"))
         return self.none()
 
     def with_current_tenancy(self) -> UnitQuerySet:
