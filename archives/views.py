@@ -10,7 +10,6 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -32,6 +31,7 @@ from archives.models import (
     Unit,
     YearlyArchive,
 )
+from crm.pagination import paginate
 from crm.panels import unit_panels
 from crm.permissions import get_visible_or_404
 from crm.roles import Role
@@ -91,7 +91,8 @@ def unit_file(request: HttpRequest, pk: int) -> HttpResponse:
     unit = get_visible_or_404(Unit.objects.with_current_tenancy(), request.user, pk=pk)
     current = unit.current_tenancy
     documents = (
-        Document.objects.visible_to(request.user).filter(unit=unit)
+        Document.objects.visible_to(request.user)
+        .filter(unit=unit)
         .select_related("created_by", "tenancy")
         .prefetch_related(Prefetch("versions", queryset=DocumentVersion.objects.order_by("-number")))
     )
@@ -338,5 +339,5 @@ def notices(request: HttpRequest) -> HttpResponse:
         )
         messages.success(request, _("Notice logged as sent."))
         return redirect("archives:notices")
-    page = Paginator(Notice.objects.select_related("sent_by").annotate(units=Count("deliveries")), 25)
-    return render(request, "archives/notices.html", {"form": form, "page_obj": page.get_page(request.GET.get("page"))})
+    sent = Notice.objects.select_related("sent_by").annotate(units=Count("deliveries")).order_by("-sent_at", "-pk")
+    return render(request, "archives/notices.html", {"form": form, "page_obj": paginate(request, sent)})

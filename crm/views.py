@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -15,10 +14,9 @@ from crm import services
 from crm.filters import NotificationFilter
 from crm.health import health_report
 from crm.models import Notification
+from crm.pagination import paginate
 from crm.permissions import get_visible_or_404
 from crm.selectors import home_context
-
-PAGE_SIZE = 25
 
 
 @login_required
@@ -38,7 +36,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
 def notification_list(request: HttpRequest) -> HttpResponse:
     queryset = Notification.objects.visible_to(request.user)
     filterset = NotificationFilter(request.GET, queryset=queryset)
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, filterset.qs)
     return render(request, "crm/notification_list.html", {"filter": filterset, "page_obj": page})
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -11,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from archives.models import Unit
+from crm.pagination import paginate
 from crm.permissions import get_visible_or_404, role_required
 from crm.roles import REPAIR_ROLES, Role
 from repairs import services, workflow
@@ -31,7 +31,7 @@ def order_list(request: HttpRequest) -> HttpResponse:
     if request.user.role == Role.TECHNICIAN and not data:
         data["today"] = "1"  # a technician's phone opens on "my jobs today"
     filterset = RepairOrderFilter(data, queryset=orders, user=request.user)
-    page = Paginator(filterset.qs, 25).get_page(request.GET.get("page"))
+    page = paginate(request, filterset.qs)
     return render(request, "repairs/order_list.html", {"filter": filterset, "page_obj": page})
 
 

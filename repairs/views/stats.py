@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from crm.pagination import paginate
 from crm.permissions import role_required
 from crm.roles import Role
 from repairs import exports, statistics
@@ -78,7 +79,7 @@ def callback_record(request: HttpRequest, pk: int) -> HttpResponse:
 def register(request: HttpRequest) -> HttpResponse:
     month = _month(request)
     orders = statistics.paid_register(month)
-    page = Paginator(orders, 50).get_page(request.GET.get("page"))
+    page = paginate(request, orders, default_size=50)
     return render(
         request, "repairs/register.html", {"month": month, "page_obj": page, "totals": statistics.paid_totals(month)}
     )

@@ -25,7 +25,9 @@ def test_home_lists_my_due_followups_and_complaints(client, alice, bob, alices_c
     assert [c.name for c in panel["due_clients"]] == ["Overdue Co"]
     assert panel["due_count"] == 1
     assert panel["my_complaints"] == [complaint]
-    assert 'data-testid="followups-panel"' in response.content.decode()
+    body = response.content.decode()
+    assert 'data-testid="followups-panel"' in body
+    assert "Overdue Co" in body and "Noisy" in body, "the panel renders its own rows"
 
 
 def test_other_roles_do_not_get_the_panel(client, make_user):

@@ -229,8 +229,10 @@ def test_home_panels_of_the_repair_roles(client, new_order, supervisor, tech):
     assert panel["repair_panel"] == "to_assign" and panel["repair_orders"] == [new_order]
     workflow.assign(order=new_order, technician=tech, by=supervisor)
     client.force_login(tech.user)
-    panel = client.get(reverse("home")).context["panels"][0]
+    response = client.get(reverse("home"))
+    panel = response.context["panels"][0]
     assert panel["repair_panel"] == "jobs" and panel["repair_orders"] == [new_order]
+    assert "My open jobs" in response.content.decode() and str(new_order.unit) in response.content.decode()
 
 
 def test_admin_cannot_edit_a_completed_order(client, admin_user, new_order, supervisor, tech, fees):
