@@ -44,7 +44,9 @@ def _documents() -> int:
 
     archivist, desk = User.objects.get(username="archivist"), User.objects.get(username="frontdesk")
     manager, am1 = User.objects.get(username="manager"), User.objects.get(username="am1")
-    tenancies = list(Tenancy.objects.select_related("unit").order_by("unit__floor__building__code", "unit__number"))
+    tenancies = list(
+        Tenancy.objects.current().select_related("unit").order_by("unit__floor__building__code", "unit__number")
+    )
     categories = list(Category.values)
     count = 0
     for index, tenancy in enumerate(tenancies[:8]):
@@ -70,6 +72,19 @@ def _documents() -> int:
                 )
                 if index < 2:
                     services.change_request_decide(request=change, approve=True, by=manager, note="同意")
+    for moved_out in Tenancy.objects.filter(move_out__isnull=False):
+        for category in ("move_in", "payments", "violations"):
+            services.document_file(
+                unit=moved_out.unit,
+                tenancy=moved_out,
+                by=desk,
+                kind=Document.Kind.ORIGINAL,
+                category=category,
+                title=f"{Category(category).label} · {moved_out.company_name}",
+                dated=moved_out.move_in,
+                upload=SimpleUploadedFile(f"{category}.pdf", b"%PDF-1.4\n% old tenant\n%%EOF\n"),
+            )
+            count += 1
     units = [t.unit for t in tenancies]
     services.loan_request(unit=units[1], purpose="核对押金记录", by=am1)
     out = services.loan_request(unit=units[2], purpose="装修审批复核", by=desk)

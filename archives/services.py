@@ -33,12 +33,27 @@ APPROVER_ROLES = (Role.MANAGER, Role.ADMIN)  # the client-services manager appro
 
 @transaction.atomic
 def document_file(
-    *, unit: Unit, upload: UploadedFile, title: str, category: str, dated: date, kind: str, by: User
+    *,
+    unit: Unit,
+    upload: UploadedFile,
+    title: str,
+    category: str,
+    dated: date,
+    kind: str,
+    by: User,
+    tenancy: Tenancy | None = None,
 ) -> Document:
-    """File a document in the unit's file, under the current tenancy (ARC-2, ARC-3)."""
+    """File a document in the unit's file, under the current tenancy unless another is given (a
+    past tenant's paper found later joins that tenant's closed file) (ARC-2, ARC-3)."""
     stored = files.store(upload)
     document = Document.objects.create(
-        unit=unit, tenancy=unit.current_tenancy, category=category, kind=kind, title=title, dated=dated, created_by=by
+        unit=unit,
+        tenancy=tenancy or unit.current_tenancy,
+        category=category,
+        kind=kind,
+        title=title,
+        dated=dated,
+        created_by=by,
     )
     DocumentVersion.objects.create(document=document, number=1, created_by=by, **stored.__dict__)
     return document
