@@ -220,3 +220,21 @@ def promotion_notify(*, promotion: Promotion, clients: QuerySet[Client], by: Use
             link=promotion.get_absolute_url(),
         )
     return len(new)
+
+
+@transaction.atomic
+def clients_set_grades(*, scores, discounts: dict[str, str], graded_at) -> int:
+    """Write the level and discount tier of graded clients (CLI-9, GRD-5), set-based.
+
+    ``scores`` is a queryset of (client_id, level) rows from the grading app; clients it does
+    not name keep no level (they have no history to grade).
+    """
+    from django.db.models import OuterRef, Subquery
+
+    graded = scores.values("client_id")
+    level = Subquery(scores.filter(client_id=OuterRef("pk")).values("level")[:1])
+    count = Client.objects.filter(pk__in=graded).update(level=level, graded_at=graded_at)
+    for letter, tier in discounts.items():
+        Client.objects.filter(pk__in=graded, level=letter).update(discount_tier=tier)
+    Client.objects.exclude(pk__in=graded).exclude(level="").update(level="", discount_tier="", graded_at=graded_at)
+    return count

@@ -190,6 +190,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "archives.tasks.yearly_archive_compile",
         "schedule": crontab(hour=3, minute=0, day_of_month=5, month_of_year=1),
     },
+    # 01:30: grade every client (GRD-6); the managers' dashboard is fresh in the morning.
+    "grading-nightly-run": {
+        "task": "grading.tasks.grading_run_nightly",
+        "schedule": crontab(hour=1, minute=30),
+    },
     # Every 10 minutes: e-mail notifications whose first send failed (broker or SMTP down).
     "notifications-email-pending": {
         "task": "crm.tasks.notifications_email_pending",

@@ -1,0 +1,244 @@
+"""The sales ledger, the grading policy, grading runs and client scores (GRD-1…7)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from clients.models.querysets import ClientOwnedQuerySet
+
+
+class SalesOrder(models.Model):
+    """One order line of the ERP ledger: what a client bought, for how much, at what margin."""
+
+    client = models.ForeignKey(
+        "clients.Client", verbose_name=_("client"), on_delete=models.PROTECT, related_name="sales_orders"
+    )
+    ordered_on = models.DateField(_("date"))
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+    quantity = models.DecimalField(_("quantity"), max_digits=12, decimal_places=2, default=Decimal("1"))
+    product = models.CharField(_("product or product line"), max_length=100, blank=True)
+    margin = models.DecimalField(
+        _("profit margin"),
+        max_digits=5,
+        decimal_places=4,
+        validators=[MinValueValidator(-1), MaxValueValidator(1)],
+        help_text=_("0.12 for 12 %"),
+    )
+
+    objects = ClientOwnedQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-ordered_on", "-pk"]
+        verbose_name = _("sales order")
+        verbose_name_plural = _("sales orders")
+        indexes = [models.Index(fields=["ordered_on", "client"], name="grading_order_date_client")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=0), name="grading_order_amount_positive"),
+            models.CheckConstraint(condition=Q(margin__gte=-1, margin__lte=1), name="grading_order_margin_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.client_id} {self.ordered_on} {self.amount}"
+
+
+class Receivable(models.Model):
+    """An invoice to be paid: when it was due, when it was paid, and why it was late (GRD-1)."""
+
+    client = models.ForeignKey(
+        "clients.Client", verbose_name=_("client"), on_delete=models.PROTECT, related_name="receivables"
+    )
+    invoice = models.CharField(_("invoice number"), max_length=50, unique=True)
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+    due_on = models.DateField(_("due date"))
+    paid_on = models.DateField(_("paid date"), null=True, blank=True)
+    delay_reason = models.CharField(_("reason for delay"), max_length=200, blank=True)
+
+    objects = ClientOwnedQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-due_on", "-pk"]
+        verbose_name = _("receivable")
+        verbose_name_plural = _("receivables")
+        indexes = [models.Index(fields=["due_on", "client"], name="grading_receivable_due_client")]
+        constraints = [models.CheckConstraint(condition=Q(amount__gte=0), name="grading_receivable_amount_positive")]
+
+    def __str__(self) -> str:
+        return self.invoice
+
+
+class PotentialAssessment(models.Model):
+    """An account manager's judgement of a new client's potential (潜在价值, GRD-3)."""
+
+    SCALE = [(1, _("1 – low")), (2, "2"), (3, _("3 – medium")), (4, "4"), (5, _("5 – high"))]
+
+    client = models.ForeignKey(
+        "clients.Client", verbose_name=_("client"), on_delete=models.CASCADE, related_name="potential_assessments"
+    )
+    score = models.PositiveSmallIntegerField(_("potential"), choices=SCALE)
+    reason = models.TextField(_("reason"))
+    assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("assessed by"), on_delete=models.PROTECT, related_name="+"
+    )
+    assessed_at = models.DateTimeField(_("assessed"), default=timezone.now)
+
+    objects = ClientOwnedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-assessed_at", "-pk"]
+        verbose_name = _("potential assessment")
+        verbose_name_plural = _("potential assessments")
+        constraints = [models.CheckConstraint(condition=Q(score__gte=1, score__lte=5), name="grading_potential_scale")]
+
+    def __str__(self) -> str:
+        return f"{self.client_id}: {self.score}"
+
+
+class GradingPolicy(models.Model):
+    """The policy a manager tunes (GRD-5, CLI-9). Never edited in place: each change is a new row,
+    so every run names the exact policy it used."""
+
+    class Basis(models.TextChoices):
+        AMOUNT = "amount", _("Order amount")
+        QUANTITY = "quantity", _("Quantity")
+
+    window_months = models.PositiveSmallIntegerField(
+        _("volume window (months)"), choices=[(12, "12"), (24, "24")], default=12
+    )
+    volume_basis = models.CharField(_("volume basis"), max_length=10, choices=Basis.choices, default=Basis.AMOUNT)
+    weight_credit = models.PositiveSmallIntegerField(_("weight of credit"), default=30)
+    weight_volume = models.PositiveSmallIntegerField(_("weight of volume"), default=35)
+    weight_profit = models.PositiveSmallIntegerField(_("weight of profit"), default=35)
+    weight_potential = models.PositiveSmallIntegerField(
+        _("weight of potential"), default=100, help_text=_("Used only for clients without order history.")
+    )
+    threshold_a = models.PositiveSmallIntegerField(_("level A from score"), default=75)
+    threshold_b = models.PositiveSmallIntegerField(_("level B from score"), default=55)
+    threshold_c = models.PositiveSmallIntegerField(_("level C from score"), default=35)
+    discount_a = models.CharField(_("discount for A"), max_length=50, default="8%")
+    discount_b = models.CharField(_("discount for B"), max_length=50, default="5%")
+    discount_c = models.CharField(_("discount for C"), max_length=50, default="2%")
+    discount_d = models.CharField(_("discount for D"), max_length=50, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("set by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("set"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("grading policy")
+        verbose_name_plural = _("grading policies")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(threshold_a__gt=F("threshold_b"), threshold_b__gt=F("threshold_c")),
+                name="grading_policy_thresholds_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(weight_credit__gt=0) | Q(weight_volume__gt=0) | Q(weight_profit__gt=0),
+                name="grading_policy_some_weight",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{_('Policy')} {self.created_at:%Y-%m-%d %H:%M}"
+
+    @classmethod
+    def current(cls) -> GradingPolicy:
+        return cls.objects.first() or cls.objects.create()
+
+    def discount_for(self, level: str) -> str:
+        return {"A": self.discount_a, "B": self.discount_b, "C": self.discount_c, "D": self.discount_d}.get(level, "")
+
+
+class GradingRun(models.Model):
+    """One computation of every client's grades (GRD-6); runs are kept."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    as_of = models.DateField(_("as of"))
+    policy = models.ForeignKey(GradingPolicy, verbose_name=_("policy"), on_delete=models.PROTECT, related_name="runs")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.RUNNING)
+    step = models.CharField(_("progress"), max_length=100, blank=True)
+    clients_graded = models.PositiveIntegerField(_("clients graded"), default=0)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("started by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    started_at = models.DateTimeField(_("started"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+        verbose_name = _("grading run")
+        verbose_name_plural = _("grading runs")
+        constraints = [
+            # One run at a time, whoever starts it (a second concurrent start is refused).
+            models.UniqueConstraint(fields=["status"], condition=Q(status="running"), name="grading_one_running_run"),
+            # The same date and policy give the same grades: computed once.
+            models.UniqueConstraint(
+                fields=["as_of", "policy"], condition=Q(status="done"), name="grading_one_done_run_per_day_and_policy"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.as_of} ({self.get_status_display()})"
+
+
+class ClientScore(models.Model):
+    """A client's measures, ranks and level in one run (GRD-1…5)."""
+
+    run = models.ForeignKey(GradingRun, on_delete=models.CASCADE, related_name="scores")
+    client = models.ForeignKey("clients.Client", on_delete=models.CASCADE, related_name="scores")
+    # GRD-1 credit
+    invoices = models.PositiveIntegerField(default=0)
+    late_payments = models.PositiveIntegerField(default=0)
+    days_late_total = models.PositiveIntegerField(default=0)
+    days_late_max = models.PositiveIntegerField(default=0)
+    on_time_share = models.FloatField(null=True)
+    credit_score = models.FloatField(null=True)
+    # GRD-2 volume, GRD-4 profit
+    volume = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal("0"))
+    volume_rank = models.PositiveIntegerField(null=True)
+    volume_score = models.FloatField(null=True)
+    profit = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal("0"))
+    profit_rank = models.PositiveIntegerField(null=True)
+    profit_score = models.FloatField(null=True)
+    # GRD-3 potential (clients without history)
+    potential_score = models.FloatField(null=True)
+    # GRD-5
+    composite = models.FloatField(null=True)
+    level = models.CharField(max_length=1, blank=True)
+
+    objects = ClientOwnedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-composite"]
+        verbose_name = _("client score")
+        verbose_name_plural = _("client scores")
+        constraints = [models.UniqueConstraint(fields=["run", "client"], name="grading_score_once_per_run")]
+        indexes = [models.Index(fields=["client", "run"], name="grading_score_client_run")]
+
+    def __str__(self) -> str:
+        return f"{self.client_id}: {self.level}"

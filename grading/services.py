@@ -1,0 +1,84 @@
+"""Writes of grading: the policy, potential assessments, and grading runs (GRD-3, GRD-5, GRD-6)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from clients.models import Client
+from clients.services import clients_set_grades
+from crm.models import User
+from grading import measures
+from grading.models import ClientScore, GradingPolicy, GradingRun, PotentialAssessment
+
+
+def policy_update(*, changes: dict[str, Any], by: User) -> GradingPolicy:
+    """A policy change is a new policy row; the old ones stay for the runs that used them."""
+    current = GradingPolicy.current()
+    fields = {
+        f.name: getattr(current, f.name)
+        for f in GradingPolicy._meta.fields
+        if f.name not in ("id", "created_at", "created_by")
+    }
+    fields.update(changes)
+    policy = GradingPolicy(**fields, created_by=by)
+    policy.full_clean()
+    policy.save()
+    return policy
+
+
+def potential_record(*, client: Client, score: int, reason: str, by: User) -> PotentialAssessment:
+    """An account manager's judgement of a new client's potential (GRD-3)."""
+    if not reason.strip():
+        raise ValidationError({"reason": _("Write why you judge the potential so.")})
+    return PotentialAssessment.objects.create(client=client, score=score, reason=reason, assessed_by=by)
+
+
+def grading_run_start(*, as_of: date | None = None, by: User | None = None) -> GradingRun:
+    """Open a run, or return today's finished run for the same policy (a rerun changes nothing).
+    A second run while one is running is refused by the database (one running run)."""
+    as_of = as_of or timezone.localdate()
+    policy = GradingPolicy.current()
+    done = GradingRun.objects.filter(as_of=as_of, policy=policy, status=GradingRun.Status.DONE).first()
+    if done:
+        return done
+    try:
+        with transaction.atomic():
+            return GradingRun.objects.create(as_of=as_of, policy=policy, started_by=by, step=_("Waiting to start"))
+    except IntegrityError:
+        raise ValidationError(_("A grading run is in progress; wait for it to finish.")) from None
+
+
+def grading_run_execute(*, run: GradingRun) -> GradingRun:
+    """Compute the run's scores set-based and write the levels back to the clients, in one transaction."""
+    if run.status != GradingRun.Status.RUNNING:
+        return run
+    try:
+        with transaction.atomic():
+            GradingRun.objects.filter(pk=run.pk).update(step=_("Computing credit, volume, profit and potential"))
+            ClientScore.objects.filter(run=run).delete()
+            count = measures.compute_scores(run)
+            clients_set_grades(
+                scores=ClientScore.objects.filter(run=run).values("client_id", "level"),
+                discounts={level: run.policy.discount_for(level) for level in "ABCD"},
+                graded_at=timezone.now(),
+            )
+            GradingRun.objects.filter(pk=run.pk).update(
+                status=GradingRun.Status.DONE, step=_("Done"), clients_graded=count, finished_at=timezone.now()
+            )
+    except Exception as error:
+        GradingRun.objects.filter(pk=run.pk).update(
+            status=GradingRun.Status.FAILED, error=str(error)[:2000], finished_at=timezone.now()
+        )
+        raise
+    run.refresh_from_db()
+    return run
+
+
+def grading_run(*, as_of: date | None = None, by: User | None = None) -> GradingRun:
+    return grading_run_execute(run=grading_run_start(as_of=as_of, by=by))

@@ -1,0 +1,165 @@
+"""Every grading measure on small hand-computed data (GRD-1…5)."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from clients.models import Client
+from grading import services
+from grading.models import ClientScore, GradingPolicy, GradingRun, Receivable, SalesOrder
+from tests.factories import ClientFactory
+
+AS_OF = date(2026, 11, 28)
+
+
+def order(client, amount, margin="0.10", quantity=1, on=date(2026, 6, 1)):
+    return SalesOrder.objects.create(
+        client=client, ordered_on=on, amount=Decimal(amount), margin=Decimal(margin), quantity=Decimal(quantity)
+    )
+
+
+_numbers = iter(range(1, 10**6))
+
+
+def invoice(client, due, paid):
+    return Receivable.objects.create(
+        client=client, invoice=f"INV-{next(_numbers)}", amount=100, due_on=due, paid_on=paid
+    )
+
+
+def score(run, client) -> ClientScore:
+    return ClientScore.objects.get(run=run, client=client)
+
+
+@pytest.fixture
+def clients(alice):
+    return [ClientFactory(owner=alice, name=f"C{n}") for n in range(5)]
+
+
+def test_credit_counts_late_payments_and_days(alice):
+    client = ClientFactory(owner=alice)
+    invoice(client, date(2026, 3, 1), date(2026, 3, 1))  # on time
+    invoice(client, date(2026, 4, 1), date(2026, 4, 16))  # 15 days late
+    invoice(client, date(2026, 5, 1), date(2026, 5, 4))  # 3 days late
+    invoice(client, date(2026, 11, 20), None)  # unpaid, 8 days late on the 28th
+    invoice(client, date(2025, 1, 1), date(2025, 6, 1))  # outside the 12 months
+    run = services.grading_run(as_of=AS_OF)
+    s = score(run, client)
+    assert (s.invoices, s.late_payments, s.days_late_total, s.days_late_max) == (4, 3, 26, 15)
+    assert s.on_time_share == pytest.approx(0.25)
+    assert s.credit_score == pytest.approx(100 * 0.25 - 5)
+
+
+def test_an_all_late_payer_gets_zero_credit(alice):
+    client = ClientFactory(owner=alice)
+    invoice(client, date(2026, 1, 1), date(2026, 6, 1))  # 151 days late
+    invoice(client, date(2026, 2, 1), date(2026, 3, 1))
+    run = services.grading_run(as_of=AS_OF)
+    assert score(run, client).credit_score == 0
+
+
+def test_volume_and_profit_ranks_with_ties(clients):
+    a, b, c, d, e = clients
+    order(a, 500, "0.10")  # profit 50
+    order(b, 300, "0.50")  # profit 150
+    order(c, 300, "0.05")  # profit 15 (volume tie with b)
+    order(d, 100, "0.20")  # profit 20
+    run = services.grading_run(as_of=AS_OF)
+    ranks = {cl.name: (score(run, cl).volume_rank, score(run, cl).profit_rank) for cl in (a, b, c, d)}
+    assert ranks == {"C0": (1, 2), "C1": (2, 1), "C2": (2, 4), "C3": (4, 3)}
+    assert score(run, a).volume_score == 100 and score(run, d).volume_score == 0
+    assert score(run, b).volume_score == pytest.approx(100 * 2 / 3), "ties share the rank"
+    assert score(run, b).profit == Decimal("150.00")
+    assert not ClientScore.objects.filter(run=run, client=e).exists(), "no orders, invoices or assessment: not graded"
+
+
+def test_quantity_basis_and_24_month_window(clients, manager):
+    a, b = clients[:2]
+    order(a, 1000, quantity=1, on=date(2025, 6, 1))  # only in a 24-month window
+    order(b, 10, quantity=50)
+    services.policy_update(changes={"volume_basis": "quantity", "window_months": 24}, by=manager)
+    run = services.grading_run(as_of=AS_OF)
+    assert score(run, b).volume == 50 and score(run, b).volume_rank == 1
+    assert score(run, a).volume == 1
+
+
+def test_potential_only_for_clients_without_history(alice, clients):
+    new, old = clients[:2]
+    services.potential_record(client=new, score=4, reason="Big chain opening", by=alice)
+    services.potential_record(client=old, score=5, reason="ignored: has orders", by=alice)
+    order(old, 100)
+    run = services.grading_run(as_of=AS_OF)
+    assert score(run, new).potential_score == 80 and score(run, new).composite == 80
+    assert score(run, new).level == "A"
+    assert score(run, old).potential_score is None
+
+
+def test_potential_needs_a_reason(alice, clients):
+    with pytest.raises(ValidationError):
+        services.potential_record(client=clients[0], score=3, reason=" ", by=alice)
+
+
+def test_the_worked_example_of_the_docstring(alice):
+    """credit 75, volume 2nd of 5 → 75, profit 4th of 5 → 25: composite 57.5 → B."""
+    target = ClientFactory(owner=alice, name="Target")
+    others = [ClientFactory(owner=alice) for _ in range(4)]
+    for month in range(1, 11):
+        due = date(2026, month, 1)
+        late = {1: 15, 2: 5}.get(month, 0)
+        invoice(target, due, date(2026, month, 1 + late))
+    order(target, 800, "0.02")  # volume 800 (2nd), profit 16 (4th)
+    for other, (amount, margin) in zip(
+        others, [(900, "0.05"), (500, "0.10"), (300, "0.50"), (100, "0.01")], strict=True
+    ):
+        order(other, amount, margin)
+    run = services.grading_run(as_of=AS_OF)
+    s = score(run, target)
+    assert (s.credit_score, s.volume_rank, s.volume_score, s.profit_rank, s.profit_score) == (75, 2, 75, 4, 25)
+    assert s.composite == pytest.approx(57.5) and s.level == "B"
+
+
+def test_levels_and_discounts_are_written_to_the_clients_and_move(alice, clients):
+    a, b = clients[:2]
+    order(a, 1000)
+    order(b, 10)
+    services.grading_run(as_of=AS_OF)
+    a.refresh_from_db()
+    b.refresh_from_db()
+    assert (a.level, a.discount_tier, b.level, b.discount_tier) == ("A", "8%", "D", "")
+    order(b, 5000, on=date(2026, 11, 27))
+    services.grading_run(as_of=date(2026, 11, 29))
+    a.refresh_from_db()
+    b.refresh_from_db()
+    assert (a.level, b.level) == ("D", "A"), "a client moves between levels from one run to the next"
+    assert GradingRun.objects.filter(status="done").count() == 2, "each run is kept"
+
+
+def test_a_rerun_the_same_day_changes_nothing(clients):
+    order(clients[0], 100)
+    first = services.grading_run(as_of=AS_OF)
+    second = services.grading_run(as_of=AS_OF)
+    assert first.pk == second.pk and ClientScore.objects.count() == 1
+
+
+def test_a_second_run_while_one_runs_is_refused(clients):
+    services.grading_run_start(as_of=AS_OF)
+    with pytest.raises(ValidationError, match="in progress"):
+        services.grading_run_start(as_of=date(2026, 11, 29))
+
+
+def test_policy_changes_are_kept_and_thresholds_must_be_ordered(manager):
+    first = GradingPolicy.current()
+    second = services.policy_update(changes={"weight_credit": 50}, by=manager)
+    assert GradingPolicy.objects.count() == 2 and first.pk != second.pk and GradingPolicy.current() == second
+    with pytest.raises(ValidationError):
+        services.policy_update(changes={"threshold_b": 90}, by=manager)
+
+
+def test_clients_losing_all_history_lose_their_level(clients):
+    Client.objects.filter(pk=clients[0].pk).update(level="B", discount_tier="5%")
+    order(clients[1], 100)
+    services.grading_run(as_of=AS_OF)
+    clients[0].refresh_from_db()
+    assert clients[0].level == "" and clients[0].discount_tier == ""
