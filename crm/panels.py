@@ -43,3 +43,4 @@ class PanelRegistry:
 
 home_panels = PanelRegistry()
 unit_panels = PanelRegistry()  # on /archives/units/<id>/: context(user, unit)
+client_panels = PanelRegistry()  # on /clients/<id>/: context(user, client)

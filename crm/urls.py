@@ -26,6 +26,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("notifications/", include(notification_patterns)),
     path("clients/", include("clients.urls")),
+    path("grading/", include("grading.urls")),
     path("repairs/", include("repairs.urls")),
     path("archives/", include("archives.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

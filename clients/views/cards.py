@@ -13,6 +13,7 @@ from clients.filters import ClientFilter
 from clients.forms import ClientForm, ContactFormSet, KeyAccountForm
 from clients.models import Client, KeyAccountProfile
 from clients.views.common import CLIENT_ROLES, paginate
+from crm.panels import client_panels
 from crm.permissions import role_required
 
 
@@ -39,6 +40,7 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "key_account": getattr(client, "key_account", None) if client.is_key_account else None,
         "timeline": selectors.client_timeline(client),
         "open_complaints": client.complaints.open().count(),
+        "panels": client_panels.for_user(request.user, client),
     }
     return render(request, "clients/client_detail.html", context)
 

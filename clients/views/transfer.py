@@ -57,7 +57,8 @@ def client_import(request: HttpRequest) -> HttpResponse:
     if kind not in imports.RESOURCES:
         raise Http404
     form = ImportForm(request.POST or None, request.FILES or None)
-    context = {"form": form, "kind": kind}
+    kinds = [("clients", _("Clients")), ("contacts", _("Contacts")), *imports.LABELS.items()]
+    context = {"form": form, "kind": kind, "kinds": kinds}
     if request.method == "POST" and form.is_valid():
         token = imports.import_upload(user=request.user, kind=kind, upload=form.cleaned_data["file"])
         try:

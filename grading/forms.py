@@ -1,0 +1,56 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from crm.models import Team, Territory
+from grading.models import GradingPolicy, PotentialAssessment
+
+
+class PotentialForm(forms.ModelForm):
+    class Meta:
+        model = PotentialAssessment
+        fields = ["score", "reason"]
+        widgets = {"reason": forms.Textarea(attrs={"rows": 2})}
+
+
+class PolicyForm(forms.ModelForm):
+    class Meta:
+        model = GradingPolicy
+        fields = [
+            "window_months",
+            "volume_basis",
+            "weight_credit",
+            "weight_volume",
+            "weight_profit",
+            "weight_potential",
+            "threshold_a",
+            "threshold_b",
+            "threshold_c",
+            "discount_a",
+            "discount_b",
+            "discount_c",
+            "discount_d",
+        ]
+
+    def clean(self):
+        data = super().clean()
+        a, b, c = (data.get(f"threshold_{x}") for x in "abc")
+        if None not in (a, b, c) and not a > b > c:
+            self.add_error("threshold_b", _("Thresholds must fall from A to C (A > B > C)."))
+        if not any(data.get(f"weight_{x}") for x in ("credit", "volume", "profit")):
+            self.add_error("weight_credit", _("Give at least one of credit, volume and profit a weight."))
+        return data
+
+
+class DashboardFilter(forms.Form):
+    team = forms.ModelChoiceField(
+        label=_("Team"),
+        queryset=Team.objects.all(),
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+    territory = forms.ModelChoiceField(
+        label=_("Territory"),
+        queryset=Territory.objects.all(),
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )

@@ -1,0 +1,47 @@
+"""The sales ledger from the ERP (orders and receivables), CSV or Excel, through the clients
+import page: preview, row errors, all rows or none; rows only for clients in the user's scope."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from import_export import fields, widgets
+
+from clients.models import Client
+from clients.resources import GatedResource
+from grading.models import Receivable, SalesOrder
+
+
+class LedgerResource(GatedResource):
+    client = fields.Field(
+        attribute="client", column_name="client_code", widget=widgets.ForeignKeyWidget(Client, "code")
+    )
+
+    def before_import_row(self, row, **kwargs) -> None:
+        self.blank_empty_cells(row)
+        code = str(row.get("client_code") or "").strip().upper()
+        row["client_code"] = code
+        if self.user is not None and not self.visible_clients().filter(code=code).exists():
+            raise ValidationError(_("No client with code %(code)s in your portfolio.") % {"code": code})
+
+    def get_queryset(self):
+        return self._meta.model.objects.filter(client__in=self.visible_clients()).select_related("client")
+
+
+class SalesOrderResource(LedgerResource):
+    class Meta:
+        model = SalesOrder
+        fields = ["id", "client", "ordered_on", "amount", "quantity", "product", "margin"]
+        export_order = fields
+        clean_model_instances = True
+        skip_unchanged = True
+
+
+class ReceivableResource(LedgerResource):
+    class Meta:
+        model = Receivable
+        import_id_fields = ["invoice"]
+        fields = ["invoice", "client", "amount", "due_on", "paid_on", "delay_reason"]
+        export_order = fields
+        clean_model_instances = True
+        skip_unchanged = True

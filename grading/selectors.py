@@ -1,0 +1,122 @@
+"""Reads of grading: the managers' dashboard (GRD-7) and a client's explanation (GRD-5)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+
+from clients.models import Client
+from grading.models import ClientScore, GradingPolicy, GradingRun
+
+LEVELS = ["A", "B", "C", "D"]
+TOP = 10
+
+
+def latest_runs() -> tuple[GradingRun | None, GradingRun | None]:
+    runs = list(GradingRun.objects.filter(status=GradingRun.Status.DONE).select_related("policy")[:2])
+    return (runs[0] if runs else None), (runs[1] if len(runs) > 1 else None)
+
+
+def scores_for(user, run: GradingRun, *, team=None, territory=None) -> QuerySet[ClientScore]:
+    scores = ClientScore.objects.visible_to(user).filter(run=run)
+    if team:
+        scores = scores.filter(client__owner__team=team)
+    if territory:
+        scores = scores.filter(client__territory=territory)
+    return scores
+
+
+def dashboard(user, *, team=None, territory=None) -> dict[str, Any]:
+    """Everything on /grading/: a handful of aggregate queries whatever the number of clients."""
+    current, previous = latest_runs()
+    if current is None:
+        return {"run": None}
+    scores = scores_for(user, current, team=team, territory=territory)
+    distribution = dict(scores.values_list("level").annotate(n=Count("pk")).order_by())
+    base = scores.select_related("client", "client__owner")
+    context = {
+        "run": current,
+        "previous": previous,
+        "distribution": [(level, distribution.get(level, 0)) for level in LEVELS],
+        "graded": sum(distribution.values()),
+        "top_volume": list(base.filter(volume_rank__isnull=False).order_by("volume_rank", "client__name")[:TOP]),
+        "top_profit": list(base.filter(profit_rank__isnull=False).order_by("profit_rank", "client__name")[:TOP]),
+        "top_credit": list(
+            base.filter(credit_score__isnull=False).order_by("-credit_score", "days_late_total", "client__name")[:TOP]
+        ),
+        "by_owner": _breakdown(scores, "client__owner__first_name", "client__owner__username"),
+        "by_territory": _breakdown(scores, "client__territory__name"),
+        "movers": movers(user, current, previous, team=team, territory=territory),
+    }
+    return context
+
+
+def _breakdown(scores: QuerySet[ClientScore], *fields: str) -> list[dict[str, Any]]:
+    counts = {level: Count("pk", filter=Q(level=level)) for level in LEVELS}
+    return list(scores.values(*fields).annotate(total=Count("pk"), **counts).order_by(*fields))
+
+
+def movers(user, current: GradingRun, previous: GradingRun | None, **filters) -> list[dict[str, Any]]:
+    """Clients whose level changed since the previous run (GRD-6): one query."""
+    if previous is None:
+        return []
+    before = Subquery(ClientScore.objects.filter(run=previous, client=OuterRef("client_id")).values("level")[:1])
+    rows = (
+        scores_for(user, current, **filters)
+        .annotate(before=before)
+        .filter(before__isnull=False)
+        .exclude(before=F("level"))
+        .select_related("client")
+        .order_by("client__name")[:50]
+    )
+    # "A" < "B": a smaller letter is a better level.
+    return [
+        {"client": row.client, "before": row.before, "after": row.level, "up": row.level < row.before} for row in rows
+    ]
+
+
+def explanation(client: Client) -> dict[str, Any] | None:
+    """Why the client has its level: each measure with its rank and weight, and the gap to the
+    next level up and down (GRD-5)."""
+    score = (
+        ClientScore.objects.filter(client=client, run__status=GradingRun.Status.DONE)
+        .select_related("run__policy")
+        .order_by("-run__started_at")
+        .first()
+    )
+    if score is None:
+        return None
+    policy: GradingPolicy = score.run.policy
+    parts = [
+        ("credit", score.credit_score, policy.weight_credit, None),
+        ("volume", score.volume_score, policy.weight_volume, score.volume_rank),
+        ("profit", score.profit_score, policy.weight_profit, score.profit_rank),
+        ("potential", score.potential_score, policy.weight_potential, None),
+    ]
+    present = [(name, value, weight, rank) for name, value, weight, rank in parts if value is not None]
+    total_weight = sum(weight for _n, _v, weight, _r in present) or 1
+    thresholds = {"A": policy.threshold_a, "B": policy.threshold_b, "C": policy.threshold_c}
+    order = ["D", "C", "B", "A"]
+    level = score.level or "D"
+    up = order[order.index(level) + 1] if level != "A" else None
+    down_floor = thresholds.get(level)
+    return {
+        "score": score,
+        "policy": policy,
+        "parts": [
+            {
+                "name": n,
+                "value": v,
+                "weight": w,
+                "share": round(100 * w / total_weight),
+                "rank": r,
+                "points": v * w / total_weight,
+            }
+            for n, v, w, r in present
+        ],
+        "up": up,
+        "points_to_up": (thresholds[up] - score.composite) if up and score.composite is not None else None,
+        "points_above_floor": (score.composite - down_floor) if down_floor is not None and score.composite else None,
+        "weakest": min(present, key=lambda part: part[1])[0] if present else None,
+    }

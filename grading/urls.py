@@ -1,0 +1,14 @@
+from django.urls import path
+
+from grading import views
+
+app_name = "grading"
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("run/", views.run_start, name="run_start"),
+    path("runs/<int:pk>/status/", views.run_status, name="run_status"),
+    path("policy/", views.policy, name="policy"),
+    path("export/", views.export, name="export"),
+    path("clients/<int:pk>/potential/", views.potential_create, name="potential"),
+]

@@ -1,0 +1,152 @@
+"""The managers' grading dashboard, the policy, runs on demand, potential assessments (GRD-3…7)."""
+
+from __future__ import annotations
+
+import io
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from openpyxl import Workbook
+
+from clients.selectors import client_card
+from crm.permissions import role_required
+from crm.roles import CLIENT_ROLES, Role
+from grading import selectors, services
+from grading.forms import DashboardFilter, PolicyForm, PotentialForm
+from grading.models import GradingPolicy, GradingRun
+from grading.tasks import grading_run_execute_task
+
+
+@role_required(*CLIENT_ROLES)
+def dashboard(request: HttpRequest) -> HttpResponse:
+    form = DashboardFilter(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    context = selectors.dashboard(request.user, team=filters.get("team"), territory=filters.get("territory"))
+    context.update(
+        filter_form=form,
+        running=GradingRun.objects.filter(status=GradingRun.Status.RUNNING).first(),
+        policy=GradingPolicy.current(),
+    )
+    return render(request, "grading/dashboard.html", context)
+
+
+@require_POST
+@role_required(Role.MANAGER)
+def run_start(request: HttpRequest) -> HttpResponse:
+    try:
+        run = services.grading_run_start(by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("grading:dashboard")
+    if run.status == GradingRun.Status.RUNNING:
+        transaction.on_commit(lambda: grading_run_execute_task.delay(run.pk))
+        messages.info(request, _("Grading started; this page shows its progress."))
+    else:
+        messages.info(request, _("Today's grades with this policy are already computed."))
+    return redirect("grading:dashboard")
+
+
+@role_required(*CLIENT_ROLES)
+def run_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """The progress line, polled by htmx while a run is going."""
+    run = get_object_or_404(GradingRun, pk=pk)
+    response = render(request, "grading/includes/run_status.html", {"running": run})
+    if run.status != GradingRun.Status.RUNNING:
+        response["HX-Refresh"] = "true"  # reload the dashboard with the new grades
+    return response
+
+
+@role_required(Role.MANAGER)
+def policy(request: HttpRequest) -> HttpResponse:
+    current = GradingPolicy.current()
+    form = PolicyForm(
+        request.POST or None,
+        instance=GradingPolicy(
+            **{
+                f.name: getattr(current, f.name)
+                for f in GradingPolicy._meta.fields
+                if f.name not in ("id", "created_at")
+            }
+        ),
+    )
+    if request.method == "POST" and form.is_valid():
+        services.policy_update(
+            changes={name: form.cleaned_data[name] for name in PolicyForm.Meta.fields}, by=request.user
+        )
+        messages.success(request, _("Policy saved. The next grading run uses it."))
+        return redirect("grading:policy")
+    history = GradingPolicy.objects.select_related("created_by")[:20]
+    return render(request, "grading/policy.html", {"form": form, "history": history})
+
+
+@require_POST
+@role_required(Role.ACCOUNT_MANAGER, Role.MANAGER)
+def potential_create(request: HttpRequest, pk: int) -> HttpResponse:
+    client = client_card(request.user, pk)
+    form = PotentialForm(request.POST)
+    if form.is_valid():
+        try:
+            services.potential_record(client=client, by=request.user, **form.cleaned_data)
+            messages.success(request, _("Potential recorded; the next grading run uses it."))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+    else:
+        messages.error(request, _("Choose a score and write the reason."))
+    return redirect(client)
+
+
+@role_required(*CLIENT_ROLES)
+def export(request: HttpRequest) -> HttpResponse:
+    current, _previous = selectors.latest_runs()
+    book = Workbook()
+    sheet = book.active
+    sheet.title = _("Grades")
+    sheet.append(
+        [
+            _("Client code"),
+            _("Client"),
+            _("Account manager"),
+            _("Level"),
+            _("Composite"),
+            _("Credit"),
+            _("Late payments"),
+            _("Days late (total)"),
+            _("Volume"),
+            _("Volume rank"),
+            _("Profit"),
+            _("Profit rank"),
+            _("Potential"),
+        ]
+    )
+    if current:
+        scores = selectors.scores_for(request.user, current).select_related("client__owner").order_by("client__code")
+        for s in scores.iterator(chunk_size=2000):
+            sheet.append(
+                [
+                    s.client.code,
+                    s.client.name,
+                    str(s.client.owner),
+                    s.level,
+                    s.composite,
+                    s.credit_score,
+                    s.late_payments,
+                    s.days_late_total,
+                    float(s.volume),
+                    s.volume_rank,
+                    float(s.profit),
+                    s.profit_rank,
+                    s.potential_score,
+                ]
+            )
+    buffer = io.BytesIO()
+    book.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = 'attachment; filename="grades.xlsx"'
+    return response
