@@ -31,7 +31,10 @@ class LedgerResource(GatedResource):
 class SalesOrderResource(LedgerResource):
     class Meta:
         model = SalesOrder
-        fields = ["id", "client", "ordered_on", "amount", "quantity", "product", "margin"]
+        # No order number in the ERP export: the same client, day, product and amount is the same
+        # line, so importing a ledger twice does not count its orders twice.
+        import_id_fields = ["client", "ordered_on", "product", "amount"]
+        fields = ["client", "ordered_on", "amount", "quantity", "product", "margin"]
         export_order = fields
         clean_model_instances = True
         skip_unchanged = True

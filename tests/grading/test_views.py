@@ -1,0 +1,158 @@
+"""Grading pages: the dashboard within each user's scope, the policy, runs, potential, ledger import."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from crm.roles import Role
+from grading import services
+from grading.models import GradingPolicy, GradingRun, PotentialAssessment, SalesOrder
+from tests.factories import ClientFactory
+
+
+@pytest.fixture
+def graded(alice, bob, charlie):
+    clients = {
+        "alice_big": ClientFactory(owner=alice, name="Alice Big", code="AB1"),
+        "bob_small": ClientFactory(owner=bob, name="Bob Small", code="BS1"),
+        "charlie": ClientFactory(owner=charlie, name="Charlie Co", code="CC1"),
+    }
+    for key, amount in (("alice_big", 9000), ("bob_small", 100), ("charlie", 5000)):
+        SalesOrder.objects.create(
+            client=clients[key], ordered_on=date(2026, 6, 1), amount=Decimal(amount), margin=Decimal("0.1")
+        )
+    services.grading_run(as_of=date(2026, 11, 28))
+    return clients
+
+
+def names(rows):
+    return {row.client.name for row in rows}
+
+
+def test_manager_sees_the_team_and_an_account_manager_their_own(client, graded, manager, alice):
+    client.force_login(manager)
+    context = client.get(reverse("grading:dashboard")).context
+    assert names(context["top_volume"]) == {"Alice Big", "Bob Small"}
+    assert dict(context["distribution"])["A"] + dict(context["distribution"])["D"] == 2
+    client.force_login(alice)
+    assert names(client.get(reverse("grading:dashboard")).context["top_volume"]) == {"Alice Big"}
+
+
+def test_other_roles_have_no_dashboard(client, make_user):
+    client.force_login(make_user(Role.FRONT_DESK))
+    assert client.get(reverse("grading:dashboard")).status_code == 403
+
+
+def test_movers_between_runs(client, graded, manager):
+    SalesOrder.objects.create(
+        client=graded["bob_small"], ordered_on=date(2026, 11, 28), amount=Decimal(90000), margin=Decimal("0.3")
+    )
+    services.grading_run(as_of=date(2026, 11, 29))
+    client.force_login(manager)
+    movers = client.get(reverse("grading:dashboard")).context["movers"]
+    moves = {m["client"].name: (m["before"], m["after"], m["up"]) for m in movers}
+    assert moves["Bob Small"] == ("D", "A", True)
+    assert moves["Alice Big"][0] == "A" and moves["Alice Big"][2] is False
+
+
+def test_the_card_explains_the_level(client, graded, alice):
+    client.force_login(alice)
+    body = client.get(graded["alice_big"].get_absolute_url()).content.decode()
+    assert 'data-testid="grade-explanation"' in body and "Why this level" in body
+    assert "Volume" in body and "Profit" in body
+
+
+def test_account_manager_records_potential_for_a_new_client(client, alice):
+    new = ClientFactory(owner=alice)
+    client.force_login(alice)
+    client.post(reverse("grading:potential", args=[new.pk]), {"score": 4, "reason": "New branch opening"})
+    assert PotentialAssessment.objects.get(client=new).score == 4
+
+
+def test_potential_for_someone_elses_client_is_404(client, bob, alice):
+    theirs = ClientFactory(owner=alice)
+    client.force_login(bob)
+    assert client.post(reverse("grading:potential", args=[theirs.pk]), {"score": 4, "reason": "x"}).status_code == 404
+
+
+def test_manager_edits_the_policy_and_every_change_is_kept(client, manager):
+    client.force_login(manager)
+    data = {
+        "window_months": 24,
+        "volume_basis": "quantity",
+        "weight_credit": 40,
+        "weight_volume": 30,
+        "weight_profit": 30,
+        "weight_potential": 100,
+        "threshold_a": 80,
+        "threshold_b": 60,
+        "threshold_c": 40,
+        "discount_a": "10%",
+        "discount_b": "6%",
+        "discount_c": "3%",
+        "discount_d": "",
+    }
+    assert client.post(reverse("grading:policy"), data).status_code == 302
+    assert GradingPolicy.current().window_months == 24 and GradingPolicy.objects.count() == 2
+    response = client.post(reverse("grading:policy"), {**data, "threshold_b": 90})
+    assert "Thresholds must fall from A to C" in response.content.decode()
+
+
+def test_account_managers_cannot_change_the_policy(client, alice):
+    client.force_login(alice)
+    assert client.get(reverse("grading:policy")).status_code == 403
+
+
+def test_the_run_button_starts_a_run_once(client, manager, graded, django_capture_on_commit_callbacks):
+    client.force_login(manager)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("grading:run_start"))
+    assert GradingRun.objects.filter(status="done").count() == 2  # yesterday's seed run + today's
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("grading:run_start"))
+    assert GradingRun.objects.filter(status="done").count() == 2, "the same day and policy: nothing new"
+
+
+def test_ledger_import_with_preview_all_or_nothing(client, alice):
+    ClientFactory(owner=alice, code="L1")
+    client.force_login(alice)
+    good = "client_code,ordered_on,amount,quantity,product,margin\nL1,2026-10-01,1200,3,Tea,0.2\n"
+    bad = good + "ZZ9,2026-10-01,50,1,Tea,0.2\n"
+    response = client.post(
+        reverse("clients:import"), {"kind": "orders", "file": SimpleUploadedFile("o.csv", bad.encode())}
+    )
+    assert response.context["clean"] is False and "No client with code ZZ9" in response.context["rows"][1].errors[0]
+    response = client.post(
+        reverse("clients:import"), {"kind": "orders", "file": SimpleUploadedFile("o.csv", good.encode())}
+    )
+    client.post(reverse("clients:import_confirm"), {"token": response.context["token"]})
+    assert SalesOrder.objects.get().amount == Decimal("1200")
+
+
+def test_excel_export_lists_my_grades(client, graded, alice):
+    import io
+
+    import openpyxl
+
+    client.force_login(alice)
+    sheet = openpyxl.load_workbook(io.BytesIO(client.get(reverse("grading:export")).content)).active
+    assert [row[0].value for row in sheet.iter_rows(min_row=2)] == ["AB1"]
+
+
+@pytest.mark.parametrize("rows", [2, 30])
+def test_dashboard_query_count_is_constant(client, manager, alice, rows, django_assert_max_num_queries):
+    for n in range(rows):
+        SalesOrder.objects.create(
+            client=ClientFactory(owner=alice),
+            ordered_on=date(2026, 6, 1),
+            amount=Decimal(100 + n),
+            margin=Decimal("0.1"),
+        )
+    services.grading_run(as_of=date(2026, 11, 27))
+    services.grading_run(as_of=date(2026, 11, 28))
+    client.force_login(manager)
+    with django_assert_max_num_queries(16):
+        assert client.get(reverse("grading:dashboard")).status_code == 200
