@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.utils.translation import gettext_lazy as _
 
 from clients.models import Client
 from grading.models import ClientScore, GradingPolicy, GradingRun
 
 LEVELS = ["A", "B", "C", "D"]
+MEASURE_LABELS = {"credit": _("Credit"), "volume": _("Volume"), "profit": _("Profit"), "potential": _("Potential")}
 TOP = 10
 
 
@@ -118,5 +120,5 @@ def explanation(client: Client) -> dict[str, Any] | None:
         "up": up,
         "points_to_up": (thresholds[up] - score.composite) if up and score.composite is not None else None,
         "points_above_floor": (score.composite - down_floor) if down_floor is not None and score.composite else None,
-        "weakest": min(present, key=lambda part: part[1])[0] if present else None,
+        "weakest": MEASURE_LABELS[min(present, key=lambda part: part[1])[0]] if present else None,
     }

@@ -33,7 +33,8 @@ SELECT c.ids[1 + (g * 6151) %% array_length(c.ids, 1)],
        'VOL-' || g,
        round((100 + (g * 7877) %% 50000)::numeric, 2),
        CURRENT_DATE - ((g * 17) %% 730)::int,
-       CASE WHEN g %% 23 = 0 THEN NULL ELSE CURRENT_DATE - ((g * 17) %% 730)::int + (((g * 3) %% 9) * (g %% 3))::int END,
+       CASE WHEN g %% 23 = 0 THEN NULL
+            ELSE CURRENT_DATE - ((g * 17) %% 730)::int + (((g * 3) %% 9) * (g %% 3))::int END,
        CASE WHEN g %% 3 = 2 THEN '资金周转' ELSE '' END
 FROM generate_series(%(start)s::bigint, %(stop)s::bigint) AS g,
      (SELECT array_agg(id ORDER BY id) AS ids FROM clients_client) AS c
