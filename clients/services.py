@@ -226,15 +226,35 @@ def promotion_notify(*, promotion: Promotion, clients: QuerySet[Client], by: Use
 def clients_set_grades(*, scores, discounts: dict[str, str], graded_at) -> int:
     """Write the level and discount tier of graded clients (CLI-9, GRD-5), set-based.
 
-    ``scores`` is a queryset of (client_id, level) rows from the grading app; clients it does
-    not name keep no level (they have no history to grade).
+    ``scores`` is a queryset of (client_id, level) rows from the grading app; clients it does not
+    name keep no level (they have no history to grade). Only clients whose level or tier changes
+    are written, so ``graded_at`` is when the current level was set, and a nightly run where
+    little moves touches few rows.
     """
-    from django.db.models import OuterRef, Subquery
+    from django.db import connection
+    from django.db.models import Case, Exists, OuterRef, Subquery, Value, When
 
-    graded = scores.values("client_id")
-    level = Subquery(scores.filter(client_id=OuterRef("pk")).values("level")[:1])
-    count = Client.objects.filter(pk__in=graded).update(level=level, graded_at=graded_at)
-    for letter, tier in discounts.items():
-        Client.objects.filter(pk__in=graded, level=letter).update(discount_tier=tier)
-    Client.objects.exclude(pk__in=graded).exclude(level="").update(level="", discount_tier="", graded_at=graded_at)
-    return count
+    scores = scores.values("client_id", "level")
+    tier = Case(*[When(level=letter, then=Value(t)) for letter, t in discounts.items()], default=Value(""))
+    if connection.vendor == "postgresql":
+        # One UPDATE … FROM: a single pass over the changed rows (the table carries GIN indexes).
+        sql, params = scores.query.sql_with_params()
+        tiers = " ".join("WHEN %s THEN %s" for _ in discounts)
+        tier_params = [value for pair in discounts.items() for value in pair]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""UPDATE clients_client AS c SET level = s.level, graded_at = %s,
+                        discount_tier = CASE s.level {tiers} ELSE '' END
+                    FROM ({sql}) AS s
+                    WHERE c.id = s.client_id
+                      AND (c.level <> s.level OR c.discount_tier <> CASE s.level {tiers} ELSE '' END)""",  # noqa: S608
+                [graded_at, *tier_params, *params, *tier_params],
+            )
+            changed = cursor.rowcount
+    else:
+        level = Subquery(scores.filter(client_id=OuterRef("pk")).values("level")[:1])
+        changed = Client.objects.filter(pk__in=scores.values("client_id")).update(level=level, graded_at=graded_at)
+        Client.objects.filter(pk__in=scores.values("client_id")).update(discount_tier=tier)
+    graded = Exists(scores.filter(client_id=OuterRef("pk")))
+    Client.objects.exclude(level="").exclude(graded).update(level="", discount_tier="", graded_at=graded_at)
+    return changed

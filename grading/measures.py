@@ -106,13 +106,10 @@ def score_sql(policy: GradingPolicy) -> str:
                         + (CASE WHEN potential_score IS NULL THEN 0 ELSE %(wpot)s END), 0) AS composite
         FROM credited c
     )
-    INSERT INTO grading_clientscore (run_id, client_id, invoices, late_payments, days_late_total, days_late_max,
-        on_time_share, credit_score, volume, volume_rank, volume_score, profit, profit_rank, profit_score,
-        potential_score, composite, level)
-    SELECT %(run)s, client_id, invoices, late_payments, days_late_total, days_late_max, on_time_share, credit_score,
+    SELECT %(run)s AS run_id, client_id, invoices, late_payments, days_late_total, days_late_max, on_time_share, credit_score,
            volume, volume_rank, volume_score, profit, profit_rank, profit_score, potential_score, composite,
            CASE WHEN composite IS NULL THEN '' WHEN composite >= %(ta)s THEN 'A' WHEN composite >= %(tb)s THEN 'B'
-                WHEN composite >= %(tc)s THEN 'C' ELSE 'D' END
+                WHEN composite >= %(tc)s THEN 'C' ELSE 'D' END AS level
     FROM composed
     """  # noqa: S608
 
@@ -135,12 +132,29 @@ def params(run: GradingRun) -> dict:
     }
 
 
+COLUMNS = (
+    "run_id, client_id, invoices, late_payments, days_late_total, days_late_max, on_time_share, credit_score, "
+    "volume, volume_rank, volume_score, profit, profit_rank, profit_score, potential_score, composite, level"
+)
+
+
 def compute_scores(run: GradingRun) -> int:
-    """Write every client's scores for ``run`` in one INSERT … SELECT; returns the rows written."""
+    """Write every client's scores for ``run`` set-based; returns the rows written.
+
+    On PostgreSQL the measures go through a temporary table first: CREATE TABLE AS may use
+    parallel workers, an INSERT … SELECT may not, and the measures are the expensive part.
+    """
     from grading.models import ClientScore
 
+    select = score_sql(run.policy)
     with connection.cursor() as cursor:
-        cursor.execute(score_sql(run.policy), params(run))
+        if connection.vendor == "postgresql":
+            cursor.execute(f"CREATE TEMPORARY TABLE grading_scores_now ON COMMIT DROP AS {select}", params(run))
+            insert = f"INSERT INTO grading_clientscore ({COLUMNS}) SELECT {COLUMNS} FROM grading_scores_now"  # noqa: S608
+            cursor.execute(insert)
+            cursor.execute("DROP TABLE grading_scores_now")
+        else:
+            cursor.execute(f"INSERT INTO grading_clientscore ({COLUMNS}) {select}", params(run))
     # SQLite reports no row count for INSERT … SELECT with a WITH clause: count what was written.
     return ClientScore.objects.filter(run=run).count()
 
