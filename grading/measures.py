@@ -106,8 +106,8 @@ def score_sql(policy: GradingPolicy) -> str:
                         + (CASE WHEN potential_score IS NULL THEN 0 ELSE %(wpot)s END), 0) AS composite
         FROM credited c
     )
-    SELECT %(run)s AS run_id, client_id, invoices, late_payments, days_late_total, days_late_max, on_time_share, credit_score,
-           volume, volume_rank, volume_score, profit, profit_rank, profit_score, potential_score, composite,
+    SELECT %(run)s AS run_id, client_id, invoices, late_payments, days_late_total, days_late_max, on_time_share,
+           credit_score, volume, volume_rank, volume_score, profit, profit_rank, profit_score, potential_score, composite,
            CASE WHEN composite IS NULL THEN '' WHEN composite >= %(ta)s THEN 'A' WHEN composite >= %(tb)s THEN 'B'
                 WHEN composite >= %(tc)s THEN 'C' ELSE 'D' END AS level
     FROM composed

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -15,6 +15,8 @@ from clients.services import clients_set_grades
 from crm.models import User
 from grading import measures
 from grading.models import ClientScore, GradingPolicy, GradingRun, PotentialAssessment
+
+STALE_AFTER = timedelta(hours=2)
 
 
 def policy_update(*, changes: dict[str, Any], by: User) -> GradingPolicy:
@@ -44,6 +46,10 @@ def grading_run_start(*, as_of: date | None = None, by: User | None = None) -> G
     A second run while one is running is refused by the database (one running run)."""
     as_of = as_of or timezone.localdate()
     policy = GradingPolicy.current()
+    # A run whose worker died never finishes: after two hours it no longer blocks new runs.
+    GradingRun.objects.filter(status=GradingRun.Status.RUNNING, started_at__lt=timezone.now() - STALE_AFTER).update(
+        status=GradingRun.Status.FAILED, error=_("Abandoned: the run did not finish."), finished_at=timezone.now()
+    )
     done = GradingRun.objects.filter(as_of=as_of, policy=policy, status=GradingRun.Status.DONE).first()
     if done:
         return done

@@ -163,3 +163,13 @@ def test_clients_losing_all_history_lose_their_level(clients):
     services.grading_run(as_of=AS_OF)
     clients[0].refresh_from_db()
     assert clients[0].level == "" and clients[0].discount_tier == ""
+
+
+def test_an_abandoned_run_stops_blocking_after_two_hours(clients):
+    from django.utils import timezone
+
+    stuck = services.grading_run_start(as_of=AS_OF)
+    GradingRun.objects.filter(pk=stuck.pk).update(started_at=timezone.now() - services.STALE_AFTER * 2)
+    fresh = services.grading_run_start(as_of=date(2026, 11, 29))
+    assert fresh.pk != stuck.pk
+    assert GradingRun.objects.get(pk=stuck.pk).status == "failed"
