@@ -107,7 +107,8 @@ def score_sql(policy: GradingPolicy) -> str:
         FROM credited c
     )
     SELECT %(run)s AS run_id, client_id, invoices, late_payments, days_late_total, days_late_max, on_time_share,
-           credit_score, volume, volume_rank, volume_score, profit, profit_rank, profit_score, potential_score, composite,
+           credit_score, volume, volume_rank, volume_score, profit, profit_rank, profit_score, potential_score,
+           composite,
            CASE WHEN composite IS NULL THEN '' WHEN composite >= %(ta)s THEN 'A'
                 WHEN composite >= %(tb)s THEN 'B' WHEN composite >= %(tc)s THEN 'C' ELSE 'D' END AS level
     FROM composed
