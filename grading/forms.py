@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from crm.models import Team, Territory
-from grading.models import GradingPolicy, PotentialAssessment
+from grading.models import GradingPolicy, PotentialAssessment, Receivable, SalesOrder
 
 
 class PotentialForm(forms.ModelForm):
@@ -54,3 +54,25 @@ class DashboardFilter(forms.Form):
         required=False,
         widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
     )
+
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class SalesOrderForm(forms.ModelForm):
+    class Meta:
+        model = SalesOrder
+        fields = ["ordered_on", "amount", "quantity", "product", "margin"]
+        widgets = {"ordered_on": DATE}
+
+
+class ReceivableForm(forms.ModelForm):
+    class Meta:
+        model = Receivable
+        fields = ["invoice", "amount", "due_on", "paid_on", "delay_reason"]
+        widgets = {"due_on": DATE, "paid_on": DATE}
+
+
+class PaymentForm(forms.Form):
+    paid_on = forms.DateField(label=_("Paid on"), widget=DATE)
+    delay_reason = forms.CharField(label=_("Reason for delay"), max_length=200, required=False)

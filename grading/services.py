@@ -14,7 +14,7 @@ from clients.models import Client
 from clients.services import clients_set_grades
 from crm.models import User
 from grading import measures
-from grading.models import ClientScore, GradingPolicy, GradingRun, PotentialAssessment
+from grading.models import ClientScore, GradingPolicy, GradingRun, PotentialAssessment, Receivable, SalesOrder
 
 STALE_AFTER = timedelta(hours=2)
 
@@ -88,3 +88,32 @@ def grading_run_execute(*, run: GradingRun) -> GradingRun:
 
 def grading_run(*, as_of: date | None = None, by: User | None = None) -> GradingRun:
     return grading_run_execute(run=grading_run_start(as_of=as_of, by=by))
+
+
+def ledger_order_add(*, client: Client, by: User, **fields: Any) -> SalesOrder:
+    """An order line entered by hand (the ERP import is the usual way)."""
+    order = SalesOrder(client=client, **fields)
+    order.full_clean()
+    order._history_user = by
+    order.save()
+    return order
+
+
+def ledger_receivable_add(*, client: Client, by: User, **fields: Any) -> Receivable:
+    receivable = Receivable(client=client, **fields)
+    receivable.full_clean()
+    receivable._history_user = by
+    receivable.save()
+    return receivable
+
+
+def receivable_record_payment(*, receivable: Receivable, paid_on: date, delay_reason: str, by: User) -> Receivable:
+    """Correct a receivable with its payment (GRD-1): the paid date and, if late, why."""
+    if paid_on > timezone.localdate():
+        raise ValidationError({"paid_on": _("A payment cannot be in the future.")})
+    if paid_on > receivable.due_on and not delay_reason.strip():
+        raise ValidationError({"delay_reason": _("The payment is late: record the reason.")})
+    receivable.paid_on, receivable.delay_reason = paid_on, delay_reason
+    receivable._history_user = by
+    receivable.save(update_fields=["paid_on", "delay_reason"])
+    return receivable

@@ -11,4 +11,6 @@ urlpatterns = [
     path("policy/", views.policy, name="policy"),
     path("export/", views.export, name="export"),
     path("clients/<int:pk>/potential/", views.potential_create, name="potential"),
+    path("clients/<int:pk>/ledger/", views.ledger, name="ledger"),
+    path("receivables/<int:pk>/payment/", views.record_payment, name="record_payment"),
 ]

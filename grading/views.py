@@ -17,8 +17,8 @@ from clients.selectors import client_card
 from crm.permissions import role_required
 from crm.roles import CLIENT_ROLES, Role
 from grading import selectors, services
-from grading.forms import DashboardFilter, PolicyForm, PotentialForm
-from grading.models import GradingPolicy, GradingRun
+from grading.forms import DashboardFilter, PaymentForm, PolicyForm, PotentialForm, ReceivableForm, SalesOrderForm
+from grading.models import GradingPolicy, GradingRun, Receivable
 from grading.tasks import grading_run_execute_task
 
 
@@ -150,3 +150,48 @@ def export(request: HttpRequest) -> HttpResponse:
     )
     response["Content-Disposition"] = 'attachment; filename="grades.xlsx"'
     return response
+
+
+@role_required(*CLIENT_ROLES)
+def ledger(request: HttpRequest, pk: int) -> HttpResponse:
+    """A client's ledger: the latest orders and receivables, entered or corrected by hand."""
+    client = client_card(request.user, pk)
+    order_form = SalesOrderForm(request.POST if request.POST.get("form") == "order" else None, prefix="order")
+    receivable_form = ReceivableForm(
+        request.POST if request.POST.get("form") == "receivable" else None, prefix="receivable"
+    )
+    if request.method == "POST":
+        form = order_form if request.POST.get("form") == "order" else receivable_form
+        add = services.ledger_order_add if form is order_form else services.ledger_receivable_add
+        if form.is_valid():
+            try:
+                add(client=client, by=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("Ledger row saved; the next grading run uses it."))
+                return redirect("grading:ledger", pk=client.pk)
+    context = {
+        "client": client,
+        "orders": client.sales_orders.all()[:50],
+        "receivables": client.receivables.all()[:50],
+        "order_form": order_form,
+        "receivable_form": receivable_form,
+        "payment_form": PaymentForm(),
+    }
+    return render(request, "grading/ledger.html", context)
+
+
+@require_POST
+@role_required(*CLIENT_ROLES)
+def record_payment(request: HttpRequest, pk: int) -> HttpResponse:
+    receivable = get_object_or_404(Receivable.objects.visible_to(request.user), pk=pk)
+    form = PaymentForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(_("Give the payment date."))
+        services.receivable_record_payment(receivable=receivable, by=request.user, **form.cleaned_data)
+        messages.success(request, _("Payment recorded."))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("grading:ledger", pk=receivable.client_id)

@@ -156,3 +156,62 @@ def test_dashboard_query_count_is_constant(client, manager, alice, rows, django_
     client.force_login(manager)
     with django_assert_max_num_queries(16):
         assert client.get(reverse("grading:dashboard")).status_code == 200
+
+
+def test_ledger_rows_are_entered_and_corrected_in_the_app(client, alice):
+    from grading.models import Receivable
+
+    mine = ClientFactory(owner=alice)
+    client.force_login(alice)
+    url = reverse("grading:ledger", args=[mine.pk])
+    client.post(
+        url,
+        {
+            "form": "order",
+            "order-ordered_on": "2026-10-01",
+            "order-amount": "500",
+            "order-quantity": "2",
+            "order-product": "Tea",
+            "order-margin": "0.2",
+        },
+    )
+    assert SalesOrder.objects.get(client=mine).amount == Decimal("500")
+    response = client.post(
+        url,
+        {
+            "form": "order",
+            "order-ordered_on": "2026-10-01",
+            "order-amount": "-5",
+            "order-quantity": "1",
+            "order-product": "",
+            "order-margin": "3",
+        },
+    )
+    assert set(response.context["order_form"].errors) >= {"margin"}
+    client.post(
+        url,
+        {
+            "form": "receivable",
+            "receivable-invoice": "F-1",
+            "receivable-amount": "500",
+            "receivable-due_on": "2026-10-31",
+            "receivable-paid_on": "",
+            "receivable-delay_reason": "",
+        },
+    )
+    receivable = Receivable.objects.get(invoice="F-1")
+    response = client.post(
+        reverse("grading:record_payment", args=[receivable.pk]), {"paid_on": "2026-11-10"}, follow=True
+    )
+    assert "record the reason" in response.content.decode()
+    client.post(
+        reverse("grading:record_payment", args=[receivable.pk]), {"paid_on": "2026-11-10", "delay_reason": "Cash flow"}
+    )
+    receivable.refresh_from_db()
+    assert (receivable.paid_on, receivable.delay_reason) == (date(2026, 11, 10), "Cash flow")
+
+
+def test_someone_elses_ledger_is_404(client, bob, alice):
+    theirs = ClientFactory(owner=alice)
+    client.force_login(bob)
+    assert client.get(reverse("grading:ledger", args=[theirs.pk])).status_code == 404
