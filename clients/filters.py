@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from clients.models import Client, Complaint, Contact
+from clients.selectors import assignable_owners
 from crm.filters_base import StyledFilterSet
 from crm.models import Territory, User
 from crm.roles import Role
@@ -65,13 +66,10 @@ class ClientFilter(StyledFilterSet):
     def __init__(self, *args, user: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
-        owners = User.objects.filter(role=Role.ACCOUNT_MANAGER).order_by("first_name", "username")
         if user.role == Role.ACCOUNT_MANAGER:
             del self.filters["owner"]
-        elif user.role == Role.MANAGER:
-            self.filters["owner"].queryset = owners.filter(team_id=user.team_id)
         else:
-            self.filters["owner"].queryset = owners
+            self.filters["owner"].queryset = assignable_owners(user, active_only=False)
 
     def filter_search(self, queryset, name, value):
         """Name, code, phone, or a contact's name or phone (CLI-1).

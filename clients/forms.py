@@ -16,6 +16,7 @@ from clients.models import (
     ProductFeedback,
     Promotion,
 )
+from clients.selectors import assignable_owners
 from crm.models import Territory, User
 from crm.roles import Role
 
@@ -50,14 +51,11 @@ class ClientForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["territory"].queryset = Territory.objects.order_by("name")
-        owners = User.objects.filter(is_active=True, role=Role.ACCOUNT_MANAGER).order_by("first_name", "username")
         if user.role == Role.ACCOUNT_MANAGER:
             # An account manager's clients are their own: the owner is not theirs to choose.
             del self.fields["owner"]
-        elif user.role == Role.MANAGER:
-            self.fields["owner"].queryset = owners.filter(team_id=user.team_id)
         else:
-            self.fields["owner"].queryset = owners
+            self.fields["owner"].queryset = assignable_owners(user)
         if self.instance.pk:
             self.fields["is_key_account"].initial = self.instance.is_key_account
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
 from clients.models import Client, Contact
+from clients.selectors import assignable_owners
 from crm.models import Territory, User
 from crm.roles import Role
 
@@ -98,13 +99,8 @@ class ClientResource(GatedResource):
             )
 
     def allowed_owners(self):
-        """The same owners the client form offers: active account managers (of the manager's team)."""
-        owners = User.objects.filter(role=Role.ACCOUNT_MANAGER, is_active=True)
-        if self.user.role == Role.MANAGER:
-            return owners.filter(team_id=self.user.team_id)
-        if self.user.role == Role.ACCOUNT_MANAGER:
-            return owners.filter(pk=self.user.pk)
-        return owners
+        """The same owners the client form offers."""
+        return assignable_owners(self.user)
 
     def before_save_instance(self, instance, row, **kwargs) -> None:
         instance.card_updated_at = timezone.now()

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from clients.models import Client, Complaint, Contact, Interaction
 from crm.models import User
+from crm.roles import Role
 
 TIMELINE_PER_SOURCE = 40
 TIMELINE_LENGTH = 60
@@ -172,3 +173,16 @@ def key_account_list(user: User) -> QuerySet[Client]:
 
 def complaint_list(user: User) -> QuerySet[Complaint]:
     return Complaint.objects.visible_to(user).select_related("client", "client__owner", "assignee")
+
+
+def assignable_owners(user: User, *, active_only: bool = True) -> QuerySet[User]:
+    """The account managers ``user`` may give a client to (or filter by): their team's for a
+    manager, themselves for an account manager, all for an administrator."""
+    owners = User.objects.filter(role=Role.ACCOUNT_MANAGER).order_by("first_name", "username")
+    if active_only:
+        owners = owners.filter(is_active=True)
+    if user.role == Role.MANAGER:
+        return owners.filter(team_id=user.team_id)
+    if user.role == Role.ACCOUNT_MANAGER:
+        return owners.filter(pk=user.pk)
+    return owners
