@@ -75,7 +75,7 @@ def score_sql(policy: GradingPolicy) -> str:
             FROM grading_potentialassessment) latest
         WHERE position = 1
     ), measured AS (
-        SELECT c.id AS client_id,
+        SELECT c.id AS client_id, c.owner_id, c.territory_id,
                COALESCE(cr.invoices, 0) AS invoices, COALESCE(cr.late_payments, 0) AS late_payments,
                COALESCE(cr.days_late_total, 0) AS days_late_total, COALESCE(cr.days_late_max, 0) AS days_late_max,
                CASE WHEN cr.invoices > 0 THEN 1.0 * (cr.invoices - cr.late_payments) / cr.invoices END AS on_time_share,
@@ -106,7 +106,8 @@ def score_sql(policy: GradingPolicy) -> str:
                         + (CASE WHEN potential_score IS NULL THEN 0 ELSE %(wpot)s END), 0) AS composite
         FROM credited c
     )
-    SELECT %(run)s AS run_id, client_id, invoices, late_payments, days_late_total, days_late_max, on_time_share,
+    SELECT %(run)s AS run_id, client_id, owner_id, territory_id, invoices, late_payments, days_late_total,
+           days_late_max, on_time_share,
            credit_score, volume, volume_rank, volume_score, profit, profit_rank, profit_score, potential_score,
            composite,
            CASE WHEN composite IS NULL THEN '' WHEN composite >= %(ta)s THEN 'A'
@@ -134,7 +135,8 @@ def params(run: GradingRun) -> dict:
 
 
 COLUMNS = (
-    "run_id, client_id, invoices, late_payments, days_late_total, days_late_max, on_time_share, credit_score, "
+    "run_id, client_id, owner_id, territory_id, invoices, late_payments, days_late_total, days_late_max, "
+    "on_time_share, credit_score, "
     "volume, volume_rank, volume_score, profit, profit_rank, profit_score, potential_score, composite, level"
 )
 

@@ -211,6 +211,10 @@ class ClientScore(models.Model):
 
     run = models.ForeignKey(GradingRun, on_delete=models.CASCADE, related_name="scores")
     client = models.ForeignKey("clients.Client", on_delete=models.CASCADE, related_name="scores")
+    # The client's account manager and territory when graded: the dashboard's breakdowns group by
+    # them without joining 100,000 clients, and describe the portfolio as it was at the run.
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    territory = models.ForeignKey("crm.Territory", on_delete=models.SET_NULL, null=True, related_name="+")
     # GRD-1 credit
     invoices = models.PositiveIntegerField(default=0)
     late_payments = models.PositiveIntegerField(default=0)
@@ -244,6 +248,7 @@ class ClientScore(models.Model):
             models.Index(fields=["run", "volume_rank"], name="grading_score_run_volume"),
             models.Index(fields=["run", "profit_rank"], name="grading_score_run_profit"),
             models.Index(fields=["run", "level"], name="grading_score_run_level"),
+            models.Index(fields=["run", "-credit_score", "days_late_total"], name="grading_score_run_credit"),
         ]
 
     def __str__(self) -> str:

@@ -23,9 +23,9 @@ def latest_runs() -> tuple[GradingRun | None, GradingRun | None]:
 def scores_for(user, run: GradingRun, *, team=None, territory=None) -> QuerySet[ClientScore]:
     scores = ClientScore.objects.visible_to(user).filter(run=run)
     if team:
-        scores = scores.filter(client__owner__team=team)
+        scores = scores.filter(owner__team=team)
     if territory:
-        scores = scores.filter(client__territory=territory)
+        scores = scores.filter(territory=territory)
     return scores
 
 
@@ -44,11 +44,9 @@ def dashboard(user, *, team=None, territory=None) -> dict[str, Any]:
         "graded": sum(distribution.values()),
         "top_volume": list(base.filter(volume_rank__isnull=False).order_by("volume_rank", "client__name")[:TOP]),
         "top_profit": list(base.filter(profit_rank__isnull=False).order_by("profit_rank", "client__name")[:TOP]),
-        "top_credit": list(
-            base.filter(credit_score__isnull=False).order_by("-credit_score", "days_late_total", "client__name")[:TOP]
-        ),
-        "by_owner": _breakdown(scores, "client__owner__first_name", "client__owner__username"),
-        "by_territory": _breakdown(scores, "client__territory__name"),
+        "top_credit": list(base.filter(credit_score__isnull=False).order_by("-credit_score", "days_late_total")[:TOP]),
+        "by_owner": _breakdown(scores, "owner__first_name", "owner__username"),
+        "by_territory": _breakdown(scores, "territory__name"),
         "movers": movers(user, current, previous, team=team, territory=territory),
     }
     return context
