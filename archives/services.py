@@ -65,7 +65,10 @@ def change_request_submit(*, document: Document, upload: UploadedFile, reason: s
     if document.kind != Document.Kind.WORKING:
         raise ValidationError(_("An original document is never modified. File a new document instead."))
     stored = files.store(upload)
-    return ChangeRequest.objects.create(document=document, reason=reason, requested_by=by, **stored.__dict__)
+    base = document.versions.aggregate(top=Max("number"))["top"]
+    return ChangeRequest.objects.create(
+        document=document, reason=reason, requested_by=by, base_version=base, **stored.__dict__
+    )
 
 
 def change_request_decide(*, request: ChangeRequest, approve: bool, by: User, note: str = "") -> ChangeRequest:
@@ -85,6 +88,14 @@ def change_request_decide(*, request: ChangeRequest, approve: bool, by: User, no
         if approve:
             document = Document.objects.select_for_update().get(pk=request.document_id)
             number = (document.versions.aggregate(top=Max("number"))["top"] or 0) + 1
+            if request.base_version and request.base_version != number - 1:
+                raise ValidationError(
+                    _(
+                        "This change was made on version %(base)s, but the document is now at version %(top)s. "
+                        "Refuse it and ask for a change of the current version."
+                    )
+                    % {"base": request.base_version, "top": number - 1}
+                )
             DocumentVersion.objects.create(
                 document=document,
                 number=number,
@@ -119,6 +130,8 @@ def loan_decide(*, loan: Loan, approve: bool, by: User, due_on: date | None = No
     at once: the database lets one through (one loan out per file) and the other is told."""
     if by.role not in APPROVER_ROLES:
         raise PermissionDenied
+    if loan.borrower_id == by.pk:
+        raise ValidationError(_("You cannot decide on your own borrowing request; another manager must."))
     if approve and (due_on is None or due_on < timezone.localdate()):
         raise ValidationError({"due_on": _("Give a due date from today on.")})
     status = Loan.Status.OUT if approve else Loan.Status.REFUSED
@@ -183,6 +196,9 @@ def tenancy_end(*, tenancy: Tenancy, move_out: date, by: User) -> Tenancy:
         raise ValidationError(_("This tenancy has ended already."))
     if move_out < tenancy.move_in:
         raise ValidationError({"move_out": _("The move-out cannot be before the move-in.")})
+    tenancy = Tenancy.objects.select_for_update().get(pk=tenancy.pk)  # two keepers at once: one wins
+    if tenancy.move_out is not None:
+        raise ValidationError(_("This tenancy has ended already."))
     tenancy.move_out = move_out
     tenancy._history_user = by
     tenancy.save(update_fields=["move_out"])

@@ -85,6 +85,11 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "archives/index.html", context)
 
 
+def _mine(user, queryset, owner_path: str):
+    """Account managers see only what concerns their own clients (not earlier tenants')."""
+    return queryset.filter(**{owner_path: user}) if user.role == Role.ACCOUNT_MANAGER else queryset
+
+
 @archive_view()
 def unit_file(request: HttpRequest, pk: int) -> HttpResponse:
     """一户一档: the current tenant's documents by category, newest first, and the unit's history."""
@@ -109,10 +114,12 @@ def unit_file(request: HttpRequest, pk: int) -> HttpResponse:
         "current": current,
         "by_category": dict(by_category),
         "closed": dict(closed),
-        "tenancies": unit.tenancies.select_related("client").order_by("-move_in"),
+        "tenancies": _mine(request.user, unit.tenancies.select_related("client"), "client__owner").order_by("-move_in"),
         "label_mismatch": label_mismatch,
-        "loans": Loan.objects.filter(unit=unit).select_related("borrower", "decided_by")[:10],
-        "notices": unit.notice_deliveries.select_related("notice", "notice__sent_by").order_by("-notice__sent_at")[:10],
+        "loans": Loan.objects.visible_to(request.user).filter(unit=unit).select_related("borrower", "decided_by")[:10],
+        "notices": _mine(
+            request.user, unit.notice_deliveries.select_related("notice", "notice__sent_by"), "tenancy__client__owner"
+        ).order_by("-notice__sent_at")[:10],
         "panels": unit_panels.for_user(request.user, unit),
         "can_file": request.user.role in FILE_ROLES,
         "can_keep": request.user.role in KEEPER_ROLES,
@@ -208,6 +215,8 @@ def approvals(request: HttpRequest) -> HttpResponse:
 @require_POST
 @archive_view(Role.MANAGER, Role.ADMIN)
 def change_decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
+    if decision not in ("approve", "refuse"):
+        raise Http404
     change = get_object_or_404(ChangeRequest.objects.visible_to(request.user), pk=pk)
     form = DecisionForm(request.POST)
     form.is_valid()
@@ -237,6 +246,8 @@ def loan_request(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @archive_view(Role.MANAGER, Role.ADMIN)
 def loan_decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
+    if decision not in ("approve", "refuse"):
+        raise Http404
     loan = get_object_or_404(Loan, pk=pk)
     form = DecisionForm(request.POST)
     form.is_valid()

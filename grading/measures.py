@@ -3,13 +3,14 @@
 For a run "as of" day D with policy P (windows end on D, inclusive):
 
 * Credit (GRD-1), over invoices due in the 12 months before D: an invoice is late when it was
-  paid after its due date, or is still unpaid after it; its days late are (paid date, or D)
-  minus due date. on_time_share = on-time invoices / invoices;
+  paid after its due date, or is still unpaid after it (a payment after D counts as unpaid on
+  D); its days late are (paid date, or D) minus due date. on_time_share = on-time invoices / invoices;
   credit_score = max(0, 100 × on_time_share − min(30, max days late ÷ 3)).
 * Volume (GRD-2): the sum of order amounts (or quantities, P.volume_basis) over P.window_months;
   ranked 1 = largest; volume_score = 100 × (N − rank) ÷ (N − 1) among the N clients with orders
   (100 when N = 1). Ties share a rank.
-* Profit (GRD-4): Σ amount × margin over the 12 months; ranked and scored like volume.
+* Profit (GRD-4): Σ amount × margin over the 12 months; ranked and scored like volume, among
+  the clients that bought in those 12 months (others have no profit score).
 * Potential (GRD-3): only for clients with no orders in the window: the latest assessment
   (1–5) × 20.
 * Composite (GRD-5): the weighted mean of the scores the client has —
@@ -41,13 +42,14 @@ def _days(later: str, earlier: str) -> str:
     return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
 
 
-def _rank_score(rank: str) -> str:
-    return f"CASE WHEN n = 1 THEN 100.0 ELSE 100.0 * (n - {rank}) / (n - 1) END"
+def _rank_score(rank: str, n: str) -> str:
+    return f"CASE WHEN {n} = 1 THEN 100.0 ELSE 100.0 * ({n} - {rank}) / ({n} - 1) END"
 
 
 def score_sql(policy: GradingPolicy) -> str:
     basis = "quantity" if policy.volume_basis == GradingPolicy.Basis.QUANTITY else "amount"
-    late_days = _days("COALESCE(paid_on, %(as_of)s)", "due_on")
+    # A payment after the run's day did not exist yet on that day: the invoice was unpaid then.
+    late_days = _days("COALESCE(CASE WHEN paid_on <= %(as_of)s THEN paid_on END, %(as_of)s)", "due_on")
     # Only the column name chosen above and fixed SQL snippets are interpolated; values are parameters.
     return f"""
     WITH credit AS (
@@ -60,19 +62,22 @@ def score_sql(policy: GradingPolicy) -> str:
         GROUP BY client_id
     ), sales AS (
         SELECT client_id, SUM({basis}) AS volume,
-               SUM(CASE WHEN ordered_on > %(profit_start)s THEN amount * margin ELSE 0 END) AS profit
+               SUM(CASE WHEN ordered_on > %(profit_start)s THEN amount * margin ELSE 0 END) AS profit,
+               SUM(CASE WHEN ordered_on > %(profit_start)s THEN 1 ELSE 0 END) AS profit_orders
         FROM grading_salesorder WHERE ordered_on > %(volume_start)s AND ordered_on <= %(as_of)s
         GROUP BY client_id
     ), ranked AS (
-        SELECT client_id, volume, profit, COUNT(*) OVER () AS n,
+        SELECT client_id, volume, profit, profit_orders, COUNT(*) OVER () AS n,
                RANK() OVER (ORDER BY volume DESC) AS volume_rank,
-               RANK() OVER (ORDER BY profit DESC) AS profit_rank
+               -- Profit is ranked among the clients that bought in its own 12 months only.
+               COUNT(*) OVER (PARTITION BY profit_orders > 0) AS n_profit,
+               RANK() OVER (PARTITION BY profit_orders > 0 ORDER BY profit DESC) AS profit_rank
         FROM sales
     ), potential AS (
         SELECT client_id, score FROM (
             SELECT client_id, score,
                    ROW_NUMBER() OVER (PARTITION BY client_id ORDER BY assessed_at DESC, id DESC) AS position
-            FROM grading_potentialassessment) latest
+            FROM grading_potentialassessment WHERE assessed_at < %(day_after)s) latest
         WHERE position = 1
     ), measured AS (
         SELECT c.id AS client_id, c.owner_id, c.territory_id,
@@ -80,9 +85,9 @@ def score_sql(policy: GradingPolicy) -> str:
                COALESCE(cr.days_late_total, 0) AS days_late_total, COALESCE(cr.days_late_max, 0) AS days_late_max,
                CASE WHEN cr.invoices > 0 THEN 1.0 * (cr.invoices - cr.late_payments) / cr.invoices END AS on_time_share,
                COALESCE(r.volume, 0) AS volume, r.volume_rank,
-               CASE WHEN r.client_id IS NOT NULL THEN {_rank_score("r.volume_rank")} END AS volume_score,
-               COALESCE(r.profit, 0) AS profit, r.profit_rank,
-               CASE WHEN r.client_id IS NOT NULL THEN {_rank_score("r.profit_rank")} END AS profit_score,
+               CASE WHEN r.client_id IS NOT NULL THEN {_rank_score("r.volume_rank", "r.n")} END AS volume_score,
+               COALESCE(r.profit, 0) AS profit, CASE WHEN r.profit_orders > 0 THEN r.profit_rank END AS profit_rank,
+               CASE WHEN r.profit_orders > 0 THEN {_rank_score("r.profit_rank", "r.n_profit")} END AS profit_score,
                CASE WHEN r.client_id IS NULL AND p.score IS NOT NULL THEN p.score * 20.0 END AS potential_score
         FROM clients_client c
         LEFT JOIN credit cr ON cr.client_id = c.id
@@ -121,6 +126,7 @@ def params(run: GradingRun) -> dict:
     return {
         "run": run.pk,
         "as_of": as_of,
+        "day_after": as_of + relativedelta(days=1),
         "credit_start": as_of - relativedelta(months=CREDIT_MONTHS),
         "profit_start": as_of - relativedelta(months=PROFIT_MONTHS),
         "volume_start": as_of - relativedelta(months=policy.window_months),

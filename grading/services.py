@@ -62,11 +62,16 @@ def grading_run_start(*, as_of: date | None = None, by: User | None = None) -> G
 
 def grading_run_execute(*, run: GradingRun) -> GradingRun:
     """Compute the run's scores set-based and write the levels back to the clients, in one transaction."""
-    if run.status != GradingRun.Status.RUNNING:
-        return run
     try:
         with transaction.atomic():
-            GradingRun.objects.filter(pk=run.pk).update(step=_("Computing credit, volume, profit and potential"))
+            # Lock the run: a duplicate delivery of the task, or a run declared stale, must not
+            # compute it a second time alongside.
+            run = GradingRun.objects.select_for_update().select_related("policy").get(pk=run.pk)
+            if run.status != GradingRun.Status.RUNNING:
+                return run
+            GradingRun.objects.filter(pk=run.pk, status=GradingRun.Status.RUNNING).update(
+                step=_("Computing credit, volume, profit and potential")
+            )
             ClientScore.objects.filter(run=run).delete()
             count = measures.compute_scores(run)
             clients_set_grades(
@@ -74,11 +79,11 @@ def grading_run_execute(*, run: GradingRun) -> GradingRun:
                 discounts={level: run.policy.discount_for(level) for level in "ABCD"},
                 graded_at=timezone.now(),
             )
-            GradingRun.objects.filter(pk=run.pk).update(
+            GradingRun.objects.filter(pk=run.pk, status=GradingRun.Status.RUNNING).update(
                 status=GradingRun.Status.DONE, step=_("Done"), clients_graded=count, finished_at=timezone.now()
             )
     except Exception as error:
-        GradingRun.objects.filter(pk=run.pk).update(
+        GradingRun.objects.filter(pk=run.pk, status=GradingRun.Status.RUNNING).update(
             status=GradingRun.Status.FAILED, error=str(error)[:2000], finished_at=timezone.now()
         )
         raise

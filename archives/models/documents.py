@@ -49,6 +49,9 @@ class AppendOnlyQuerySet(models.QuerySet):
     def delete(self):
         raise ImmutableRecordError(_("Archived documents are never deleted."))
 
+    def _update(self, values):
+        raise ImmutableRecordError(_("Archived documents are never modified."))
+
     def visible_to(self, user):
         from crm.roles import Role
 
@@ -75,8 +78,10 @@ class AppendOnlyModel(models.Model):
         abstract = True
 
     def save(self, *args, **kwargs) -> None:
-        if not self._state.adding:
+        if not self._state.adding or kwargs.get("update_fields"):
             raise ImmutableRecordError(_("Archived documents are never modified."))
+        # Always an INSERT: a copy of a stored row with its pk must not update it in place.
+        kwargs["force_insert"] = True
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):

@@ -28,6 +28,7 @@ class ChangeRequest(models.Model):
 
     document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="change_requests")
     reason = models.CharField(_("what changes and why"), max_length=300)
+    base_version = models.PositiveSmallIntegerField(_("made on version"), null=True, blank=True)
     stored_name = models.CharField(max_length=100, unique=True, editable=False)
     original_name = models.CharField(_("file name"), max_length=200)
     content_type = models.CharField(max_length=100)

@@ -173,3 +173,22 @@ def test_an_abandoned_run_stops_blocking_after_two_hours(clients):
     fresh = services.grading_run_start(as_of=date(2026, 11, 29))
     assert fresh.pk != stuck.pk
     assert GradingRun.objects.get(pk=stuck.pk).status == "failed"
+
+
+def test_profit_is_ranked_only_among_clients_buying_in_its_12_months(clients, manager):
+    old_only, recent = clients[:2]
+    order(old_only, 1000, "0.1", on=date(2025, 6, 1))  # in the 24-month volume window only
+    order(recent, 10, "0.1")
+    services.policy_update(changes={"window_months": 24}, by=manager)
+    run = services.grading_run(as_of=AS_OF)
+    assert score(run, old_only).profit_rank is None and score(run, old_only).profit_score is None
+    assert score(run, recent).profit_rank == 1 and score(run, recent).volume_rank == 2
+
+
+def test_a_past_run_ignores_later_payments_and_assessments(alice, clients):
+    late = clients[0]
+    invoice(late, date(2026, 10, 1), date(2026, 12, 1))  # paid after the run's day
+    services.potential_record(client=clients[1], score=5, reason="later", by=alice)
+    run = services.grading_run(as_of=date(2026, 11, 1))
+    assert score(run, late).late_payments == 1 and score(run, late).days_late_total == 31
+    assert not ClientScore.objects.filter(run=run, client=clients[1]).exists()
