@@ -84,7 +84,7 @@ def change_request_decide(*, request: ChangeRequest, approve: bool, by: User, no
         )
         if not won:
             raise ValidationError(_("This change request was already decided."))
-        request.refresh_from_db()
+        _audit(request, by)
         if approve:
             document = Document.objects.select_for_update().get(pk=request.document_id)
             number = (document.versions.aggregate(top=Max("number"))["top"] or 0) + 1
@@ -144,7 +144,7 @@ def loan_decide(*, loan: Loan, approve: bool, by: User, due_on: date | None = No
         raise ValidationError(_("This file is already out on another loan; it must be returned first.")) from None
     if not won:
         raise ValidationError(_("This request was already decided."))
-    loan.refresh_from_db()
+    _audit(loan, by)
     notification_create(
         recipient=loan.borrower,
         key=f"loan:{loan.pk}:{status}",
@@ -163,12 +163,20 @@ def loan_return(*, loan: Loan, by: User) -> Loan:
     if by.role not in (Role.CLIENT_SERVICES_SUPERVISOR, *APPROVER_ROLES):
         raise PermissionDenied
     won = Loan.objects.filter(pk=loan.pk, status=Loan.Status.OUT).update(
-        status=Loan.Status.RETURNED, returned_at=timezone.now()
+        status=Loan.Status.RETURNED, returned_at=timezone.now(), returned_to=by
     )
     if not won:
         raise ValidationError(_("This file is not out on loan."))
-    loan.refresh_from_db()
-    return loan
+    return _audit(loan, by)
+
+
+def _audit(record, by: User):
+    """The conditional UPDATE that decided a race bypassed save(); one more save writes the
+    history row with who did it (X-2)."""
+    record.refresh_from_db()
+    record._history_user = by
+    record.save(update_fields=["status"])
+    return record
 
 
 def loans_overdue_notify(*, today: date | None = None) -> int:

@@ -112,6 +112,14 @@ class Loan(models.Model):
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     due_on = models.DateField(_("due back"), null=True, blank=True)
     returned_at = models.DateTimeField(_("returned"), null=True, blank=True)
+    returned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("returned to"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     objects = LoanQuerySet.as_manager()
     history = HistoricalRecords()

@@ -65,3 +65,12 @@ def test_two_move_outs_of_one_tenancy_one_wins(tenancy, archivist):
     services.tenancy_end(tenancy=tenancy, move_out=timezone.localdate(), by=archivist)
     with pytest.raises(ValidationError, match="ended already"):
         services.tenancy_end(tenancy=stale, move_out=timezone.localdate() + timedelta(days=1), by=archivist)
+
+
+def test_loan_decisions_and_returns_are_audited_with_who(tenancy, alice, manager, archivist):
+    loan = services.loan_request(unit=tenancy.unit, purpose="audit", by=alice)
+    services.loan_decide(loan=loan, approve=True, by=manager, due_on=timezone.localdate())
+    loan = services.loan_return(loan=loan, by=archivist)
+    assert loan.returned_to == archivist
+    history = list(loan.history.order_by("history_date").values_list("status", "history_user__username"))
+    assert ("out", manager.username) in history and ("returned", archivist.username) in history
