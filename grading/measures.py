@@ -25,10 +25,11 @@ volume → 75 and 4th of 5 by profit → 25; composite (30·75 + 35·75 + 35·25
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time
 
 from dateutil.relativedelta import relativedelta
 from django.db import connection
+from django.utils import timezone
 
 from grading.models import GradingPolicy, GradingRun
 
@@ -126,7 +127,8 @@ def params(run: GradingRun) -> dict:
     return {
         "run": run.pk,
         "as_of": as_of,
-        "day_after": as_of + relativedelta(days=1),
+        # The end of the run's day in local time: assessments made later do not count.
+        "day_after": datetime.combine(as_of + relativedelta(days=1), time.min, tzinfo=timezone.get_current_timezone()),
         "credit_start": as_of - relativedelta(months=CREDIT_MONTHS),
         "profit_start": as_of - relativedelta(months=PROFIT_MONTHS),
         "volume_start": as_of - relativedelta(months=policy.window_months),

@@ -1,14 +1,15 @@
 """Every grading measure on small hand-computed data (GRD-1…5)."""
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from clients.models import Client
 from grading import services
-from grading.models import ClientScore, GradingPolicy, GradingRun, Receivable, SalesOrder
+from grading.models import ClientScore, GradingPolicy, GradingRun, PotentialAssessment, Receivable, SalesOrder
 from tests.factories import ClientFactory
 
 AS_OF = date(2026, 11, 28)
@@ -89,6 +90,7 @@ def test_potential_only_for_clients_without_history(alice, clients):
     new, old = clients[:2]
     services.potential_record(client=new, score=4, reason="Big chain opening", by=alice)
     services.potential_record(client=old, score=5, reason="ignored: has orders", by=alice)
+    PotentialAssessment.objects.update(assessed_at=timezone.make_aware(datetime(2026, 11, 20, 10)))
     order(old, 100)
     run = services.grading_run(as_of=AS_OF)
     assert score(run, new).potential_score == 80 and score(run, new).composite == 80
