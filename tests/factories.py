@@ -1,4 +1,7 @@
+from datetime import date, timedelta
+
 import factory
+from django.utils import timezone
 
 from crm.demo import DEMO_PASSWORD
 from crm.models import Notification, Team, Territory, User
@@ -88,8 +91,9 @@ class PromotionFactory(factory.django.DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"Spring offer {n}")
     description = "10% off the second order."
-    starts_on = factory.LazyFunction(lambda: __import__("datetime").date(2026, 12, 1))
-    ends_on = factory.LazyFunction(lambda: __import__("datetime").date(2026, 12, 31))
+    # Running from today for a month: notifying clients of an ended promotion is refused.
+    starts_on = factory.LazyFunction(lambda: timezone.localdate())
+    ends_on = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=30))
     created_by = factory.SubFactory(UserFactory, role=Role.MANAGER)
 
 
@@ -127,7 +131,7 @@ class TenancyFactory(factory.django.DjangoModelFactory):
     unit = factory.SubFactory(UnitFactory)
     client = factory.SubFactory(ClientFactory, kind="tenant")
     company_name = factory.LazyAttribute(lambda tenancy: tenancy.client.name)
-    move_in = factory.LazyFunction(lambda: __import__("datetime").date(2025, 1, 1))
+    move_in = factory.LazyFunction(lambda: date(2025, 1, 1))
 
 
 class TechnicianFactory(factory.django.DjangoModelFactory):
@@ -159,5 +163,5 @@ class RepairOrderFactory(factory.django.DjangoModelFactory):
     contact_phone = "138 0013 8000"
     category = "plumbing"
     description = "Leaking tap in the kitchen."
-    appointment_at = factory.LazyFunction(lambda: __import__("django.utils.timezone").utils.timezone.now())
+    appointment_at = factory.LazyFunction(timezone.now)
     created_by = factory.SubFactory(UserFactory, role=Role.FRONT_DESK)
