@@ -24,6 +24,7 @@ from archives.models import (
     YearlyArchive,
     YearlyArchiveEntry,
 )
+from crm.history import record_update
 from crm.models import User
 from crm.roles import Role
 from crm.services import notification_create
@@ -84,7 +85,7 @@ def change_request_decide(*, request: ChangeRequest, approve: bool, by: User, no
         )
         if not won:
             raise ValidationError(_("This change request was already decided."))
-        _audit(request, by)
+        record_update(request, by)
         if approve:
             document = Document.objects.select_for_update().get(pk=request.document_id)
             number = (document.versions.aggregate(top=Max("number"))["top"] or 0) + 1
@@ -144,7 +145,7 @@ def loan_decide(*, loan: Loan, approve: bool, by: User, due_on: date | None = No
         raise ValidationError(_("This file is already out on another loan; it must be returned first.")) from None
     if not won:
         raise ValidationError(_("This request was already decided."))
-    _audit(loan, by)
+    record_update(loan, by)
     notification_create(
         recipient=loan.borrower,
         key=f"loan:{loan.pk}:{status}",
@@ -167,16 +168,7 @@ def loan_return(*, loan: Loan, by: User) -> Loan:
     )
     if not won:
         raise ValidationError(_("This file is not out on loan."))
-    return _audit(loan, by)
-
-
-def _audit(record, by: User):
-    """The conditional UPDATE that decided a race bypassed save(); one more save writes the
-    history row with who did it (X-2)."""
-    record.refresh_from_db()
-    record._history_user = by
-    record.save(update_fields=["status"])
-    return record
+    return record_update(loan, by)
 
 
 def loans_overdue_notify(*, today: date | None = None) -> int:

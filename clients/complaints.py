@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clients.models import Client, Complaint, ComplaintEvent
+from crm.history import record_update
 from crm.models import Notification, User
 from crm.roles import Role
 from crm.services import notification_create
@@ -129,10 +130,7 @@ def _step(complaint: Complaint, action: str, by: User, note: str, target: str | 
             _("This complaint is now “%(status)s”; the step was not applied. Reload to see what changed.")
             % {"status": Complaint.objects.get(pk=complaint.pk).get_status_display()}
         )
-    complaint.refresh_from_db()
-    # The conditional UPDATE bypassed save(); saving the row once more writes its audit record.
-    complaint._history_user = by
-    complaint.save(update_fields=["status"])
+    complaint = record_update(complaint, by)
     ComplaintEvent.objects.create(
         complaint=complaint, action=action, from_status=before, to_status=target, actor=by, note=note
     )

@@ -23,6 +23,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from crm.history import record_update
 from crm.models import User
 from crm.roles import Role
 from repairs.models import FeeItem, RepairEvent, RepairLine, RepairOrder, RepairSettings, Technician
@@ -103,10 +104,7 @@ def _apply(order: RepairOrder, action: str, by: User, note: str = "", **changes)
                 _("Someone else changed this order first: it is now “%(status)s”. Reload to see it.")
                 % {"status": current.get_status_display()}
             )
-        order.refresh_from_db()
-        # The conditional UPDATE bypassed save(); saving once more writes the audit record.
-        order._history_user = by
-        order.save(update_fields=["status"])
+        order = record_update(order, by)
         RepairEvent.objects.create(
             order=order, action=action, from_status=before, to_status=target, actor=by, note=note
         )
