@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy
 
 from clients import selectors, services
 from clients.forms import DemandForm, FeedbackForm, InteractionForm
-from clients.views.common import CLIENT_ROLES
 from crm.permissions import role_required
+from crm.roles import CLIENT_ROLES
 
 
 def _client_form_page(request, pk: int, form_class, save, title: str, success: str, initial=None) -> HttpResponse:

@@ -12,9 +12,10 @@ from clients import selectors, services
 from clients.filters import ClientFilter
 from clients.forms import ClientForm, ContactFormSet, KeyAccountForm
 from clients.models import Client, KeyAccountProfile
-from clients.views.common import CLIENT_ROLES, paginate
+from crm.pagination import paginate
 from crm.panels import client_panels
 from crm.permissions import role_required
+from crm.roles import CLIENT_ROLES
 
 
 @role_required(*CLIENT_ROLES)

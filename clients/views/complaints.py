@@ -13,8 +13,9 @@ from clients import selectors
 from clients.filters import ComplaintFilter
 from clients.forms import ComplaintForm, ComplaintStepForm
 from clients.models import Client, Complaint
-from clients.views.common import CLIENT_ROLES, paginate
+from crm.pagination import paginate
 from crm.permissions import get_visible_or_404, role_required
+from crm.roles import CLIENT_ROLES
 
 
 @role_required(*CLIENT_ROLES)

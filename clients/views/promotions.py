@@ -15,9 +15,9 @@ from clients.filters import ClientFilter
 from clients.forms import PromotionForm
 from clients.models import Promotion, PromotionNotice
 from clients.models.querysets import client_scope
-from clients.views.common import CLIENT_ROLES, paginate
+from crm.pagination import paginate
 from crm.permissions import get_visible_or_404, role_required
-from crm.roles import Role
+from crm.roles import CLIENT_ROLES, Role
 
 
 @role_required(*CLIENT_ROLES)

@@ -15,8 +15,8 @@ from clients import imports, selectors
 from clients.filters import ClientFilter
 from clients.forms import ImportForm
 from clients.resources import ClientResource, ContactResource
-from clients.views.common import CLIENT_ROLES
 from crm.permissions import role_required
+from crm.roles import CLIENT_ROLES
 
 FORMATS = {
     "csv": ("text/csv; charset=utf-8", "csv"),
