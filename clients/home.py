@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from clients.models import Client, Complaint
 from crm.panels import Panel
-from crm.roles import CLIENT_ROLES
+from crm.roles import ARCHIVE_ROLES, CLIENT_ROLES, Role
 
 LIMIT = 8
 
@@ -40,7 +40,7 @@ def unit_complaints_context(user, unit) -> dict[str, Any]:
     """Complaints of the unit's tenants, on its archive file (ARC-2 "complaint records"). The unit
     file's own gate applies; account managers still see only their clients' complaints."""
     complaints = Complaint.objects.filter(client__tenancies__unit=unit).distinct().select_related("client")
-    if user.role == "account_manager":
+    if user.role == Role.ACCOUNT_MANAGER:
         complaints = complaints.visible_to(user)
     return {"unit_complaints": list(complaints.order_by("-received_at")[:LIMIT])}
 
@@ -48,6 +48,6 @@ def unit_complaints_context(user, unit) -> dict[str, Any]:
 UNIT_COMPLAINTS_PANEL = Panel(
     "clients/unit_panel.html",
     unit_complaints_context,
-    ("client_services_supervisor", "manager", "front_desk", "engineering_supervisor", "account_manager", "admin"),
+    (*ARCHIVE_ROLES, Role.ADMIN),
     order=20,
 )

@@ -69,8 +69,10 @@ class UnitQuerySet(models.QuerySet):
             return self.filter(pk__in=current.values("unit_id"))
         return self.none()
 
-    def with_current_tenancy(self) -> UnitQuerySet:
+    def with_current_tenancy(self, *, with_contacts: bool = False) -> UnitQuerySet:
         current = Tenancy.objects.current().select_related("client")
+        if with_contacts:
+            current = current.prefetch_related("client__contacts")
         return self.select_related("floor__building").prefetch_related(
             models.Prefetch("tenancies", queryset=current, to_attr="current_tenancies")
         )

@@ -58,7 +58,7 @@ def unit_search(request: HttpRequest) -> HttpResponse:
     units = []
     if query:
         units = list(
-            Unit.objects.with_current_tenancy()
+            Unit.objects.with_current_tenancy(with_contacts=True)
             .filter(_unit_query(query))
             .distinct()
             .order_by("floor__building__code", "number")[:10]

@@ -242,3 +242,16 @@ def test_admin_cannot_edit_a_completed_order(client, admin_user, new_order, supe
     assert response.status_code == 200
     assert 'name="description"' not in response.content.decode()
     assert client.get(reverse("admin:repairs_repairorder_add")).status_code == 403
+
+
+def test_unit_search_runs_a_constant_number_of_queries(client, desk, django_assert_max_num_queries):
+    from tests.factories import ContactFactory, FloorFactory
+
+    floor = FloorFactory(number=7)
+    for n in range(8):
+        tenancy = TenancyFactory(unit__floor=floor, unit__number=f"70{n}")
+        ContactFactory(client=tenancy.client)
+    client.force_login(desk)
+    with django_assert_max_num_queries(8):
+        body = client.get(reverse("repairs:unit_search"), {"q": "70"}).content.decode()
+    assert body.count("data-unit=") == 8
