@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from repairs import statistics
-from repairs.models import Category, MonthlyReport
+from repairs.models import MonthlyReport
 
 
 def month_workbook(month: date) -> bytes:
@@ -38,9 +38,8 @@ def month_workbook(month: date) -> bytes:
     )
     categories = book.create_sheet(_("By category"))
     categories.append([_("Category"), _("Logged"), _("Done")])
-    labels = dict(Category.choices)
-    for row in figures["by_category"]:
-        categories.append([str(labels.get(row["category"], row["category"])), row["logged"], row["done"]])
+    for row in statistics.with_category_labels(figures["by_category"]):
+        categories.append([row["label"], row["logged"], row["done"]])
     technicians = book.create_sheet(_("By technician"))
     technicians.append([_("Technician"), _("Done"), _("On time"), _("Fees")])
     for row in figures["by_technician"]:

@@ -16,7 +16,7 @@ from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from repairs.models import Callback, MonthlyReport, RepairOrder, RepairSettings
+from repairs.models import Callback, Category, MonthlyReport, RepairOrder, RepairSettings
 
 DONE = RepairOrder.DONE_STATUSES
 ZERO = Decimal("0")
@@ -37,6 +37,12 @@ def logged_in(month: date) -> QuerySet[RepairOrder]:
 def completed_in(month: date) -> QuerySet[RepairOrder]:
     start, end = month_bounds(month)
     return RepairOrder.objects.filter(completed_at__gte=start, completed_at__lt=end)
+
+
+def with_category_labels(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The stored figures keep category codes; pages and exports show them in the user's language."""
+    labels = dict(Category.choices)
+    return [{**row, "label": str(labels.get(row["category"], row["category"]))} for row in rows]
 
 
 def by_category(month: date) -> list[dict[str, Any]]:
@@ -191,9 +197,3 @@ def previous_month(today: date | None = None) -> date:
     today = today or timezone.localdate()
     first = today.replace(day=1)
     return (first - timezone.timedelta(days=1)).replace(day=1)
-
-
-def category_labels():
-    from repairs.models import Category
-
-    return Category.choices

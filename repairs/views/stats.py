@@ -45,7 +45,7 @@ def stats(request: HttpRequest) -> HttpResponse:
         "callbacks": Paginator(callbacks, 50).get_page(request.GET.get("page")),
         "callback_form": CallbackForm(),
         "months": MonthlyReport.objects.values_list("month", flat=True)[:24],
-        "labels": dict(statistics.category_labels()),
+        "categories": statistics.with_category_labels(report.figures["by_category"]) if report else [],
     }
     return render(request, "repairs/stats.html", context)
 

@@ -138,3 +138,14 @@ def test_month_bounds_cover_the_whole_local_month():
     start, end = statistics.month_bounds(date(2026, 12, 1))
     assert (start.month, end.year, end.month) == (12, 2027, 1)
     assert end - start == timedelta(days=31)
+
+
+def test_the_stats_page_names_categories_in_the_users_language(client, october, make_user):
+    from crm.roles import Role
+
+    statistics.monthly_report_generate(month=MONTH)
+    client.force_login(make_user(Role.ENGINEERING_SUPERVISOR))
+    client.post("/i18n/setlang/", {"language": "zh-hans"})
+    response = client.get(reverse("repairs:stats"), {"month": "2026-10"})
+    labels = [row["label"] for row in response.context["categories"]]
+    assert set(labels) == {"电气", "给排水"}
