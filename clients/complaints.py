@@ -4,8 +4,9 @@
                  ▲  └─reassign─┘                   │                  │
                  └────────────── reopen ◀──────────┴──────────────────┘
 
-Every step is a conditional UPDATE on the expected status, so two people acting at once
-cannot both win; each step writes a ComplaintEvent (who, when, note).
+Every step is a conditional UPDATE on the status and the version the user saw
+(``complaint.version``), so of two people acting on the same page exactly one wins and the other
+is told who holds the complaint now; each step writes a ComplaintEvent (who, when, note).
 """
 
 from __future__ import annotations
@@ -121,14 +122,18 @@ def _step(complaint: Complaint, action: str, by: User, note: str, target: str | 
     if not _may(by, complaint, action):
         raise PermissionDenied
     before = complaint.status
-    rows = Complaint.objects.filter(pk=complaint.pk, status__in=sources)
+    rows = Complaint.objects.filter(pk=complaint.pk, status__in=sources, version=complaint.version)
     if not _supervises(by, complaint):
         rows = rows.filter(assignee_id=by.pk)  # an assignee acts only while still assigned
-    won = rows.update(status=target, **changes)
+    won = rows.update(status=target, version=F("version") + 1, **changes)
     if not won:
+        current = Complaint.objects.select_related("assignee").get(pk=complaint.pk)
         raise ValidationError(
-            _("This complaint is now “%(status)s”; the step was not applied. Reload to see what changed.")
-            % {"status": Complaint.objects.get(pk=complaint.pk).get_status_display()}
+            _(
+                "Someone else changed this complaint first: it is now “%(status)s” (assigned to %(assignee)s); "
+                "the step was not applied. Reload to see what changed."
+            )
+            % {"status": current.get_status_display(), "assignee": current.assignee or _("nobody")}
         )
     complaint = record_update(complaint, by)
     ComplaintEvent.objects.create(

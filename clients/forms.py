@@ -137,6 +137,8 @@ class ComplaintStepForm(forms.Form):
     """The form under a complaint: the next step with an optional note (or the resolution)."""
 
     action = forms.CharField(widget=forms.HiddenInput)
+    # The version of the complaint the page showed: a step taken on an out-of-date page is refused.
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     assignee = forms.ModelChoiceField(label=_("Assign to"), queryset=User.objects.none(), required=False)
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from crm.models import Notification, Team, Territory, User
+from crm.models import Notification, OutboxMessage, Team, Territory, User
 from crm.spreadsheets.formats import FORMATS
 
 
@@ -78,11 +78,41 @@ class TerritoryAdmin(SimpleHistoryAdmin):
     search_fields = ("code", "name")
 
 
+class EmailFailedFilter(admin.SimpleListFilter):
+    title = _("e-mail")
+    parameter_name = "email"
+
+    def lookups(self, request, model_admin):
+        return [("failed", _("failed")), ("pending", _("waiting to be sent"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "failed":
+            return queryset.email_failed()
+        if self.value() == "pending":
+            return queryset.email_pending()
+        return queryset
+
+
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
-    list_display = ("title", "recipient", "level", "created_at", "read_at", "emailed_at")
-    list_filter = ("level", "created_at")
+    list_display = ("title", "recipient", "level", "created_at", "read_at", "emailed_at", "email_failed_at")
+    list_filter = ("level", "created_at", EmailFailedFilter)
     list_select_related = ("recipient",)
     search_fields = ("title", "key", "recipient__username")
-    readonly_fields = ("created_at", "read_at", "emailed_at")
+    readonly_fields = ("created_at", "read_at", "emailed_at", "email_failed_at", "email_error")
     raw_id_fields = ("recipient",)
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(admin.ModelAdmin):
+    """Read-only: what waits for the broker, and why its last publish failed."""
+
+    list_display = ("pk", "task", "args", "created_at", "published_at", "attempts", "last_error")
+    list_filter = (("published_at", admin.EmptyFieldListFilter), "task")
+    search_fields = ("task",)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

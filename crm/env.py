@@ -148,8 +148,12 @@ def email(url: str | None, *, debug: bool) -> dict[str, Any]:
     return config
 
 
-def broker(url: str | None, *, base_dir: Path) -> tuple[str, dict[str, Any]]:
-    """Celery broker URL and transport options; the filesystem transport by default."""
+def broker(url: str | None, *, base_dir: Path, visibility_timeout: int = 3600) -> tuple[str, dict[str, Any]]:
+    """Celery broker URL and transport options; the filesystem transport by default.
+
+    On Redis, a message taken by a worker that died is handed out again after
+    ``visibility_timeout`` seconds, so it must exceed the longest task's time limit. Short
+    socket timeouts make a publish fail fast when Redis is down (the outbox retries later)."""
     if not url or url.startswith("filesystem"):
         root = base_dir / "var" / "celery"
         queue, processed, control = root / "queue", root / "processed", root / "control"
@@ -167,4 +171,6 @@ def broker(url: str | None, *, base_dir: Path) -> tuple[str, dict[str, Any]]:
     scheme = url.split(":", 1)[0]
     if scheme not in {"redis", "rediss", "amqp", "memory"}:
         raise ImproperlyConfigured(f"CELERY_BROKER_URL scheme {scheme!r} is not supported: use redis:// .")
-    return url, {"visibility_timeout": 3600} if scheme.startswith("redis") else {}
+    if not scheme.startswith("redis"):
+        return url, {}
+    return url, {"visibility_timeout": visibility_timeout, "socket_connect_timeout": 3, "socket_timeout": 10}

@@ -97,7 +97,11 @@ class NotificationQuerySet(models.QuerySet):
         return self.filter(read_at__isnull=True)
 
     def email_pending(self) -> NotificationQuerySet:
-        return self.filter(send_email=True, emailed_at__isnull=True)
+        """E-mails still to send: not sent, and not given up on after a permanent error."""
+        return self.filter(send_email=True, emailed_at__isnull=True, email_failed_at__isnull=True)
+
+    def email_failed(self) -> NotificationQuerySet:
+        return self.filter(email_failed_at__isnull=False)
 
 
 class Notification(models.Model):
@@ -124,6 +128,10 @@ class Notification(models.Model):
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
     send_email = models.BooleanField(_("send by e-mail"), default=True)
     emailed_at = models.DateTimeField(_("e-mailed"), null=True, blank=True)
+    # A permanent delivery error (a refused address, a malformed header) is recorded once and
+    # not retried; admins see it in the notification list.
+    email_failed_at = models.DateTimeField(_("e-mail failed"), null=True, blank=True)
+    email_error = models.CharField(_("e-mail error"), max_length=500, blank=True)
 
     objects = NotificationQuerySet.as_manager()
 
@@ -142,3 +150,41 @@ class Notification(models.Model):
     @property
     def is_read(self) -> bool:
         return self.read_at is not None
+
+
+class OutboxQuerySet(models.QuerySet):
+    def pending(self) -> OutboxQuerySet:
+        return self.filter(published_at__isnull=True)
+
+
+class OutboxMessage(models.Model):
+    """A Celery task to publish, written in the same transaction as the change that needs it.
+
+    The request that records the work never talks to the broker: the message is published
+    after the commit when the broker answers, and otherwise by the relay (``crm.outbox``), so
+    a broker outage delays work and never fails or loses it.
+    """
+
+    task = models.CharField(_("task"), max_length=200)
+    args = models.JSONField(_("arguments"), default=list, blank=True)
+    kwargs = models.JSONField(_("keyword arguments"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    attempts = models.PositiveIntegerField(_("failed attempts"), default=0)
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+
+    objects = OutboxQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("outbox message")
+        verbose_name_plural = _("outbox messages")
+        indexes = [
+            # The relay scans only what is still to publish.
+            models.Index(
+                fields=["created_at"], condition=models.Q(published_at__isnull=True), name="crm_outbox_pending"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task}{tuple(self.args)}"

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+import smtplib
+
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.core.mail import send_mail
@@ -10,7 +13,10 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from crm.models import Notification, User
+from crm.outbox import outbox_enqueue
 from crm.roles import ROLE_PERMISSIONS, Role, group_name
+
+logger = logging.getLogger(__name__)
 
 
 def notification_create(
@@ -26,25 +32,30 @@ def notification_create(
     """Create a notification once per (recipient, key); returns (notification, created).
 
     A second call with the same key changes nothing, which makes reminder tasks safe to rerun.
-    The e-mail is queued only after the surrounding transaction commits.
+    The e-mail is recorded in the outbox with the row and sent after the surrounding
+    transaction commits (later, if the broker is down).
     """
     with transaction.atomic():
         notification, created = Notification.objects.get_or_create(
             recipient=recipient,
             key=key,
             defaults={
-                "title": title,
+                "title": single_line(title)[:200],
                 "body": body,
                 "link": link,
                 "level": level,
                 "send_email": send_email and bool(recipient.email),
             },
         )
-    if created and notification.send_email:
-        from crm.tasks import notification_send_email_task
-
-        transaction.on_commit(lambda: notification_send_email_task.delay(notification.pk))
+        if created and notification.send_email:
+            outbox_enqueue("crm.tasks.notification_send_email_task", args=[notification.pk])
     return notification, created
+
+
+def single_line(text: str) -> str:
+    """A title fit for an e-mail subject: line breaks (header injection, or a subject the mail
+    library refuses on every retry) become spaces."""
+    return " ".join(str(text).split())
 
 
 def notification_mark_read(*, notification: Notification) -> Notification:
@@ -61,22 +72,39 @@ def notifications_mark_all_read(*, user: User) -> int:
 def notification_send_email(*, notification_id: int) -> bool:
     """E-mail one notification; returns False when it was already sent (or needs none).
 
-    The row is claimed with a conditional UPDATE so two workers never send it twice; if
-    sending fails the claim is released and the error propagates for the task to retry.
+    The row is claimed with a conditional UPDATE so two workers never send it twice. If the
+    mail server is unreachable or answers "try later", the claim is released and the error
+    propagates for the task to retry; a permanent error (a refused address, a header the mail
+    library rejects) is recorded on the row and never retried.
     """
     claimed_at = timezone.now()
-    claimed = Notification.objects.filter(pk=notification_id, send_email=True, emailed_at__isnull=True).update(
-        emailed_at=claimed_at
-    )
+    claimed = Notification.objects.email_pending().filter(pk=notification_id).update(emailed_at=claimed_at)
     if not claimed:
         return False
     notification = Notification.objects.select_related("recipient").get(pk=notification_id)
     try:
         _deliver(notification)
-    except Exception:
-        Notification.objects.filter(pk=notification_id, emailed_at=claimed_at).update(emailed_at=None)
-        raise
+    except Exception as error:
+        if is_transient_mail_error(error):
+            Notification.objects.filter(pk=notification_id, emailed_at=claimed_at).update(emailed_at=None)
+            raise
+        Notification.objects.filter(pk=notification_id, emailed_at=claimed_at).update(
+            emailed_at=None, email_failed_at=timezone.now(), email_error=f"{type(error).__name__}: {error}"[:500]
+        )
+        logger.error("notification %s: e-mail failed permanently: %s", notification_id, error)
+        return False
     return True
+
+
+def is_transient_mail_error(error: BaseException) -> bool:
+    """Trouble with the server or its configuration (unreachable, "try later", a refused login)
+    passes once mended; trouble with this message (a refused recipient, content the server or
+    the mail library rejects) fails again on every retry."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(code < 500 for code, _message in error.recipients.values())
+    if isinstance(error, smtplib.SMTPDataError):
+        return error.smtp_code < 500
+    return isinstance(error, OSError)
 
 
 def _deliver(notification: Notification) -> None:
@@ -86,7 +114,7 @@ def _deliver(notification: Notification) -> None:
         context = {"notification": notification, "site_url": settings.CRM_SITE_URL}
         body = render_to_string("crm/email/notification.txt", context)
         send_mail(
-            subject=notification.title,
+            subject=single_line(notification.title),
             message=body,
             from_email=settings.DEFAULT_FROM_EMAIL,
             recipient_list=[notification.recipient.email],

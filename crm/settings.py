@@ -153,16 +153,26 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL") or _email.get("DEFAULT
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Celery ---------------------------------------------------------------------------------
-CELERY_BROKER_URL, CELERY_BROKER_TRANSPORT_OPTIONS = env.broker(os.environ.get("CELERY_BROKER_URL"), base_dir=BASE_DIR)
+# The longest task (a grading run of every client, a large import) finishes in minutes; the
+# hard limit stops a runaway one. Redis hands a dead worker's message to another worker after
+# the visibility timeout, which must therefore exceed the time limit.
+CELERY_TASK_TIME_LIMIT = env.env_int("CELERY_TASK_TIME_LIMIT", 15 * 60, minimum=10)
+CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 60 if CELERY_TASK_TIME_LIMIT > 120 else None
+CELERY_BROKER_URL, CELERY_BROKER_TRANSPORT_OPTIONS = env.broker(
+    os.environ.get("CELERY_BROKER_URL"),
+    base_dir=BASE_DIR,
+    visibility_timeout=env.env_int("CELERY_VISIBILITY_TIMEOUT", CELERY_TASK_TIME_LIMIT + 5 * 60, minimum=1),
+)
 # Separate queue names let several deployments (or a test run beside `make run`) share a broker.
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "celery")
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_TASK_TIME_LIMIT = 30 * 60
-CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
+# A message is acknowledged when its task has finished, and handed back at once when the
+# process running it is killed (OOM, SIGKILL): every task is idempotent, so a rerun is safe.
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
@@ -195,7 +205,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "grading.tasks.grading_run_nightly",
         "schedule": crontab(hour=1, minute=30),
     },
-    # Every 10 minutes: e-mail notifications whose first send failed (broker or SMTP down).
+    # Every minute: background work recorded while the broker was down (crm/outbox.py).
+    "crm-outbox-relay": {
+        "task": "crm.tasks.outbox_relay",
+        "schedule": timedelta(minutes=1),
+    },
+    # Every 10 minutes: e-mail notifications whose retries ran out while SMTP was down.
     "notifications-email-pending": {
         "task": "crm.tasks.notifications_email_pending",
         "schedule": timedelta(minutes=10),

@@ -4,24 +4,30 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from crm import services
+from crm import outbox, services
 from crm.models import Notification
 
 
-@shared_task(bind=True, max_retries=5, default_retry_delay=60, acks_late=True)
+@shared_task(bind=True, max_retries=5, default_retry_delay=60)
 def notification_send_email_task(self, notification_id: int) -> bool:
     try:
         return services.notification_send_email(notification_id=notification_id)
     except Notification.DoesNotExist:
         return False
-    except OSError as exc:  # SMTP down or refused: try again later
+    except OSError as exc:  # SMTP down or "try later": again in a minute; the sweep takes over after
         raise self.retry(exc=exc) from exc
 
 
 @shared_task
 def notifications_email_pending() -> int:
-    """Queue the e-mails whose first attempt was lost (e.g. the broker was down at commit)."""
+    """Queue the e-mails whose retries ran out while the mail server was down."""
     pending = list(Notification.objects.email_pending().values_list("pk", flat=True)[:500])
     for pk in pending:
         notification_send_email_task.delay(pk)
     return len(pending)
+
+
+@shared_task
+def outbox_relay() -> int:
+    """Publish the background work whose first publish failed (the broker was down)."""
+    return outbox.outbox_relay()

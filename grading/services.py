@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from clients.models import Client
 from clients.services import clients_set_grades
 from crm.models import User
+from crm.outbox import outbox_enqueue
 from grading import measures
 from grading.models import ClientScore, GradingPolicy, GradingRun, PotentialAssessment, Receivable, SalesOrder
 
@@ -41,9 +42,12 @@ def potential_record(*, client: Client, score: int, reason: str, by: User) -> Po
     return PotentialAssessment.objects.create(client=client, score=score, reason=reason, assessed_by=by)
 
 
-def grading_run_start(*, as_of: date | None = None, by: User | None = None) -> GradingRun:
+def grading_run_start(*, as_of: date | None = None, by: User | None = None, execute_later: bool = False) -> GradingRun:
     """Open a run, or return today's finished run for the same policy (a rerun changes nothing).
-    A second run while one is running is refused by the database (one running run)."""
+    A second run while one is running is refused by the database (one running run).
+
+    ``execute_later`` records the run's task in the outbox with the run: a worker computes it,
+    and if the broker is down the relay publishes it when it is back (the run never strands)."""
     as_of = as_of or timezone.localdate()
     policy = GradingPolicy.current()
     # A run whose worker died never finishes: after two hours it no longer blocks new runs.
@@ -55,7 +59,10 @@ def grading_run_start(*, as_of: date | None = None, by: User | None = None) -> G
         return done
     try:
         with transaction.atomic():
-            return GradingRun.objects.create(as_of=as_of, policy=policy, started_by=by, step=_("Waiting to start"))
+            run = GradingRun.objects.create(as_of=as_of, policy=policy, started_by=by, step=_("Waiting to start"))
+            if execute_later:
+                outbox_enqueue("grading.tasks.grading_run_execute_task", args=[run.pk])
+            return run
     except IntegrityError:
         raise ValidationError(_("A grading run is in progress; wait for it to finish.")) from None
 

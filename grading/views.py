@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -18,7 +17,6 @@ from crm.spreadsheets.export import xlsx_append, xlsx_bytes
 from grading import selectors, services
 from grading.forms import DashboardFilter, PaymentForm, PolicyForm, PotentialForm, ReceivableForm, SalesOrderForm
 from grading.models import GradingPolicy, GradingRun, Receivable
-from grading.tasks import grading_run_execute_task
 
 
 @role_required(*CLIENT_ROLES)
@@ -38,12 +36,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @role_required(Role.MANAGER)
 def run_start(request: HttpRequest) -> HttpResponse:
     try:
-        run = services.grading_run_start(by=request.user)
+        run = services.grading_run_start(by=request.user, execute_later=True)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("grading:dashboard")
     if run.status == GradingRun.Status.RUNNING:
-        transaction.on_commit(lambda: grading_run_execute_task.delay(run.pk))
         messages.info(request, _("Grading started; this page shows its progress."))
     else:
         messages.info(request, _("Today's grades with this policy are already computed."))

@@ -206,6 +206,9 @@ class RepairOrder(models.Model):
     signature = models.TextField(_("client signature"), blank=True, help_text=_("An SVG path drawn on the screen."))
     signed_by = models.CharField(_("signed by"), max_length=100, blank=True)
     reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
+    # Bumped by every workflow step: a step names the version its user saw, so of two people
+    # acting on the same page exactly one wins (a reassignment cannot silently replace another).
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("logged by"), on_delete=models.PROTECT, related_name="+"
     )

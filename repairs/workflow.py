@@ -6,8 +6,9 @@
                                                                                 ▼
                     assigned ◀────────── reopen ──────────── closed ◀─close─ completed
 
-Each step is a conditional UPDATE on the expected status, so of two people acting at once
-exactly one wins and the other is told; each step writes a RepairEvent and an audit record.
+Each step is a conditional UPDATE on the status and the version the user saw (``order.version``),
+so of two people acting on the same page exactly one wins and the other is told what the order
+is now; each step writes a RepairEvent and an audit record.
 """
 
 from __future__ import annotations
@@ -97,18 +98,28 @@ def _apply(order: RepairOrder, action: str, by: User, note: str = "", **changes)
     before = order.status
     target = step.target or before
     with transaction.atomic():
-        won = RepairOrder.objects.filter(pk=order.pk, status=before).update(status=target, **changes)
+        won = RepairOrder.objects.filter(pk=order.pk, status=before, version=order.version).update(
+            status=target, version=F("version") + 1, **changes
+        )
         if not won:
-            current = RepairOrder.objects.get(pk=order.pk)
             raise ValidationError(
-                _("Someone else changed this order first: it is now “%(status)s”. Reload to see it.")
-                % {"status": current.get_status_display()}
+                _changed_first_message(RepairOrder.objects.select_related("technician__user").get(pk=order.pk))
             )
         order = record_update(order, by)
         RepairEvent.objects.create(
             order=order, action=action, from_status=before, to_status=target, actor=by, note=note
         )
     return order
+
+
+def _changed_first_message(current: RepairOrder) -> str:
+    if current.technician_id:
+        return _(
+            "Someone else changed this order first: it is now “%(status)s”, with %(technician)s. Reload to see it."
+        ) % {"status": current.get_status_display(), "technician": current.technician}
+    return _("Someone else changed this order first: it is now “%(status)s”. Reload to see it.") % {
+        "status": current.get_status_display()
+    }
 
 
 def assign(*, order: RepairOrder, technician: Technician, by: User) -> RepairOrder:

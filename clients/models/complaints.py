@@ -63,6 +63,9 @@ class Complaint(models.Model):
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
+    # Bumped by every workflow step: a step names the version its user saw, so of two people
+    # acting on the same page exactly one wins (a reassignment cannot silently replace another).
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     filed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("filed by"), on_delete=models.PROTECT, related_name="+"
     )

@@ -72,6 +72,7 @@ def complaint_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _apply(complaint: Complaint, data: dict, user) -> None:
     action, note = data["action"], data["note"]
+    complaint.version = data["version"]  # what the user saw, not what is stored now
     if action == workflow.A.ASSIGNED:
         if data["assignee"] is None:
             raise ValidationError({"assignee": _("Choose who takes the complaint.")})

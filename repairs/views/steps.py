@@ -29,6 +29,11 @@ def order_step(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             _("This step is no longer possible: the order is “%(status)s”.") % {"status": order.get_status_display()},
         )
         return redirect(order)
+    seen = request.POST.get("version", "")
+    if not seen.isdigit() or len(seen) > 9:
+        messages.error(request, _("This page was out of date; nothing was saved. Here is the order as it is now."))
+        return redirect(order)
+    order.version = int(seen)  # the step applies only to the order as this user saw it
     forms = _bound_forms(request, order, action)
     if all(form.is_valid() for form in forms.values()):
         try:

@@ -127,10 +127,10 @@ def test_filing_and_stepping_through_the_pages(client, alice, bob, alices_client
     complaint = Complaint.objects.get(subject="Rude driver")
     assert response["Location"] == complaint.get_absolute_url()
     assert complaint.status == S.ASSIGNED
-    response = client.post(complaint.get_absolute_url(), {"action": "resolved", "note": ""})
+    response = client.post(complaint.get_absolute_url(), {"action": "resolved", "note": "", "version": 2})
     assert "Describe how the complaint was resolved." in response.content.decode()
-    client.post(complaint.get_absolute_url(), {"action": "resolved", "note": "Apologised"})
-    client.post(complaint.get_absolute_url(), {"action": "closed", "note": ""})
+    client.post(complaint.get_absolute_url(), {"action": "resolved", "note": "Apologised", "version": 2})
+    client.post(complaint.get_absolute_url(), {"action": "closed", "note": "", "version": 3})
     complaint.refresh_from_db()
     assert complaint.status == S.CLOSED
 

@@ -47,7 +47,9 @@ def test_a_reassigned_person_can_no_longer_resolve(assigned, alice, bob):
 def test_a_race_on_the_complaint_page_shows_a_message_not_an_error(client, assigned, alice, bob):
     workflow.complaint_resolve(complaint=assigned, resolution="done", by=bob)
     client.force_login(alice)
-    response = client.post(assigned.get_absolute_url(), {"action": "resolved", "note": "me too"})
+    response = client.post(
+        assigned.get_absolute_url(), {"action": "resolved", "note": "me too", "version": assigned.version}
+    )
     assert response.status_code == 200
     assert "the step was not applied" in response.content.decode()
 

@@ -118,17 +118,25 @@ def test_only_the_desk_and_supervisor_log_orders(client, tech, finance):
         assert client.get(reverse("repairs:create")).status_code == 403
 
 
+def post_step(client, order, action: str, data: dict | None = None):
+    """POST a workflow step as the order page does: with the version the page showed."""
+    version = RepairOrder.objects.filter(pk=order.pk).values_list("version", flat=True).first() or 1
+    return client.post(reverse("repairs:step", args=[order.pk, action]), {"version": version, **(data or {})})
+
+
 def test_steps_through_the_pages_and_refusals(client, new_order, supervisor, tech, fees):
     client.force_login(supervisor)
-    response = client.post(reverse("repairs:step", args=[new_order.pk, "assign"]), {"technician": tech.pk})
+    response = post_step(client, new_order, "assign", {"technician": tech.pk})
     assert response.status_code == 302
     client.force_login(tech.user)
-    client.post(reverse("repairs:step", args=[new_order.pk, "arrive"]))
-    response = client.post(reverse("repairs:step", args=[new_order.pk, "consent"]))
+    post_step(client, new_order, "arrive")
+    response = post_step(client, new_order, "consent")
     assert response.status_code == 302  # refused: not quoted yet, with a message
     assert RepairOrder.objects.get(pk=new_order.pk).status == "arrived"
-    client.post(
-        reverse("repairs:step", args=[new_order.pk, "quote"]),
+    post_step(
+        client,
+        new_order,
+        "quote",
         {
             "lines-TOTAL_FORMS": "1",
             "lines-INITIAL_FORMS": "0",
@@ -136,9 +144,11 @@ def test_steps_through_the_pages_and_refusals(client, new_order, supervisor, tec
             "lines-0-quantity": "2",
         },
     )
-    client.post(reverse("repairs:step", args=[new_order.pk, "consent"]))
-    response = client.post(
-        reverse("repairs:step", args=[new_order.pk, "complete"]),
+    post_step(client, new_order, "consent")
+    response = post_step(
+        client,
+        new_order,
+        "complete",
         {
             "work_notes": "Fixed",
             "signed_by": "王",
@@ -150,8 +160,10 @@ def test_steps_through_the_pages_and_refusals(client, new_order, supervisor, tec
     )
     assert response.status_code == 200 and "The client must sign on the screen." in response.content.decode()
     assert "Fixed</textarea>" in response.content.decode(), "the notes typed are kept"
-    client.post(
-        reverse("repairs:step", args=[new_order.pk, "complete"]),
+    post_step(
+        client,
+        new_order,
+        "complete",
         {
             "work_notes": "Fixed",
             "signed_by": "王",
@@ -170,19 +182,19 @@ def test_steps_through_the_pages_and_refusals(client, new_order, supervisor, tec
 def test_a_technician_cannot_reassign_their_job(client, new_order, supervisor, tech, other_tech):
     workflow.assign(order=new_order, technician=tech, by=supervisor)
     client.force_login(tech.user)
-    response = client.post(reverse("repairs:step", args=[new_order.pk, "assign"]), {"technician": other_tech.pk})
+    response = post_step(client, new_order, "assign", {"technician": other_tech.pk})
     assert response.status_code == 403
     assert RepairOrder.objects.get(pk=new_order.pk).technician == tech
 
 
 def test_someone_elses_job_is_404_for_a_technician(client, new_order, tech):
     client.force_login(tech.user)
-    assert client.post(reverse("repairs:step", args=[new_order.pk, "arrive"])).status_code == 404
+    assert post_step(client, new_order, "arrive").status_code == 404
 
 
 def test_unknown_steps_are_404(client, new_order, supervisor):
     client.force_login(supervisor)
-    assert client.post(reverse("repairs:step", args=[new_order.pk, "explode"])).status_code == 404
+    assert post_step(client, new_order, "explode").status_code == 404
 
 
 def test_slip_prints_three_copies(client, new_order, supervisor, tech, fees):
