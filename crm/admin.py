@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +15,13 @@ class SpreadsheetAdmin(ImportExportModelAdmin):
     """Admin import and export through the CRM's own CSV and Excel formats (crm/spreadsheets)."""
 
     formats = FORMATS
+
+    def add_data_read_fail_error_to_form(self, form, e: Exception) -> None:
+        # Our readers say what is wrong with the file (a cap, an encoding); say it.
+        if isinstance(e, ValidationError):
+            form.add_error("import_file", e)
+        else:
+            super().add_data_read_fail_error_to_form(form, e)
 
     def get_export_data(self, file_format, request: HttpRequest, queryset: QuerySet, **kwargs) -> str | bytes:
         # The library gives Excel native numbers and dates only for its own XLSX class (an exact
