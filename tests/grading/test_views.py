@@ -4,13 +4,13 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from crm.roles import Role
 from grading import services
 from grading.models import GradingPolicy, GradingRun, PotentialAssessment, SalesOrder
 from tests.factories import ClientFactory
+from tests.imports import confirm, csv_bytes, last_job, upload
 
 
 @pytest.fixture
@@ -116,19 +116,17 @@ def test_the_run_button_starts_a_run_once(client, manager, graded, django_captur
     assert GradingRun.objects.filter(status="done").count() == 2, "the same day and policy: nothing new"
 
 
-def test_ledger_import_with_preview_all_or_nothing(client, alice):
+def test_ledger_import_with_preview_all_or_nothing(client, alice, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
     ClientFactory(owner=alice, code="L1")
     client.force_login(alice)
-    good = "client_code,ordered_on,amount,quantity,product,margin\nL1,2026-10-01,1200,3,Tea,0.2\n"
-    bad = good + "ZZ9,2026-10-01,50,1,Tea,0.2\n"
-    response = client.post(
-        reverse("clients:import"), {"kind": "orders", "file": SimpleUploadedFile("o.csv", bad.encode())}
-    )
-    assert response.context["clean"] is False and "No client with code ZZ9" in response.context["rows"][1].errors[0]
-    response = client.post(
-        reverse("clients:import"), {"kind": "orders", "file": SimpleUploadedFile("o.csv", good.encode())}
-    )
-    client.post(reverse("clients:import_confirm"), {"token": response.context["token"]})
+    header = "client_code,ordered_on,amount,quantity,product,margin"
+    good = "L1,2026-10-01,1200,3,Tea,0.2"
+    upload(client, csv_bytes(good, "ZZ9,2026-10-01,50,1,Tea,0.2", header=header), kind="orders")
+    job = last_job()
+    assert job.status == "invalid" and "No client with code ZZ9" in job.rows[1]["errors"][0]
+    upload(client, csv_bytes(good, header=header), kind="orders")
+    confirm(client, last_job())
     assert SalesOrder.objects.get().amount == Decimal("1200")
 
 
