@@ -220,3 +220,15 @@ def test_the_status_endpoint_query_count_is_constant(client, alice, rows, django
     client.get("/")  # the session and the user are cached after the first request of a test client
     with django_assert_num_queries(3):  # session, user, job
         client.get(reverse("clients:import_job_status", args=[job.pk]))
+
+
+def test_the_import_pages_render_no_html_diff_of_long_texts(alice, alices_client):
+    import tablib
+
+    from clients.resources import ClientResource
+
+    header = ["code", "name", "kind", "status", "channel", "notes"]
+    dataset = tablib.Dataset(["HX001", "华信科技", "corporate", "active", "online", "y" * 30_000], headers=header)
+    result = ClientResource(user=alice).import_data(dataset, dry_run=True)
+    assert result.rows[0].import_type == "update" and not result.rows[0].diff
+    assert ClientResource().import_data(dataset, dry_run=True).rows[0].diff, "the admin still has its diff"
