@@ -109,14 +109,14 @@ def change_request_decide(*, request: ChangeRequest, approve: bool, by: User, no
                 created_by=request.requested_by,
                 approved_by=by,
             )
-    notification_create(
-        recipient=request.requested_by,
-        key=f"archive-change:{request.pk}:{status}",
-        title=(_("Your change to “%(doc)s” was approved") if approve else _("Your change to “%(doc)s” was refused"))
-        % {"doc": request.document.title},
-        body=note,
-        link=request.document.get_absolute_url(),
-    )
+        notification_create(
+            recipient=request.requested_by,
+            key=f"archive-change:{request.pk}:{status}",
+            title=(_("Your change to “%(doc)s” was approved") if approve else _("Your change to “%(doc)s” was refused"))
+            % {"doc": request.document.title},
+            body=note,
+            link=request.document.get_absolute_url(),
+        )
     return request
 
 
@@ -136,39 +136,41 @@ def loan_decide(*, loan: Loan, approve: bool, by: User, due_on: date | None = No
     if approve and (due_on is None or due_on < timezone.localdate()):
         raise ValidationError({"due_on": _("Give a due date from today on.")})
     status = Loan.Status.OUT if approve else Loan.Status.REFUSED
-    try:
-        with transaction.atomic():
-            won = Loan.objects.filter(pk=loan.pk, status=Loan.Status.REQUESTED).update(
-                status=status, decided_by=by, decided_at=timezone.now(), due_on=due_on if approve else None
+    with transaction.atomic():  # the decision, its audit row and the borrower's notice together
+        try:
+            with transaction.atomic():
+                won = Loan.objects.filter(pk=loan.pk, status=Loan.Status.REQUESTED).update(
+                    status=status, decided_by=by, decided_at=timezone.now(), due_on=due_on if approve else None
+                )
+        except IntegrityError:
+            raise ValidationError(_("This file is already out on another loan; it must be returned first.")) from None
+        if not won:
+            raise ValidationError(_("This request was already decided."))
+        record_update(loan, by)
+        notification_create(
+            recipient=loan.borrower,
+            key=f"loan:{loan.pk}:{status}",
+            title=(
+                _("You may borrow the file of %(unit)s until %(due)s")
+                if approve
+                else _("Your request to borrow the file of %(unit)s was refused")
             )
-    except IntegrityError:
-        raise ValidationError(_("This file is already out on another loan; it must be returned first.")) from None
-    if not won:
-        raise ValidationError(_("This request was already decided."))
-    record_update(loan, by)
-    notification_create(
-        recipient=loan.borrower,
-        key=f"loan:{loan.pk}:{status}",
-        title=(
-            _("You may borrow the file of %(unit)s until %(due)s")
-            if approve
-            else _("Your request to borrow the file of %(unit)s was refused")
+            % {"unit": loan.unit, "due": due_on},
+            link=loan.unit and f"/archives/units/{loan.unit_id}/",
         )
-        % {"unit": loan.unit, "due": due_on},
-        link=loan.unit and f"/archives/units/{loan.unit_id}/",
-    )
     return loan
 
 
 def loan_return(*, loan: Loan, by: User) -> Loan:
     if by.role not in (Role.CLIENT_SERVICES_SUPERVISOR, *APPROVER_ROLES):
         raise PermissionDenied
-    won = Loan.objects.filter(pk=loan.pk, status=Loan.Status.OUT).update(
-        status=Loan.Status.RETURNED, returned_at=timezone.now(), returned_to=by
-    )
-    if not won:
-        raise ValidationError(_("This file is not out on loan."))
-    return record_update(loan, by)
+    with transaction.atomic():
+        won = Loan.objects.filter(pk=loan.pk, status=Loan.Status.OUT).update(
+            status=Loan.Status.RETURNED, returned_at=timezone.now(), returned_to=by
+        )
+        if not won:
+            raise ValidationError(_("This file is not out on loan."))
+        return record_update(loan, by)
 
 
 def loans_overdue_notify(*, today: date | None = None) -> int:

@@ -126,10 +126,11 @@ def assign(*, order: RepairOrder, technician: Technician, by: User) -> RepairOrd
     """Assign (or reassign) a technician (REP-3); the technician is notified."""
     if not technician.active:
         raise ValidationError({"technician": _("This technician is not active.")})
-    order = _apply(order, "assign", by, note=str(technician), technician=technician, assigned_at=timezone.now())
     from repairs.services import notify_assignment
 
-    notify_assignment(order)
+    with transaction.atomic():  # the assignment and the technician's notice commit together
+        order = _apply(order, "assign", by, note=str(technician), technician=technician, assigned_at=timezone.now())
+        notify_assignment(order)
     return order
 
 

@@ -35,15 +35,22 @@ def order_step(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         return redirect(order)
     order.version = int(seen)  # the step applies only to the order as this user saw it
     forms = _bound_forms(request, order, action)
+    told = False
     if all(form.is_valid() for form in forms.values()):
         try:
             _run(order, action, request.user, forms)
         except ValidationError as error:
-            _attach(error, forms)
+            if hasattr(error, "error_dict"):
+                _attach(error, forms)
+            else:  # not about a field: someone else changed the order first, say so on top
+                messages.error(request, " ".join(error.messages))
+                told = True
+                order = visible_order(request, pk)  # show the order as it is now, with what was typed
         else:
             messages.success(request, _("%(step)s: done.") % {"step": workflow.label(action)})
             return redirect(order)
-    messages.error(request, _("The step was not saved; see the messages below."))
+    if not told:
+        messages.error(request, _("The step was not saved; see the messages below."))
     context = detail_context(request, order, **forms)
     return render(request, "repairs/order_detail.html", context, status=200)
 
@@ -92,9 +99,6 @@ def _attach(error: ValidationError, forms: dict) -> None:
         form = NoteForm({})
         form.is_valid()
         forms["note_form"] = form
-    if hasattr(error, "error_dict"):
-        for field, messages_ in error.message_dict.items():
-            target = next((f for f in forms.values() if field in getattr(f, "fields", {})), None)
-            (target or form).add_error(field if target else None, messages_)
-    else:
-        form.add_error(None, error)
+    for field, messages_ in error.message_dict.items():
+        target = next((f for f in forms.values() if field in getattr(f, "fields", {})), None)
+        (target or form).add_error(field if target else None, messages_)

@@ -1,0 +1,28 @@
+"""The race gate for grading: many managers pressing "grade now" at once start one run (GRD-6)."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from crm.models import OutboxMessage
+from grading.models import ClientScore, GradingRun, SalesOrder
+from tests.concurrency import RACERS, post_race
+from tests.factories import ClientFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_many_grade_now_presses_at_once_start_one_run_and_grade_each_client_once(manager, alice):
+    for n, amount in enumerate((9000, 100, 5000)):
+        client = ClientFactory(owner=alice, code=f"R{n}")
+        SalesOrder.objects.create(
+            client=client, ordered_on=date(2026, 6, 1), amount=Decimal(amount), margin=Decimal("0.1")
+        )
+    responses = post_race([(manager, reverse("grading:run_start"), {})] * RACERS)
+    assert all(response.status_code == 302 for response in responses)
+    run = GradingRun.objects.get()
+    assert run.status == GradingRun.Status.DONE
+    assert ClientScore.objects.filter(run=run).count() == 3
+    assert OutboxMessage.objects.filter(task="grading.tasks.grading_run_execute_task").count() == 1
