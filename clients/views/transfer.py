@@ -110,5 +110,5 @@ def import_job_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.info(request, _("Saving; this page shows when it is done."))
+        messages.success(request, _("Saving; this page shows when it is done."))
     return redirect(job)
