@@ -110,13 +110,16 @@ def import_job_check(*, job_id: int) -> ImportJob | None:
         resource, dataset, numbers = _prepare(job)
         result = _import(resource, dataset, dry_run=True)
     except ValidationError as error:
-        return _finish(job, Status.INVALID, errors=error.messages)
+        return _finish(job, Status.INVALID, was=Status.CHECKING, errors=error.messages)
     except Exception:
         logger.exception("import job %s: the check failed", job.pk)
-        return _finish(job, Status.FAILED, errors=[_("The file could not be checked. Upload it again.")])
+        return _finish(
+            job, Status.FAILED, was=Status.CHECKING, errors=[_("The file could not be checked. Upload it again.")]
+        )
     clean = not (result.has_errors() or result.has_validation_errors())
     fields = {"headers": list(dataset.headers), "rows": _preview(dataset, numbers, result), "totals": _totals(result)}
-    return _finish(job, Status.READY if clean else Status.INVALID, errors=_base_errors(result), **fields)
+    status = Status.READY if clean else Status.INVALID
+    return _finish(job, status, was=Status.CHECKING, errors=_base_errors(result), **fields)
 
 
 def import_job_confirm(*, job: ImportJob, by: User) -> None:
@@ -158,17 +161,28 @@ def import_job_save(*, job_id: int) -> ImportJob | None:
             else:
                 transaction.set_rollback(True)
     except ValidationError as error:
-        return _finish(job, Status.FAILED, errors=error.messages)
+        return _finish(job, Status.FAILED, was=Status.SAVING, errors=error.messages)
     except Exception:
         logger.exception("import job %s: the save failed", job.pk)
-        return _finish(job, Status.FAILED, errors=[_("The import failed; nothing was saved. Upload the file again.")])
+        return _finish(
+            job,
+            Status.FAILED,
+            was=Status.SAVING,
+            errors=[_("The import failed; nothing was saved. Upload the file again.")],
+        )
     if saved:
         _remove_file(job)
         job.refresh_from_db()
         return job
     # The data changed since the preview (another user took a code, a client left the scope).
     message = _("Rows have errors that the preview did not have; nothing was saved. Correct them and upload again.")
-    return _finish(job, Status.FAILED, errors=[message, *_base_errors(result)], rows=_preview(dataset, numbers, result))
+    return _finish(
+        job,
+        Status.FAILED,
+        was=Status.SAVING,
+        errors=[message, *_base_errors(result)],
+        rows=_preview(dataset, numbers, result),
+    )
 
 
 def _prepare(job: ImportJob) -> tuple[GatedResource, tablib.Dataset, list[int]]:
@@ -208,12 +222,14 @@ def _import(resource: GatedResource, dataset: tablib.Dataset, *, dry_run: bool) 
     )
 
 
-def _finish(job: ImportJob, status: str, **fields: Any) -> ImportJob:
-    """The job's outcome; the file goes once nothing will read it again."""
+def _finish(job: ImportJob, status: str, *, was: str, **fields: Any) -> ImportJob:
+    """The job's outcome, if it is still where this worker found it (a duplicate delivery of the
+    check must not turn a job the user confirmed meanwhile back into "ready"). The file goes
+    once nothing will read it again."""
     if status != Status.READY:
         fields["finished_at"] = timezone.now()
+    if ImportJob.objects.filter(pk=job.pk, status=was).update(status=status, **fields) and status != Status.READY:
         _remove_file(job)
-    ImportJob.objects.filter(pk=job.pk).update(status=status, **fields)
     job.refresh_from_db()
     return job
 

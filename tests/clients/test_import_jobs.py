@@ -232,3 +232,24 @@ def test_the_import_pages_render_no_html_diff_of_long_texts(alice, alices_client
     result = ClientResource(user=alice).import_data(dataset, dry_run=True)
     assert result.rows[0].import_type == "update" and not result.rows[0].diff
     assert ClientResource().import_data(dataset, dry_run=True).rows[0].diff, "the admin still has its diff"
+
+
+def test_a_check_that_ends_late_does_not_undo_a_newer_state(client, alice, monkeypatch):
+    """Two deliveries of the check ran at once; the first made the preview and the user confirmed
+    it: the second ending must not make the job "ready" again (it would be confirmed twice)."""
+    from clients import imports
+
+    client.force_login(alice)
+    upload(client, csv_bytes("n1,Good,corporate,prospect,online,,,,,,,,0,,"), run=False)
+    job = last_job()
+    dry_run = imports._import
+
+    def confirmed_meanwhile(resource, dataset, **kwargs):
+        result = dry_run(resource, dataset, **kwargs)
+        ImportJob.objects.filter(pk=job.pk).update(status="saving")
+        return result
+
+    monkeypatch.setattr(imports, "_import", confirmed_meanwhile)
+    imports.import_job_check(job_id=job.pk)
+    job.refresh_from_db()
+    assert job.status == "saving"
