@@ -187,11 +187,15 @@ def demand_record(
 
 
 @transaction.atomic
+@transaction.atomic
 def promotion_notify(*, promotion: Promotion, clients: QuerySet[Client], by: User) -> int:
     """Record that ``clients`` were notified of ``promotion`` and tell their owners (CLI-8).
 
-    Clients already notified are skipped; returns how many were newly notified.
+    Clients already notified are skipped; returns how many were newly notified. Two managers
+    sending the same promotion at once are served one after the other (the promotion's row is
+    locked), so each client is notified and each owner told once.
     """
+    Promotion.objects.select_for_update().filter(pk=promotion.pk).first()
     wanted = dict(clients.values_list("pk", "owner_id"))
     already = set(
         PromotionNotice.objects.filter(promotion=promotion, client_id__in=wanted).values_list("client_id", flat=True)

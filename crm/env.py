@@ -174,3 +174,21 @@ def broker(url: str | None, *, base_dir: Path, visibility_timeout: int = 3600) -
     if not scheme.startswith("redis"):
         return url, {}
     return url, {"visibility_timeout": visibility_timeout, "socket_connect_timeout": 3, "socket_timeout": 10}
+
+
+def client_address(proxy_count: int) -> dict[str, Any]:
+    """django-axes settings that find the client's address through django-ipware.
+
+    ``proxy_count`` is the number of trusted proxies in front of Django (the README's TLS proxy
+    is one). Each appends the address it received the request from to X-Forwarded-For, so the
+    client's is the ``proxy_count``-th entry from the right; anything further left is what the
+    client claimed and is ignored. ipware counts the proxies *listed* in the header, one fewer.
+    Without a proxy, REMOTE_ADDR is the client and the header is never read.
+    """
+    if proxy_count == 0:
+        return {"AXES_IPWARE_META_PRECEDENCE_ORDER": ("REMOTE_ADDR",), "AXES_IPWARE_PROXY_COUNT": None}
+    return {
+        "AXES_IPWARE_META_PRECEDENCE_ORDER": ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"),
+        "AXES_IPWARE_PROXY_COUNT": proxy_count - 1,
+        "AXES_IPWARE_PROXY_ORDER": "left-most",
+    }

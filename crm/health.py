@@ -6,6 +6,8 @@ import logging
 from typing import Any
 
 from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.cache import add_never_cache_headers
 
 logger = logging.getLogger(__name__)
 
@@ -44,3 +46,26 @@ def health_report() -> dict[str, Any]:
         # Public endpoint: name the failing part and the error's kind, not hosts or paths.
         report["errors"] = {name: error.split(":", 1)[0] for name, error in failing.items()}
     return report
+
+
+def health_response() -> JsonResponse:
+    report = health_report()
+    response = JsonResponse(report, status=200 if report["status"] == "ok" else 503)
+    add_never_cache_headers(response)
+    return response
+
+
+class HealthCheckMiddleware:
+    """Answers /healthz before anything else runs: a load balancer probes over plain HTTP with
+    its own Host header, which the SSL redirect (301) and ALLOWED_HOSTS (400) would otherwise
+    answer whatever the app's state. It reveals only "ok" or the failing part's kind."""
+
+    path = "/healthz"
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path_info == self.path and request.method in ("GET", "HEAD"):
+            return health_response()
+        return self.get_response(request)

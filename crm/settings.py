@@ -49,6 +49,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the balancer's probe gets 200 or 503, never a redirect or a Host error.
+    "crm.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -114,7 +116,9 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.env_int("AXES_COOLOFF_MINUTES", 15, mi
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
-AXES_IPWARE_PROXY_COUNT = env.env_int("DJANGO_PROXY_COUNT", 0)
+# Behind the TLS proxy every request comes from the proxy's address: the client's is read from
+# the header the trusted proxies set, or one person could lock out everyone.
+globals().update(env.client_address(env.env_int("DJANGO_PROXY_COUNT", 0)))
 AXES_VERBOSE = False
 
 # --- internationalisation (X-1) -------------------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -39,6 +40,13 @@ def database_url() -> str:
 def celery_worker(extra_env: dict[str, str] | None = None) -> Iterator[str]:
     """Run a worker on a fresh queue; yields the queue name to send tasks to."""
     queue = f"test-{uuid.uuid4().hex[:10]}"
+    with worker_process(queue, extra_env):
+        yield queue
+
+
+@contextlib.contextmanager
+def worker_process(queue: str, extra_env: dict[str, str] | None = None) -> Iterator[subprocess.Popen]:
+    """A worker process consuming ``queue``; yields the process (a test may kill it)."""
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
     env.update(
         {
@@ -50,7 +58,7 @@ def celery_worker(extra_env: dict[str, str] | None = None) -> Iterator[str]:
             **(extra_env or {}),
         }
     )
-    log = open(ROOT / "var" / f"{queue}.log", "w+")  # noqa: SIM115 - closed below
+    log = open(ROOT / "var" / f"{queue}-{uuid.uuid4().hex[:6]}.log", "w+")  # noqa: SIM115 - closed below
     process = subprocess.Popen(
         [
             sys.executable,
@@ -75,7 +83,7 @@ def celery_worker(extra_env: dict[str, str] | None = None) -> Iterator[str]:
         stderr=subprocess.STDOUT,
     )
     try:
-        yield queue
+        yield process
     finally:
         process.terminate()
         try:
@@ -86,7 +94,7 @@ def celery_worker(extra_env: dict[str, str] | None = None) -> Iterator[str]:
         output = log.read()
         log.close()
         os.unlink(log.name)
-        if process.returncode not in (0, -15, 1):
+        if process.returncode not in (0, -15, 1, -9):
             print(output)
 
 
@@ -97,6 +105,65 @@ def wait_for(condition: Callable[[], bool], *, timeout: float = 60, message: str
             return
         time.sleep(0.2)
     raise AssertionError(f"timed out after {timeout}s waiting for {message}")
+
+
+@contextlib.contextmanager
+def broker_at(url: str) -> Iterator[None]:
+    """Publish to ``url`` for a block, not eagerly: the web process's view of a broker that is
+    down (nothing listens there) or of another server. Celery reads the environment variable
+    before its setting, and keeps a pool of connections: both are switched and reset."""
+    from crm.celery import app
+
+    old_env = os.environ.get("CELERY_BROKER_URL")
+    old_pools = app._pool, app.amqp._producer_pool
+    os.environ["CELERY_BROKER_URL"] = url
+    app._pool = app.amqp._producer_pool = None
+    try:
+        with celery_conf(broker_url=url, task_always_eager=False):
+            yield
+    finally:
+        # Not closed: kombu keeps the producer pool per broker URL, for the next block to reuse.
+        app._pool, app.amqp._producer_pool = old_pools
+        if old_env is None:
+            os.environ.pop("CELERY_BROKER_URL", None)
+        else:
+            os.environ["CELERY_BROKER_URL"] = old_env
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class PrivateRedis:
+    """A Redis server of the test's own, to stop and start without disturbing anyone else."""
+
+    def __init__(self, directory: Path) -> None:
+        self.port = free_port()
+        self.directory = directory
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            cwd=self.directory,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        from tests.services import port_open
+
+        wait_for(lambda: port_open("127.0.0.1", self.port), timeout=20, message="redis-server to listen")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=20)
+            self.process = None
 
 
 @contextlib.contextmanager

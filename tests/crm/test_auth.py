@@ -1,8 +1,10 @@
 """Log in, log out, lock-out and every role's home page with its navigation."""
 
 import pytest
+from django.test import Client, override_settings
 from django.urls import reverse
 
+from crm import env
 from crm.demo import DEMO_PASSWORD
 from crm.roles import Role
 
@@ -152,3 +154,56 @@ def test_error_pages_are_styled(client, alice, settings):
     assert response.status_code == 404
     assert "Page not found" in response.content.decode()
     assert 'class="navbar' in response.content.decode()
+
+
+BEHIND_ONE_PROXY = env.client_address(1)
+PROXY = "10.0.0.1"  # every request reaches Django from the TLS proxy
+
+
+def login_from(client, address: str, username: str, password: str = DEMO_PASSWORD, claimed: str = ""):
+    """Log in through the proxy, which appends the address it saw to what the client claimed."""
+    forwarded = f"{claimed}, {address}" if claimed else address
+    return client.post(
+        reverse("login"),
+        {"username": username, "password": password},
+        REMOTE_ADDR=PROXY,
+        HTTP_X_FORWARDED_FOR=forwarded,
+    )
+
+
+@override_settings(**BEHIND_ONE_PROXY)
+def test_behind_the_proxy_a_lockout_is_per_client_address_so_a_colleague_elsewhere_still_logs_in(alice, settings):
+    attacker, colleague = Client(), Client()
+    for _attempt in range(settings.AXES_FAILURE_LIMIT):
+        login_from(attacker, "203.0.113.9", "alice", "wrong")
+    assert login_from(attacker, "203.0.113.9", "alice").status_code == 429
+    assert login_from(colleague, "198.51.100.7", "alice").status_code == 302
+
+
+@override_settings(**BEHIND_ONE_PROXY)
+def test_behind_the_proxy_a_forged_forwarded_header_does_not_dodge_the_lockout(alice, settings):
+    attacker = Client()
+    for attempt in range(settings.AXES_FAILURE_LIMIT):
+        login_from(attacker, "203.0.113.9", "alice", "wrong", claimed=f"192.0.2.{attempt}")
+    assert login_from(attacker, "203.0.113.9", "alice", claimed="192.0.2.200").status_code == 429
+
+
+def test_without_a_proxy_the_forwarded_header_is_ignored(alice, settings):
+    attacker = Client()
+    for attempt in range(settings.AXES_FAILURE_LIMIT):
+        attacker.post(
+            reverse("login"),
+            {"username": "alice", "password": "wrong"},
+            REMOTE_ADDR="203.0.113.9",
+            HTTP_X_FORWARDED_FOR=f"192.0.2.{attempt}",
+        )
+    response = attacker.post(
+        reverse("login"), {"username": "alice", "password": DEMO_PASSWORD}, REMOTE_ADDR="203.0.113.9"
+    )
+    assert response.status_code == 429
+
+
+@pytest.mark.parametrize(("proxies", "listed"), [(1, 0), (2, 1)])
+def test_the_proxy_count_names_the_trusted_proxies_in_front(proxies, listed):
+    assert env.client_address(proxies)["AXES_IPWARE_PROXY_COUNT"] == listed
+    assert env.client_address(0)["AXES_IPWARE_META_PRECEDENCE_ORDER"] == ("REMOTE_ADDR",)
