@@ -253,3 +253,37 @@ def test_a_check_that_ends_late_does_not_undo_a_newer_state(client, alice, monke
     imports.import_job_check(job_id=job.pk)
     job.refresh_from_db()
     assert job.status == "saving"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_the_broker_down_upload_and_confirmation_answer_and_the_relay_does_the_work(client, alice):
+    from datetime import timedelta
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+
+    from crm.outbox import outbox_relay
+    from tests.worker import broker_at
+
+    def relay_later() -> int:
+        OutboxMessage.objects.update(created_at=timezone.now() - timedelta(minutes=5))
+        return outbox_relay()  # the broker is back (tests publish eagerly)
+
+    client.force_login(alice)
+    content = csv_bytes("n1,Good,corporate,prospect,online,,,,,,,,0,,")
+    with broker_at("redis://127.0.0.1:9/0"):
+        response = client.post(
+            reverse("clients:import"), {"kind": "clients", "file": SimpleUploadedFile("c.csv", content)}
+        )
+    job = last_job()
+    assert response.status_code == 302 and job.status == "queued"
+    assert relay_later() == 1
+    job.refresh_from_db()
+    assert job.status == "ready"
+    with broker_at("redis://127.0.0.1:9/0"):
+        assert client.post(reverse("clients:import_job_confirm", args=[job.pk])).status_code == 302
+    job.refresh_from_db()
+    assert job.status == "saving" and not Client.objects.exists()
+    assert relay_later() == 1
+    job.refresh_from_db()
+    assert job.status == "saved" and Client.objects.filter(code="N1").exists()
