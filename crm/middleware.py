@@ -1,14 +1,17 @@
-"""Response headers every page gets: the Content-Security-Policy, with the admin's one exception
-(issue 9)."""
+"""Response headers every page gets: the Content-Security-Policy (with the admin's one exception)
+and ``Cache-Control: no-store`` on whatever a logged-in user is shown (issue 9)."""
 
 from __future__ import annotations
 
 import base64
 import hashlib
+from collections.abc import Callable
 
 from csp.middleware import CSPMiddleware, PolicyParts
+from django.conf import settings
 from django.http import HttpRequest, HttpResponseBase
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 
 
 def csp_hash(source: str) -> str:
@@ -40,3 +43,24 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
         if not report_only and request.path.startswith(reverse("admin:index")):
             parts.update = {**ADMIN_CSP_UPDATE, **(parts.update or {})}
         return parts
+
+
+class PrivateNoStoreMiddleware:
+    """Pages, exports and downloads shown to a logged-in user hold client data: no browser,
+    shared computer's cache or proxy may keep a copy (``no-store``, ``private``). A response
+    that already says how it may be cached is left alone; static files are public."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and not response.has_header("Cache-Control")
+            and not request.path.startswith(settings.STATIC_URL)
+        ):
+            patch_cache_control(response, no_store=True, private=True)
+        return response
