@@ -64,6 +64,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # After locale, messages and htmx: it ends expired sessions and says why (crm/sessions.py).
+    "crm.sessions.SessionTimeoutMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: it turns a lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -110,6 +112,16 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# Sessions (OWASP ASVS L2, V3.3): a session ends 12 hours after log-in however busy it is, and
+# after 30 minutes without a request; the login page says which (crm/sessions.py). The cookie
+# lives as long as the absolute limit, so that an expired session is recognised and explained.
+SESSION_ENGINE = "crm.sessions"
+CRM_SESSION_MAX_AGE = timedelta(hours=env.env_int("CRM_SESSION_MAX_HOURS", 12, minimum=1))
+CRM_SESSION_IDLE_TIMEOUT = timedelta(minutes=env.env_int("CRM_SESSION_IDLE_MINUTES", 30, minimum=1))
+SESSION_COOKIE_AGE = int(CRM_SESSION_MAX_AGE.total_seconds())
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
 
 # django-axes: lock a username *from one address* after repeated failures (so an attacker
 # cannot lock a colleague out from elsewhere), with a cool-off after which it unlocks itself.
@@ -200,6 +212,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "grading.tasks.grading_run_nightly",
         "schedule": crontab(hour=1, minute=30),
     },
+    # 04:30: sessions past their expiry, which nothing else deletes (crm/sessions.py).
+    "sessions-clear-expired": {
+        "task": "crm.tasks.sessions_clear_expired",
+        "schedule": crontab(hour=4, minute=30),
+    },
     # Every 10 minutes: e-mail notifications whose first send failed (broker or SMTP down).
     "notifications-email-pending": {
         "task": "crm.tasks.notifications_email_pending",
@@ -229,11 +246,13 @@ CONTENT_SECURITY_POLICY = {
 # crm.middleware.ADMIN_CSP_UPDATE.
 
 # --- security (production) ------------------------------------------------------------------
-SESSION_COOKIE_HTTPONLY = True
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.env_bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
     SESSION_COOKIE_SECURE = True
+    # The __Host- prefix makes the browser refuse the cookie unless it is Secure, for this host
+    # only and for every path (ASVS 3.4.4): a sibling subdomain cannot plant a session.
+    SESSION_COOKIE_NAME = "__Host-sessionid"
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env.env_int("DJANGO_HSTS_SECONDS", 60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True

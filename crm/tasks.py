@@ -6,6 +6,7 @@ from celery import shared_task
 
 from crm import services
 from crm.models import Notification
+from crm.sessions import SessionStore
 
 
 @shared_task(bind=True, max_retries=5, default_retry_delay=60, acks_late=True)
@@ -25,3 +26,9 @@ def notifications_email_pending() -> int:
     for pk in pending:
         notification_send_email_task.delay(pk)
     return len(pending)
+
+
+@shared_task
+def sessions_clear_expired() -> None:
+    """Delete the stored sessions past their expiry date (what ``manage.py clearsessions`` does)."""
+    SessionStore.clear_expired()
