@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from crm import sessions
 from crm.demo import DEMO_PASSWORD
@@ -41,6 +42,17 @@ def test_a_session_idle_longer_than_the_limit_ends_on_the_login_page_saying_why(
     assert response.redirect_chain[-1][0].startswith(LOGIN)
     assert shown_messages(response) == ["You were logged out after 30 minutes without activity. Please log in again."]
     assert client.get(HOME).status_code == 302, "the session is gone, not just this request"
+
+
+def test_the_message_is_written_in_the_language_of_the_request(client, alice, monkeypatch):
+    # The catalogues are translated later; what matters here is that the message is made while
+    # the user's language (their language cookie) is active, not the site's default.
+    monkeypatch.setattr(sessions, "ngettext", lambda singular, plural, n: f"[{get_language()}] {plural}")
+    client.force_login(alice)
+    age_session(client, seen=31 * 60)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    response = client.get(HOME, follow=True)
+    assert shown_messages(response)[0].startswith("[zh-hans] You were logged out after 30 minutes")
 
 
 def test_a_session_used_within_the_idle_limit_goes_on(client, alice):
