@@ -10,6 +10,7 @@ from django.db.models import Max, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from clients.models import Client, Complaint, Contact, Interaction
+from clients.services import GRADING_REASON
 from crm.models import User
 from crm.roles import Role
 
@@ -114,6 +115,18 @@ def _icon(kind: str) -> str:
     return {"visit": "geo-alt", "call": "telephone", "message": "chat-dots", "meeting": "people"}.get(kind, "dot")
 
 
+def _grade_change(newer, older) -> TimelineEntry:
+    """A level written by a grading run (GRD-6): from what to what, by the run (no person)."""
+    levels = {
+        "old": older.level or _("not graded"),
+        "new": newer.level or _("not graded"),
+    }
+    detail = _("Discount tier: %(tier)s") % {"tier": newer.discount_tier} if newer.discount_tier else ""
+    return TimelineEntry(
+        newer.history_date, "change", "bar-chart", _("Level set by grading: %(old)s → %(new)s") % levels, detail
+    )
+
+
 def _card_changes(client: Client) -> list[TimelineEntry]:
     """The card's change history (CLI-4, X-2): who changed which fields, when."""
     records = list(client.history.select_related("history_user")[: TIMELINE_PER_SOURCE + 1])
@@ -134,6 +147,9 @@ def _card_changes(client: Client) -> list[TimelineEntry]:
             continue
         delta = newer.diff_against(older)
         if not delta.changes:
+            continue
+        if newer.history_change_reason == GRADING_REASON:
+            entries.append(_grade_change(newer, older))
             continue
         labels = [str(Client._meta.get_field(change.field).verbose_name) for change in delta.changes]
         entries.append(

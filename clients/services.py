@@ -7,8 +7,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
-from django.db.models import QuerySet
+from django.db import connection, transaction
+from django.db.models import Case, Exists, F, OuterRef, QuerySet, Subquery, Value, When
 from django.forms import BaseInlineFormSet
 from django.urls import reverse
 from django.utils import timezone
@@ -25,6 +25,7 @@ from clients.models import (
     Promotion,
     PromotionNotice,
 )
+from crm.history import history_copy_sql
 from crm.models import Notification, User
 from crm.services import notification_create
 
@@ -226,6 +227,11 @@ def promotion_notify(*, promotion: Promotion, clients: QuerySet[Client], by: Use
     return len(new)
 
 
+# The change reason of the history rows a grading run writes: the timeline names it in the
+# reader's language.
+GRADING_REASON = "grading"
+
+
 @transaction.atomic
 def clients_set_grades(*, scores, discounts: dict[str, str], graded_at) -> int:
     """Write the level and discount tier of graded clients (CLI-9, GRD-5), set-based.
@@ -233,32 +239,62 @@ def clients_set_grades(*, scores, discounts: dict[str, str], graded_at) -> int:
     ``scores`` is a queryset of (client_id, level) rows from the grading app; clients it does not
     name keep no level (they have no history to grade). Only clients whose level or tier changes
     are written, so ``graded_at`` is when the current level was set, and a nightly run where
-    little moves touches few rows.
+    little moves touches few rows. Each changed client gets a history row (X-2), in the same
+    set-based statement on PostgreSQL.
     """
-    from django.db import connection
-    from django.db.models import Case, Exists, OuterRef, Subquery, Value, When
-
     scores = scores.values("client_id", "level")
-    tier = Case(*[When(level=letter, then=Value(t)) for letter, t in discounts.items()], default=Value(""))
+    history = history_copy_sql(Client, source="changed")
     if connection.vendor == "postgresql":
-        # One UPDATE … FROM: a single pass over the changed rows (the table carries GIN indexes).
+        # One statement: UPDATE … FROM over the changed rows, their audit rows from RETURNING.
         sql, params = scores.query.sql_with_params()
         tiers = " ".join("WHEN %s THEN %s" for _ in discounts)
         tier_params = [value for pair in discounts.items() for value in pair]
         with connection.cursor() as cursor:
             cursor.execute(
-                f"""UPDATE clients_client AS c SET level = s.level, graded_at = %s,
-                        discount_tier = CASE s.level {tiers} ELSE '' END
-                    FROM ({sql}) AS s
-                    WHERE c.id = s.client_id
-                      AND (c.level <> s.level OR c.discount_tier <> CASE s.level {tiers} ELSE '' END)""",  # noqa: S608
-                [graded_at, *tier_params, *params, *tier_params],
+                f"""WITH changed AS (
+                        UPDATE clients_client AS c SET level = s.level, graded_at = %s,
+                            discount_tier = CASE s.level {tiers} ELSE '' END
+                        FROM ({sql}) AS s
+                        WHERE c.id = s.client_id
+                          AND (c.level <> s.level OR c.discount_tier <> CASE s.level {tiers} ELSE '' END)
+                        RETURNING c.*)
+                    {history}""",  # noqa: S608
+                [graded_at, *tier_params, *params, *tier_params, graded_at, GRADING_REASON, None],
             )
             changed = cursor.rowcount
     else:
-        level = Subquery(scores.filter(client_id=OuterRef("pk")).values("level")[:1])
-        changed = Client.objects.filter(pk__in=scores.values("client_id")).update(level=level, graded_at=graded_at)
-        Client.objects.filter(pk__in=scores.values("client_id")).update(discount_tier=tier)
+        new_level = Subquery(scores.filter(client_id=OuterRef("pk")).values("level")[:1])
+        new_tier = Case(*[When(new_level=letter, then=Value(t)) for letter, t in discounts.items()], default=Value(""))
+        targets = Client.objects.filter(pk__in=scores.values("client_id")).annotate(
+            new_level=new_level, new_tier=new_tier
+        )
+        changed = _set_and_record(
+            targets.exclude(level=F("new_level"), discount_tier=F("new_tier")),
+            graded_at,
+            level=new_level,
+            discount_tier=Case(
+                *[When(level=letter, then=Value(t)) for letter, t in discounts.items()], default=Value("")
+            ),
+        )
     graded = Exists(scores.filter(client_id=OuterRef("pk")))
-    Client.objects.exclude(level="").exclude(graded).update(level="", discount_tier="", graded_at=graded_at)
+    _set_and_record(
+        Client.objects.exclude(level="").exclude(graded), graded_at, level=Value(""), discount_tier=Value("")
+    )
     return changed
+
+
+def _set_and_record(clients: QuerySet[Client], graded_at, *, level, discount_tier) -> int:
+    """Update these clients' grade (the tier follows the new level) and write their history rows."""
+    ids = list(clients.values_list("pk", flat=True))
+    for start in range(0, len(ids), 500):  # SQLite limits the parameters of one statement
+        chunk = ids[start : start + 500]
+        rows = Client.objects.filter(pk__in=chunk)
+        rows.update(level=level, graded_at=graded_at)
+        rows.update(discount_tier=discount_tier)
+        placeholders = ", ".join(["%s"] * len(chunk))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                history_copy_sql(Client, source=f"clients_client WHERE id IN ({placeholders})"),
+                [graded_at, GRADING_REASON, None, *chunk],
+            )
+    return len(ids)

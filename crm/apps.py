@@ -1,5 +1,6 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.contrib.auth.signals import user_logged_in
+from django.db.models.signals import post_migrate, post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -10,6 +11,12 @@ class CrmConfig(AppConfig):
     def ready(self) -> None:
         # Later apps' permissions exist only after their migrations: re-apply the role table.
         post_migrate.connect(_sync_role_groups, dispatch_uid="crm_sync_role_groups")
+        from crm import sessions
+        from crm.models import User
+
+        # Session lifetime (crm.sessions): the clocks start at log-in; deactivation ends them.
+        user_logged_in.connect(sessions.session_start, dispatch_uid="crm_session_start")
+        post_save.connect(sessions.sessions_end_if_inactive, sender=User, dispatch_uid="crm_sessions_end_if_inactive")
 
 
 def _sync_role_groups(sender, apps=None, **kwargs) -> None:

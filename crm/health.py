@@ -52,6 +52,11 @@ def health_response() -> JsonResponse:
     report = health_report()
     response = JsonResponse(report, status=200 if report["status"] == "ok" else 503)
     add_never_cache_headers(response)
+    # Answered before the security middleware, so it carries the headers itself: it is data,
+    # never a page to frame or run anything in.
+    response["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'none'"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["X-Frame-Options"] = "DENY"
     return response
 
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser, Group, UserManager
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -84,6 +85,21 @@ class User(AbstractUser):
 
     def has_role(self, *roles: str) -> bool:
         return self.is_authenticated and self.role in roles
+
+
+class UserSession(AbstractBaseSession):
+    """A stored session with its user in a column of its own (Django's table keeps the user only
+    inside the encoded data), so that deactivating a user can end their sessions (issue 9)."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+
+    @classmethod
+    def get_session_store_class(cls) -> type:
+        from crm.sessions import SessionStore
+
+        return SessionStore
 
 
 class NotificationQuerySet(models.QuerySet):

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "simple_history",
     "import_export",
     "axes",
+    "csp",
     "crm",
     "clients",
     "grading",
@@ -53,14 +54,20 @@ MIDDLEWARE = [
     "crm.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside everything that may answer early (CSRF failures, lock-outs, errors), so every
+    # page carries the policy.
+    "crm.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "crm.middleware.PrivateNoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # After locale, messages and htmx: it ends expired sessions and says why (crm/sessions.py).
+    "crm.sessions.SessionTimeoutMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: it turns a lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -107,6 +114,16 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# Sessions (OWASP ASVS L2, V3.3): a session ends 12 hours after log-in however busy it is, and
+# after 30 minutes without a request; the login page says which (crm/sessions.py). The cookie
+# lives as long as the absolute limit, so that an expired session is recognised and explained.
+SESSION_ENGINE = "crm.sessions"
+CRM_SESSION_MAX_AGE = timedelta(hours=env.env_int("CRM_SESSION_MAX_HOURS", 12, minimum=1))
+CRM_SESSION_IDLE_TIMEOUT = timedelta(minutes=env.env_int("CRM_SESSION_IDLE_MINUTES", 30, minimum=1))
+SESSION_COOKIE_AGE = int(CRM_SESSION_MAX_AGE.total_seconds())
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
 
 # django-axes: lock a username *from one address* after repeated failures (so an attacker
 # cannot lock a colleague out from elsewhere), with a cool-off after which it unlocks itself.
@@ -222,6 +239,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "crm.tasks.outbox_relay",
         "schedule": timedelta(minutes=1),
     },
+    # 04:30: sessions past their expiry, which nothing else deletes (crm/sessions.py).
+    "sessions-clear-expired": {
+        "task": "crm.tasks.sessions_clear_expired",
+        "schedule": crontab(hour=4, minute=30),
+    },
     # Every 10 minutes: e-mail notifications whose retries ran out while SMTP was down.
     "notifications-email-pending": {
         "task": "crm.tasks.notifications_email_pending",
@@ -229,13 +251,35 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
-# --- security (production) ------------------------------------------------------------------
-SESSION_COOKIE_HTTPONLY = True
+# --- security headers -----------------------------------------------------------------------
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): scripts, styles, fonts and XHR from the app itself only.
+# No 'unsafe-inline' anywhere: templates load static/js/ files and pass data in data- attributes
+# or json_script, and base.html stops htmx from injecting its indicator style. data: images are
+# Bootstrap's own SVG icons in its style sheet (select arrows, check marks).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# The admin adds a few hashes of third-party inline attributes, under /admin/ only: see
+# crm.middleware.ADMIN_CSP_UPDATE.
+
+# --- security (production) ------------------------------------------------------------------
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.env_bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
     SESSION_COOKIE_SECURE = True
+    # The __Host- prefix makes the browser refuse the cookie unless it is Secure, for this host
+    # only and for every path (ASVS 3.4.4): a sibling subdomain cannot plant a session.
+    SESSION_COOKIE_NAME = "__Host-sessionid"
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env.env_int("DJANGO_HSTS_SECONDS", 60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True

@@ -6,6 +6,7 @@ from celery import shared_task
 
 from crm import outbox, services
 from crm.models import Notification
+from crm.sessions import SessionStore
 
 
 @shared_task(bind=True, max_retries=5, default_retry_delay=60)
@@ -31,3 +32,9 @@ def notifications_email_pending() -> int:
 def outbox_relay() -> int:
     """Publish the background work whose first publish failed (the broker was down)."""
     return outbox.outbox_relay()
+
+
+@shared_task
+def sessions_clear_expired() -> None:
+    """Delete the stored sessions past their expiry date (what ``manage.py clearsessions`` does)."""
+    SessionStore.clear_expired()

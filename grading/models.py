@@ -196,9 +196,12 @@ class GradingRun(models.Model):
         constraints = [
             # One run at a time, whoever starts it (a second concurrent start is refused).
             models.UniqueConstraint(fields=["status"], condition=Q(status="running"), name="grading_one_running_run"),
-            # The same date and policy give the same grades: computed once.
+            # The same date and policy give the same grades: computed once. A run still running
+            # counts too, so a second start racing the end of the first cannot open a twin.
             models.UniqueConstraint(
-                fields=["as_of", "policy"], condition=Q(status="done"), name="grading_one_done_run_per_day_and_policy"
+                fields=["as_of", "policy"],
+                condition=Q(status__in=["running", "done"]),
+                name="grading_one_run_per_day_and_policy",
             ),
         ]
 

@@ -54,16 +54,16 @@ def grading_run_start(*, as_of: date | None = None, by: User | None = None, exec
     GradingRun.objects.filter(status=GradingRun.Status.RUNNING, started_at__lt=timezone.now() - STALE_AFTER).update(
         status=GradingRun.Status.FAILED, error=_("Abandoned: the run did not finish."), finished_at=timezone.now()
     )
-    done = GradingRun.objects.filter(as_of=as_of, policy=policy, status=GradingRun.Status.DONE).first()
-    if done:
-        return done
     try:
         with transaction.atomic():
             run = GradingRun.objects.create(as_of=as_of, policy=policy, started_by=by, step=_("Waiting to start"))
             if execute_later:
                 outbox_enqueue("grading.tasks.grading_run_execute_task", args=[run.pk])
             return run
-    except IntegrityError:
+    except IntegrityError:  # the database decides between concurrent starts
+        done = GradingRun.objects.filter(as_of=as_of, policy=policy, status=GradingRun.Status.DONE).first()
+        if done:
+            return done
         raise ValidationError(_("A grading run is in progress; wait for it to finish.")) from None
 
 
