@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.middleware.security import SecurityMiddleware
 from django.utils.cache import add_never_cache_headers
 
 logger = logging.getLogger(__name__)
@@ -52,10 +53,8 @@ def health_response() -> JsonResponse:
     report = health_report()
     response = JsonResponse(report, status=200 if report["status"] == "ok" else 503)
     add_never_cache_headers(response)
-    # Answered before the security middleware, so it carries the headers itself: it is data,
-    # never a page to frame or run anything in.
+    # It is data, never a page to frame or run anything in.
     response["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'none'"
-    response["X-Content-Type-Options"] = "nosniff"
     response["X-Frame-Options"] = "DENY"
     return response
 
@@ -69,8 +68,11 @@ class HealthCheckMiddleware:
 
     def __init__(self, get_response) -> None:
         self.get_response = get_response
+        # Its response-side headers (HSTS over HTTPS, nosniff, referrer policy) still apply:
+        # only the request-side redirect is skipped.
+        self.security = SecurityMiddleware(get_response)
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.path_info == self.path and request.method in ("GET", "HEAD"):
-            return health_response()
+            return self.security.process_response(request, health_response())
         return self.get_response(request)
