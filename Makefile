@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export PORT
 
-.PHONY: run test bench lint format messages compilemessages migrate seed check clean
+.PHONY: run test bench lint format messages compilemessages migrate seed check clean db-roles backup restore audit
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -19,8 +19,15 @@ compilemessages: $(VENV)/.installed
 	@if command -v msgfmt >/dev/null; then $(PY) manage.py compilemessages --ignore=.venv -v 0; \
 	else echo "msgfmt not found: using the committed .mo files"; fi
 
+# Migrations run as the database's owner role when DATABASE_OWNER_URL is set; web, worker, beat
+# and seed_demo connect as DATABASE_URL, the app role, which may not change the schema (README).
 migrate: $(VENV)/.installed
-	$(PY) manage.py migrate --no-input
+	DATABASE_URL="$${DATABASE_OWNER_URL:-$${DATABASE_URL:-}}" $(PY) manage.py migrate --no-input
+
+# PostgreSQL: create or repair the owner and app roles of DATABASE_OWNER_URL and DATABASE_URL,
+# connected as the superuser of DATABASE_ADMIN_URL (crm/dbroles.py). Idempotent.
+db-roles: $(VENV)/.installed
+	$(PY) manage.py db_roles
 
 seed: migrate
 	$(PY) manage.py seed_demo
