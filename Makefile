@@ -29,6 +29,16 @@ migrate: $(VENV)/.installed
 db-roles: $(VENV)/.installed
 	$(PY) manage.py db_roles
 
+# PostgreSQL backup (pg_dump custom format) into var/backups/<database>-<timestamp>.dump, and its
+# restore into the configured database: `make restore FILE=var/backups/….dump` (FORCE=1 to replace
+# a database that is not empty). Both use DATABASE_OWNER_URL, else DATABASE_URL (crm/backups.py).
+backup: $(VENV)/.installed
+	$(PY) manage.py db_backup
+
+restore: $(VENV)/.installed
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=var/backups/<name>.dump [FORCE=1]"; exit 2; }
+	$(PY) manage.py db_restore "$(FILE)" $(if $(filter 1 yes true,$(FORCE)),--force)
+
 seed: migrate
 	$(PY) manage.py seed_demo
 

@@ -70,7 +70,7 @@ def url_params(url: str) -> dict[str, str]:
     except ValueError as exc:
         raise RolesError(f"Malformed database URL: {exc}") from None
     if config["ENGINE"] != "django.db.backends.postgresql":
-        raise RolesError("Database roles exist on PostgreSQL only: use postgres:// URLs.")
+        raise RolesError("This works on PostgreSQL only: use postgres:// URLs.")
     params = {key: config[name] for key, name in (("dbname", "NAME"), ("user", "USER"), ("password", "PASSWORD"))}
     params |= {"host": config["HOST"], "port": config["PORT"], **config.get("OPTIONS", {})}
     return {key: str(value) for key, value in params.items() if value not in (None, "")}

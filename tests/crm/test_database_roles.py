@@ -1,18 +1,13 @@
 """The app's PostgreSQL role reads and writes rows and nothing more (issue 9, ARC-7): it cannot
-TRUNCATE, run DDL, or drop, disable or replace the triggers that keep originals append-only."""
+TRUNCATE, run DDL, or drop, disable or replace the triggers that keep committed_originals append-only."""
 
 import psycopg2
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from archives import services
 from archives.models import Document
 from crm.dbroles import Role, RolesError, roles_apply
-from crm.roles import Role as UserRole
-from tests.archives.conftest import PDF
-from tests.factories import TenancyFactory
 from tests.services import require
 
 OWNER, APP = "crm_owner", "crm_app"  # the names of README's example; tests share them with CI
@@ -38,21 +33,6 @@ def roles(transactional_db):
 
 
 @pytest.fixture
-def original(transactional_db, settings, tmp_path, make_user):
-    settings.MEDIA_ROOT = tmp_path
-    tenancy = TenancyFactory()
-    return services.document_file(
-        unit=tenancy.unit,
-        upload=SimpleUploadedFile("lease.pdf", PDF),
-        title="Lease",
-        category="move_in",
-        dated=tenancy.move_in,
-        kind="original",
-        by=make_user(UserRole.FRONT_DESK),
-    )
-
-
-@pytest.fixture
 def as_app(roles):
     session = connect_as(APP)
     yield session
@@ -60,9 +40,9 @@ def as_app(roles):
     session.close()
 
 
-def test_the_app_role_reads_and_writes_rows(as_app, original):
+def test_the_app_role_reads_and_writes_rows(as_app, committed_original):
     with as_app.cursor() as cursor:
-        cursor.execute("SELECT title FROM archives_document WHERE id = %s", [original.pk])
+        cursor.execute("SELECT title FROM archives_document WHERE id = %s", [committed_original.pk])
         assert cursor.fetchone() == ("Lease",)
         cursor.execute("INSERT INTO crm_team (name) VALUES ('Night') RETURNING id")  # an identity sequence
         [team] = cursor.fetchone()
@@ -96,7 +76,7 @@ REFUSED = [
 ]
 
 
-def test_the_app_role_cannot_get_past_the_append_only_rule(as_app, original):
+def test_the_app_role_cannot_get_past_the_append_only_rule(as_app, committed_original):
     # One session, one savepoint per statement: a transactional test per statement costs a flush each.
     outcomes = {}
     with as_app.cursor() as cursor:
@@ -110,7 +90,7 @@ def test_the_app_role_cannot_get_past_the_append_only_rule(as_app, original):
             cursor.execute("ROLLBACK TO SAVEPOINT attempt")
     assert outcomes == dict(REFUSED)
     as_app.rollback()
-    assert Document.objects.get(pk=original.pk).title == "Lease" and original.versions.count() == 1
+    assert Document.objects.get(pk=committed_original.pk).title == "Lease" and committed_original.versions.count() == 1
 
 
 def test_tables_of_later_migrations_are_granted_to_the_app_role(roles, transactional_db):
