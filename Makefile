@@ -58,6 +58,11 @@ bench: $(VENV)/.installed
 	  $(PY) manage.py collectstatic --no-input -v 0
 	$(PY) -m bench $(BENCH_ARGS)
 
+# Known vulnerabilities in the installed packages (.ci/audit.py). A vulnerability fails; a service
+# that cannot be reached fails under CRM_REQUIRE_SERVICES=1 unless CRM_AUDIT_UNREACHABLE=warn.
+audit: $(VENV)/.installed
+	$(PY) .ci/audit.py
+
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
