@@ -7,6 +7,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from archives.models import Document
+from crm.checks import database_role
 from crm.dbroles import Role, RolesError, roles_apply
 from tests.services import require
 
@@ -144,3 +145,17 @@ def test_a_superuser_is_refused_as_the_app_role(db):
 def test_the_roles_command_refuses_urls_it_cannot_use(owner_url, app_url, message):
     with pytest.raises(CommandError, match=message):
         call_command("db_roles", admin_url="postgres://postgres@db/crm", owner_url=owner_url, app_url=app_url)
+
+
+def test_the_deploy_check_warns_unless_the_app_connects_as_the_app_role(roles):
+    def warnings_as(role: str | None) -> list[str]:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET ROLE {role}" if role else "RESET ROLE")
+            try:
+                return [message.id for message in database_role(databases=["default"])]
+            finally:
+                cursor.execute("RESET ROLE")
+
+    assert warnings_as(None) == ["crm.W001"], "the tests connect as a superuser"
+    assert warnings_as(OWNER) == ["crm.W001"]
+    assert warnings_as(APP) == []
