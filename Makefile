@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export PORT
 
-.PHONY: run test bench lint format messages compilemessages migrate seed check clean
+.PHONY: run test bench lint format messages compilemessages migrate seed check clean db-roles backup restore audit
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -19,8 +19,25 @@ compilemessages: $(VENV)/.installed
 	@if command -v msgfmt >/dev/null; then $(PY) manage.py compilemessages --ignore=.venv -v 0; \
 	else echo "msgfmt not found: using the committed .mo files"; fi
 
+# Migrations run as the database's owner role when DATABASE_OWNER_URL is set; web, worker, beat
+# and seed_demo connect as DATABASE_URL, the app role, which may not change the schema (README).
 migrate: $(VENV)/.installed
-	$(PY) manage.py migrate --no-input
+	DATABASE_URL="$${DATABASE_OWNER_URL:-$${DATABASE_URL:-}}" $(PY) manage.py migrate --no-input
+
+# PostgreSQL: create or repair the owner and app roles of DATABASE_OWNER_URL and DATABASE_URL,
+# connected as the superuser of DATABASE_ADMIN_URL (crm/dbroles.py). Idempotent.
+db-roles: $(VENV)/.installed
+	$(PY) manage.py db_roles
+
+# PostgreSQL backup (pg_dump custom format) into var/backups/<database>-<timestamp>.dump, and its
+# restore into the configured database: `make restore FILE=var/backups/….dump` (FORCE=1 to replace
+# a database that is not empty). Both use DATABASE_OWNER_URL, else DATABASE_URL (crm/backups.py).
+backup: $(VENV)/.installed
+	$(PY) manage.py db_backup
+
+restore: $(VENV)/.installed
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=var/backups/<name>.dump [FORCE=1]"; exit 2; }
+	$(PY) manage.py db_restore "$(FILE)" $(if $(filter 1 yes true,$(FORCE)),--force)
 
 seed: migrate
 	$(PY) manage.py seed_demo
@@ -40,6 +57,11 @@ bench: $(VENV)/.installed
 	DJANGO_DEBUG=0 DJANGO_SECRET_KEY=bench-only-$$RANDOM-$$RANDOM-$$RANDOM-$$RANDOM-$$RANDOM-$$RANDOM-xxxxxxxxxx \
 	  $(PY) manage.py collectstatic --no-input -v 0
 	$(PY) -m bench $(BENCH_ARGS)
+
+# Known vulnerabilities in the installed packages (.ci/audit.py). A vulnerability fails; a service
+# that cannot be reached fails under CRM_REQUIRE_SERVICES=1 unless CRM_AUDIT_UNREACHABLE=warn.
+audit: $(VENV)/.installed
+	$(PY) .ci/audit.py
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

@@ -4,9 +4,11 @@ under server-made names, never overwritten, and read back only through permissio
 from __future__ import annotations
 
 import hashlib
+import hmac
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -26,6 +28,15 @@ KINDS: dict[str, tuple[str, tuple[bytes, ...]]] = {
     ".txt": ("text/plain; charset=utf-8", ()),
 }
 EXECUTABLE_MAGIC = (b"MZ", b"\x7fELF", b"#!", b"\xca\xfe\xba\xbe", b"\xcf\xfa\xed\xfe")
+
+
+class StoredFileChanged(Exception):
+    """A stored file is missing, or its content no longer has the SHA-256 recorded when it was stored."""
+
+    def __init__(self, stored_name: str, *, expected: str, found: str | None) -> None:
+        self.stored_name, self.expected, self.found = stored_name, expected, found
+        state = "is missing" if found is None else f"has SHA-256 {found}"
+        super().__init__(f"stored file {stored_name} {state}, recorded {expected}")
 
 
 @dataclass(frozen=True)
@@ -89,3 +100,20 @@ def path_of(stored_name: str) -> Path:
     if path.parent != folder().resolve():
         raise ValidationError(_("Unknown file."))
     return path
+
+
+def open_verified(stored_name: str, sha256: str) -> BinaryIO:
+    """Open a stored file to be served, after checking its content against the recorded SHA-256.
+
+    The handle that was checked is the one returned, rewound: a file swapped on disk after the
+    check is not the one sent. Raises StoredFileChanged for a missing or altered file."""
+    try:
+        handle = open(path_of(stored_name), "rb")  # noqa: SIM115 - returned open, the caller closes it
+    except FileNotFoundError:
+        raise StoredFileChanged(stored_name, expected=sha256, found=None) from None
+    found = hashlib.file_digest(handle, "sha256").hexdigest()
+    if not hmac.compare_digest(found, sha256):
+        handle.close()
+        raise StoredFileChanged(stored_name, expected=sha256, found=found)
+    handle.seek(0)
+    return handle

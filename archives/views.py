@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import logging
 from collections import defaultdict
 from collections.abc import Callable
 from functools import wraps
@@ -36,6 +37,8 @@ from crm.panels import unit_panels
 from crm.permissions import get_visible_or_404
 from crm.roles import Role
 from crm.spreadsheets.export import inert
+
+logger = logging.getLogger(__name__)
 
 READ_ROLES = (*PROPERTY_ROLES, Role.ACCOUNT_MANAGER, Role.ADMIN)
 FILE_ROLES = (Role.FRONT_DESK, Role.CLIENT_SERVICES_SUPERVISOR, Role.ADMIN)  # upload, request changes
@@ -185,10 +188,23 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @archive_view()
-def download(request: HttpRequest, pk: int) -> FileResponse:
-    """Files are served only here, after checking the user's right to the unit."""
+def download(request: HttpRequest, pk: int) -> HttpResponse:
+    """Files are served only here, after checking the user's right to the unit and the file's
+    SHA-256 against the one recorded when it was stored (ARC-7): an altered file is not sent."""
     version = get_visible_or_404(DocumentVersion.objects.select_related("document"), request.user, pk=pk)
-    handle = open(files.path_of(version.stored_name), "rb")  # noqa: SIM115 - FileResponse closes it
+    try:
+        handle = files.open_verified(version.stored_name, version.sha256)
+    except files.StoredFileChanged as error:
+        logger.error(
+            "Refused to serve version %s of archive document %s to user %s: %s",
+            version.pk,
+            version.document_id,
+            request.user.pk,
+            error,
+        )
+        context = {"version": version, "missing": error.found is None}
+        # 409: the stored file conflicts with its record. Not a 500: nothing is broken in the app.
+        return render(request, "archives/file_changed.html", context, status=409)
     response = FileResponse(
         handle, content_type=version.content_type, as_attachment=True, filename=version.original_name
     )

@@ -1,7 +1,42 @@
+import importlib
+
 import pytest
+from django.db import connection
+from pytest_django.plugin import blocking_manager_key
 
 from crm.roles import Role
 from tests.factories import TeamFactory, UserFactory
+
+# Archived documents are append-only on SQLite through triggers (archives migration 0006).
+APPEND_ONLY = importlib.import_module("archives.migrations.0006_sqlite_append_only_triggers")
+FLUSHED_AFTER = {"transactional_db", "live_server", "django_db_reset_sequences", "django_db_serialized_rollback"}
+
+
+def flushed_after(item: pytest.Item) -> bool:
+    """Whether pytest-django empties the tables after this test (instead of rolling it back)."""
+    marker = item.get_closest_marker("django_db")
+    by_marker = marker is not None and any(
+        marker.kwargs.get(name) for name in ("transaction", "reset_sequences", "serialized_rollback")
+    )
+    return by_marker or bool(FLUSHED_AFTER & set(getattr(item, "fixturenames", ())))
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):
+    """After a transactional test Django flushes every table, with DELETE on SQLite (TRUNCATE on
+    PostgreSQL), and the append-only triggers refuse to delete documents: they are dropped for the
+    flush and created again after it. Only the test harness does this; the application cannot."""
+    flushes = connection.vendor == "sqlite" and flushed_after(item)
+    blocker = item.config.stash[blocking_manager_key]
+    if flushes:
+        with blocker.unblock(), connection.cursor() as cursor:
+            for name, _statement in APPEND_ONLY.TRIGGERS:
+                cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+    yield  # fixtures are torn down here: pytest-django's flush (and after the last test, the database)
+    if flushes and nextitem is not None:
+        with blocker.unblock(), connection.cursor() as cursor:
+            for _name, statement in APPEND_ONLY.TRIGGERS:
+                cursor.execute(statement)
 
 
 @pytest.fixture

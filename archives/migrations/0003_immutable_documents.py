@@ -2,7 +2,8 @@
 
 On PostgreSQL a trigger refuses every UPDATE and DELETE of a row, whoever sends it (the ORM, the
 admin, psql). TRUNCATE, which only a database owner can run and which tests use to reset, is a
-separate statement and not affected. SQLite, the zero-setup default, relies on the ORM guard.
+separate statement and not affected; the app's own role may not run it (crm/dbroles.py). SQLite has
+its triggers in migration 0006.
 """
 
 from django.db import migrations

@@ -1,9 +1,11 @@
 """Unit documents (ARC-2, ARC-3, ARC-7): append-only records of files stored outside the web root.
 
 A document and its versions are never updated or deleted — not by the pages (there are no such
-pages), the admin (read-only), the ORM (save/update/delete raise) nor raw SQL (PostgreSQL triggers,
-migration 0003). An *original* document keeps its single version; a *working* document gains a new
-version only when a manager approves a change request.
+pages), the admin (read-only), the ORM (save/update/delete raise) nor raw SQL or the ORM's own
+bypasses (database triggers: PostgreSQL in migration 0003, SQLite in 0006). On PostgreSQL the app
+runs as a role that can neither drop nor disable those triggers, nor TRUNCATE (crm/dbroles.py).
+An *original* document keeps its single version; a *working* document gains a new version only
+when a manager approves a change request.
 """
 
 from __future__ import annotations

@@ -1,11 +1,10 @@
 """Originals are never modified (ARC-7): through the UI, the admin, the ORM and raw SQL."""
 
 import pytest
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, connection, models, transaction
 from django.urls import reverse
 
 from archives.models import Document, DocumentVersion, ImmutableRecordError
-from tests.services import require
 
 
 def test_there_is_no_page_that_edits_or_deletes_a_document(client, archivist, original):
@@ -60,13 +59,61 @@ def test_queryset_update_and_delete_refuse(original):
     ],
 )
 def test_raw_sql_is_refused_by_the_database(original, sql):
-    require(
-        connection.vendor == "postgresql", "the database triggers exist on PostgreSQL (SQLite has only the ORM guard)"
-    )
-    refused = pytest.raises(DatabaseError, match="never modified or deleted")
-    with refused, transaction.atomic(), connection.cursor() as cursor:
+    with refused(), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(sql, [original.pk])
     assert Document.objects.get(pk=original.pk).title == "Lease"
+
+
+def refused():
+    return pytest.raises(DatabaseError, match="never modified or deleted")
+
+
+def test_an_upsert_through_bulk_create_cannot_rewrite_an_original(original):
+    forged = Document.objects.get(pk=original.pk)
+    forged.title = "Forged"
+    with refused(), transaction.atomic():
+        Document.objects.bulk_create([forged], update_conflicts=True, unique_fields=["id"], update_fields=["title"])
+    version = DocumentVersion.objects.get(document=original)
+    version.sha256 = "0" * 64
+    with refused(), transaction.atomic():
+        DocumentVersion.objects.bulk_create(
+            [version], update_conflicts=True, unique_fields=["id"], update_fields=["sha256"]
+        )
+    assert Document.objects.get(pk=original.pk).title == "Lease"
+    assert DocumentVersion.objects.get(document=original).sha256 != "0" * 64
+
+
+def test_the_base_queryset_update_cannot_rewrite_an_original(original):
+    with refused(), transaction.atomic():
+        models.QuerySet.update(Document.objects.filter(pk=original.pk), title="Forged")
+    with refused(), transaction.atomic():
+        models.QuerySet.update(DocumentVersion.objects.filter(document=original), size=1)
+    assert Document.objects.get(pk=original.pk).title == "Lease"
+
+
+def test_a_raw_delete_cannot_remove_an_original(original):
+    with refused(), transaction.atomic():
+        DocumentVersion.objects.filter(document=original)._raw_delete(using="default")
+    with refused(), transaction.atomic():
+        Document.objects.filter(pk=original.pk)._raw_delete(using="default")
+    assert DocumentVersion.objects.filter(document=original).count() == 1
+
+
+@pytest.mark.django_db
+def test_the_append_only_triggers_exist_after_every_migration():
+    # A migration that rebuilds one of these tables on SQLite drops its triggers (see migration 0006).
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name LIKE 'archives_%%'")
+            expected = {
+                f"{table}_append_only_{operation}"
+                for table in ("archives_document", "archives_documentversion")
+                for operation in ("update", "delete")
+            }
+        else:
+            cursor.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal AND tgenabled <> 'D'")
+            expected = {"archives_document_append_only", "archives_documentversion_append_only"}
+        assert expected <= {name for (name,) in cursor.fetchall()}
 
 
 def test_the_stored_file_is_never_overwritten(original, settings):

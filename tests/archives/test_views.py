@@ -3,6 +3,7 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 
 from archives.models import Document, DocumentVersion, Loan
 from crm.roles import Role
@@ -205,3 +206,31 @@ def test_the_check_refuses_a_path_when_called_with_one():
 
     with pytest.raises(ValidationError, match="must not contain a path"):
         files.check(Named())
+
+
+def test_a_file_altered_on_disk_is_not_sent_and_the_refusal_is_logged(client, archivist, original, caplog):
+    from archives import files
+
+    version = original.versions.get()
+    files.path_of(version.stored_name).write_bytes(b"%PDF-1.4\n% forged\n%%EOF\n")
+    client.force_login(archivist)
+    # override: the middleware's zh-hans must not stay active for the next test in this thread
+    with caplog.at_level("ERROR", logger="archives.views"), translation.override("en"):
+        response = client.get(reverse("archives:download", args=[version.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    body = response.content.decode()
+    assert response.status_code == 409 and "forged" not in body and 'lang="zh-hans"' in body
+    assert 'data-testid="file-changed"' in body and "doc.pdf" in body
+    [record] = caplog.records
+    assert version.stored_name in record.getMessage() and version.sha256 in record.getMessage()
+
+
+def test_a_missing_stored_file_gets_a_page_not_a_server_error(client, archivist, original, caplog):
+    from archives import files
+
+    version = original.versions.get()
+    files.path_of(version.stored_name).unlink()
+    client.force_login(archivist)
+    with caplog.at_level("ERROR", logger="archives.views"):
+        response = client.get(reverse("archives:download", args=[version.pk]))
+    assert response.status_code == 409 and "is missing from the archive" in response.content.decode()
+    assert "is missing" in caplog.records[0].getMessage()
