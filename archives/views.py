@@ -36,6 +36,7 @@ from crm.pagination import paginate
 from crm.panels import unit_panels
 from crm.permissions import get_visible_or_404
 from crm.roles import Role
+from crm.spreadsheets.export import inert
 
 logger = logging.getLogger(__name__)
 
@@ -334,7 +335,8 @@ def yearly_index(request: HttpRequest, year: int) -> HttpResponse:
         writer.writerow([_("Shelf"), _("Unit"), _("Tenant"), _("Category"), _("Title"), _("Document date")])
         for e in entries:
             writer.writerow(
-                [
+                inert(cell)
+                for cell in [
                     e.shelf,
                     str(e.document.unit),
                     e.tenancy.company_name,

@@ -1,5 +1,4 @@
 from django.contrib import admin
-from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from clients.models import (
@@ -15,6 +14,7 @@ from clients.models import (
     PromotionNotice,
 )
 from clients.resources import ClientResource, ContactResource
+from crm.admin import SpreadsheetAdmin
 
 
 class ContactInline(admin.TabularInline):
@@ -28,7 +28,7 @@ class KeyAccountInline(admin.StackedInline):
 
 
 @admin.register(Client)
-class ClientAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+class ClientAdmin(SpreadsheetAdmin, SimpleHistoryAdmin):
     resource_classes = [ClientResource]
     list_display = (
         "code",
@@ -51,7 +51,7 @@ class ClientAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(Contact)
-class ContactAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+class ContactAdmin(SpreadsheetAdmin, SimpleHistoryAdmin):
     resource_classes = [ContactResource]
     list_display = ("name", "client", "position", "phone", "email", "is_emergency")
     list_select_related = ("client",)

@@ -1,9 +1,13 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.forms import inlineformset_factory
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from clients.models import (
@@ -185,25 +189,29 @@ class PromotionForm(forms.ModelForm):
 
 
 class ImportForm(forms.Form):
-    MAX_BYTES = 5 * 1024 * 1024
-    file = forms.FileField(label=_("CSV or Excel file"), help_text=_("Up to 5 MB; .csv or .xlsx."))
+    """The file's name, size and signature; the caps on its contents are clients.imports'."""
 
-    def clean_file(self):
+    file = forms.FileField(label=_("CSV or Excel file"))
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = _("Up to %(size)s and %(rows)s rows; .csv or .xlsx.") % {
+            "size": filesizeformat(settings.CRM_IMPORT_MAX_UPLOAD_BYTES),
+            "rows": number_format(settings.CRM_IMPORT_MAX_ROWS, force_grouping=True),
+        }
+
+    def clean_file(self) -> UploadedFile:
         upload = self.cleaned_data["file"]
         name = upload.name.lower()
-        if upload.size > self.MAX_BYTES:
-            raise ValidationError(_("The file is larger than 5 MB."))
-        if upload.size == 0:
-            raise ValidationError(_("The file is empty."))
+        if not name.endswith((".csv", ".xlsx")):
+            raise ValidationError(_("Upload a .csv or .xlsx file."))
+        if upload.size > settings.CRM_IMPORT_MAX_UPLOAD_BYTES:
+            raise ValidationError(
+                _("This file is larger than %(size)s; split it.")
+                % {"size": filesizeformat(settings.CRM_IMPORT_MAX_UPLOAD_BYTES)}
+            )
         head = upload.read(4)
         upload.seek(0)
-        if name.endswith(".xlsx"):
-            if head != b"PK\x03\x04":
-                raise ValidationError(_("This is not an Excel (.xlsx) file."))
-        elif name.endswith(".csv"):
-            if b"\x00" in upload.read(2048):
-                raise ValidationError(_("This is not a text CSV file."))
-            upload.seek(0)
-        else:
-            raise ValidationError(_("Upload a .csv or .xlsx file."))
+        if name.endswith(".xlsx") and head != b"PK\x03\x04":
+            raise ValidationError(_("This is not an Excel (.xlsx) file."))
         return upload

@@ -18,10 +18,23 @@ from crm.models import Territory, User
 from crm.roles import Role
 
 
+class TextlessDiff(resources.Diff):
+    """Compares rows (for "unchanged") without rendering the HTML diff the import pages never
+    show: diff-match-patch takes up to a second per long text, so one upload of long notes could
+    keep a worker busy for its whole time limit."""
+
+    def as_html(self) -> list[str]:
+        return []
+
+
 class GatedResource(resources.ModelResource):
     def __init__(self, user: User | None = None, **kwargs) -> None:
         super().__init__(**kwargs)
         self.user = user
+
+    def get_diff_class(self) -> type[resources.Diff]:
+        # The admin's preview shows the diff; the import pages (with a user) do not.
+        return super().get_diff_class() if self.user is None else TextlessDiff
 
     def blank_empty_cells(self, row) -> None:
         """Excel gives None for an empty cell; text columns want "" and flags want False."""

@@ -1,9 +1,35 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from crm.models import Notification, OutboxMessage, Team, Territory, User
+from crm.spreadsheets.formats import FORMATS
+
+
+class SpreadsheetAdmin(ImportExportModelAdmin):
+    """Admin import and export through the CRM's own CSV and Excel formats (crm/spreadsheets)."""
+
+    formats = FORMATS
+
+    def add_data_read_fail_error_to_form(self, form, e: Exception) -> None:
+        # Our readers say what is wrong with the file (a cap, an encoding); say it.
+        if isinstance(e, ValidationError):
+            form.add_error("import_file", e)
+        else:
+            super().add_data_read_fail_error_to_form(form, e)
+
+    def get_export_data(self, file_format, request: HttpRequest, queryset: QuerySet, **kwargs) -> str | bytes:
+        # The library gives Excel native numbers and dates only for its own XLSX class (an exact
+        # type check); ours is a subclass, so say it here.
+        if not self.has_export_permission(request):
+            raise PermissionDenied
+        data = self.get_data_for_export(request, queryset, force_native_type=file_format.is_binary(), **kwargs)
+        return file_format.export_data(data)
 
 
 @admin.register(User)

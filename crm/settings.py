@@ -163,6 +163,14 @@ STORAGES = {
     },
 }
 
+# --- imports (X-3) -------------------------------------------------------------------------
+# Caps checked before an uploaded CSV or Excel file is parsed (crm/spreadsheets/reading.py); a
+# file past one is refused with a message beside the file field.
+CRM_IMPORT_MAX_UPLOAD_BYTES = env.env_int("CRM_IMPORT_MAX_UPLOAD_BYTES", 5 * 1024 * 1024, minimum=1)
+# An xlsx is a zip: what its directory says the parts unpack to (a 1 MB file can hold 2 million rows).
+CRM_IMPORT_MAX_UNPACKED_BYTES = env.env_int("CRM_IMPORT_MAX_UNPACKED_BYTES", 20 * 1024 * 1024, minimum=1)
+CRM_IMPORT_MAX_ROWS = env.env_int("CRM_IMPORT_MAX_ROWS", 5000, minimum=1)
+
 # --- forms ----------------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

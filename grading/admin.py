@@ -1,13 +1,13 @@
 from django.contrib import admin
-from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
+from crm.admin import SpreadsheetAdmin
 from grading.models import ClientScore, GradingPolicy, GradingRun, PotentialAssessment, Receivable, SalesOrder
 from grading.resources import ReceivableResource, SalesOrderResource
 
 
 @admin.register(SalesOrder)
-class SalesOrderAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+class SalesOrderAdmin(SpreadsheetAdmin, SimpleHistoryAdmin):
     resource_classes = [SalesOrderResource]
     list_display = ("client", "ordered_on", "amount", "quantity", "product", "margin")
     list_select_related = ("client",)
@@ -18,7 +18,7 @@ class SalesOrderAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(Receivable)
-class ReceivableAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+class ReceivableAdmin(SpreadsheetAdmin, SimpleHistoryAdmin):
     resource_classes = [ReceivableResource]
     list_display = ("invoice", "client", "amount", "due_on", "paid_on", "delay_reason")
     list_select_related = ("client",)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import io
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -15,6 +13,7 @@ from openpyxl import Workbook
 from clients.selectors import client_card
 from crm.permissions import role_required
 from crm.roles import CLIENT_ROLES, Role
+from crm.spreadsheets.export import xlsx_append, xlsx_bytes
 from grading import selectors, services
 from grading.forms import DashboardFilter, PaymentForm, PolicyForm, PotentialForm, ReceivableForm, SalesOrderForm
 from grading.models import GradingPolicy, GradingRun, Receivable
@@ -103,7 +102,8 @@ def export(request: HttpRequest) -> HttpResponse:
     book = Workbook()
     sheet = book.active
     sheet.title = _("Grades")
-    sheet.append(
+    xlsx_append(
+        sheet,
         [
             _("Client code"),
             _("Client"),
@@ -118,12 +118,13 @@ def export(request: HttpRequest) -> HttpResponse:
             _("Profit"),
             _("Profit rank"),
             _("Potential"),
-        ]
+        ],
     )
     if current:
         scores = selectors.scores_for(request.user, current).select_related("client__owner").order_by("client__code")
         for s in scores.iterator(chunk_size=2000):
-            sheet.append(
+            xlsx_append(
+                sheet,
                 [
                     s.client.code,
                     s.client.name,
@@ -138,12 +139,10 @@ def export(request: HttpRequest) -> HttpResponse:
                     float(s.profit),
                     s.profit_rank,
                     s.potential_score,
-                ]
+                ],
             )
-    buffer = io.BytesIO()
-    book.save(buffer)
     response = HttpResponse(
-        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        xlsx_bytes(book), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
     response["Content-Disposition"] = 'attachment; filename="grades.xlsx"'
     return response

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import io
 from datetime import date
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
+from crm.spreadsheets.export import xlsx_append, xlsx_bytes
 from repairs import statistics
 from repairs.models import MonthlyReport
 
@@ -20,13 +20,16 @@ def month_workbook(month: date) -> bytes:
     summary = book.active
     summary.title = _("Summary")
     timeliness, callbacks, reopenings, paid = (figures[k] for k in ("timeliness", "callbacks", "reopenings", "paid"))
-    summary.append([_("Month"), f"{month:%Y-%m}"])
-    summary.append([_("Timeliness rate (%)"), timeliness["rate"], timeliness["on_time"], timeliness["measured"]])
-    summary.append([_("Pass rate, callbacks (%)"), callbacks["rate"], callbacks["satisfied"], callbacks["sampled"]])
-    summary.append(
-        [_("Orders not reopened (%)"), reopenings["rate"], reopenings["not_reopened"], reopenings["completed"]]
+    xlsx_append(summary, [_("Month"), f"{month:%Y-%m}"])
+    xlsx_append(summary, [_("Timeliness rate (%)"), timeliness["rate"], timeliness["on_time"], timeliness["measured"]])
+    xlsx_append(
+        summary, [_("Pass rate, callbacks (%)"), callbacks["rate"], callbacks["satisfied"], callbacks["sampled"]]
     )
-    summary.append(
+    xlsx_append(
+        summary, [_("Orders not reopened (%)"), reopenings["rate"], reopenings["not_reopened"], reopenings["completed"]]
+    )
+    xlsx_append(
+        summary,
         [
             _("Paid orders"),
             paid["orders"],
@@ -34,22 +37,23 @@ def month_workbook(month: date) -> bytes:
             float(paid["fees"]),
             _("Compensation"),
             float(paid["compensation"]),
-        ]
+        ],
     )
     categories = book.create_sheet(_("By category"))
-    categories.append([_("Category"), _("Logged"), _("Done")])
+    xlsx_append(categories, [_("Category"), _("Logged"), _("Done")])
     for row in statistics.with_category_labels(figures["by_category"]):
-        categories.append([row["label"], row["logged"], row["done"]])
+        xlsx_append(categories, [row["label"], row["logged"], row["done"]])
     technicians = book.create_sheet(_("By technician"))
-    technicians.append([_("Technician"), _("Done"), _("On time"), _("Fees")])
+    xlsx_append(technicians, [_("Technician"), _("Done"), _("On time"), _("Fees")])
     for row in figures["by_technician"]:
-        technicians.append([row["name"] or row["username"], row["done"], row["on_time"], float(row["fees"])])
+        xlsx_append(technicians, [row["name"] or row["username"], row["done"], row["on_time"], float(row["fees"])])
     register = book.create_sheet(_("Paid-service register"))
-    register.append(
-        [_("Number"), _("Completed"), _("Unit"), _("Client"), _("Technician"), _("Fees"), _("Compensation")]
+    xlsx_append(
+        register, [_("Number"), _("Completed"), _("Unit"), _("Client"), _("Technician"), _("Fees"), _("Compensation")]
     )
     for order in statistics.paid_register(month).iterator(chunk_size=2000):
-        register.append(
+        xlsx_append(
+            register,
             [
                 order.number,
                 timezone.localtime(order.completed_at).strftime("%Y-%m-%d %H:%M"),
@@ -58,8 +62,6 @@ def month_workbook(month: date) -> bytes:
                 str(order.technician) if order.technician else "",
                 float(order.total),
                 float(order.compensation),
-            ]
+            ],
         )
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return xlsx_bytes(book)

@@ -1,6 +1,7 @@
 from clients.models.activity import DemandRecord, Interaction, ProductFeedback
 from clients.models.clients import Client, Contact, KeyAccountProfile
 from clients.models.complaints import Complaint, ComplaintEvent
+from clients.models.imports import ImportJob
 from clients.models.promotions import Promotion, PromotionNotice
 
 __all__ = [
@@ -9,6 +10,7 @@ __all__ = [
     "ComplaintEvent",
     "Contact",
     "DemandRecord",
+    "ImportJob",
     "Interaction",
     "KeyAccountProfile",
     "ProductFeedback",

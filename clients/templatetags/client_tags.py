@@ -8,6 +8,8 @@ from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
+from clients.imports import LABELS, OUTCOMES
+
 register = template.Library()
 
 STATUS_CSS = {"active": "text-bg-success", "prospect": "text-bg-info", "dormant": "text-bg-secondary"}
@@ -40,3 +42,15 @@ def next_contact(client) -> str:
 def complaint_badge(complaint) -> str:
     css = COMPLAINT_CSS.get(complaint.status, "text-bg-secondary")
     return format_html('<span class="badge {}">{}</span>', css, complaint.get_status_display())
+
+
+@register.filter
+def import_kind(kind: str) -> str:
+    """What an import holds (clients, contacts, sales orders…), in the user's language."""
+    return str(LABELS.get(kind, kind))
+
+
+@register.filter
+def import_outcome(outcome: str) -> str:
+    """What became of an imported row: new, update, unchanged, invalid…"""
+    return str(OUTCOMES.get(outcome, outcome))

@@ -1,11 +1,12 @@
-"""Export (with the list's filters) and import with preview (X-3)."""
+"""Export (with the list's filters) and import with preview, as background jobs (X-3)."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,21 +15,20 @@ from django.views.decorators.http import require_POST
 from clients import imports, selectors
 from clients.filters import ClientFilter
 from clients.forms import ImportForm
+from clients.models import ImportJob
 from clients.resources import ClientResource, ContactResource
 from crm.permissions import role_required
 from crm.roles import CLIENT_ROLES
+from crm.spreadsheets import formats
 
-FORMATS = {
-    "csv": ("text/csv; charset=utf-8", "csv"),
-    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
-}
+FORMATS = {"csv": formats.CSV, "xlsx": formats.XLSX}
 
 
 @role_required(*CLIENT_ROLES)
 def client_export(request: HttpRequest, kind: str) -> HttpResponse:
     """The clients (or their contacts) of the current filters, within the user's gate."""
     fmt = request.GET.get("format", "xlsx")
-    if fmt not in FORMATS or kind not in imports.RESOURCES:
+    if fmt not in FORMATS or kind not in ("clients", "contacts"):
         raise Http404
     filterset = ClientFilter(request.GET, queryset=selectors.client_list(request.user), user=request.user)
     if not filterset.is_valid():
@@ -41,44 +41,74 @@ def client_export(request: HttpRequest, kind: str) -> HttpResponse:
     else:
         contacts = ContactResource(user=request.user).get_queryset().filter(client__in=clients.values("pk"))
         dataset = ContactResource(user=request.user).export(contacts.order_by("client__code", "name"))
-    content = dataset.export(fmt)
-    if fmt == "csv":
-        content = "\ufeff" + content  # a BOM so Excel opens Chinese text as UTF-8
-    content_type, extension = FORMATS[fmt]
-    response = HttpResponse(content, content_type=content_type)
+    file_format = FORMATS[fmt]()
+    content_type = file_format.get_content_type() + ("; charset=utf-8" if fmt == "csv" else "")
+    response = HttpResponse(file_format.export_data(dataset), content_type=content_type)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="{kind}-{stamp}.{extension}"'
+    response["Content-Disposition"] = f'attachment; filename="{kind}-{stamp}.{fmt}"'
     return response
 
 
 @role_required(*CLIENT_ROLES)
 def client_import(request: HttpRequest) -> HttpResponse:
+    """The upload form; a file within the caps becomes an import job, checked by a worker."""
     kind = request.GET.get("kind") or request.POST.get("kind") or "clients"
     if kind not in imports.RESOURCES:
         raise Http404
     form = ImportForm(request.POST or None, request.FILES or None)
-    kinds = [("clients", _("Clients")), ("contacts", _("Contacts")), *imports.LABELS.items()]
-    context = {"form": form, "kind": kind, "kinds": kinds}
     if request.method == "POST" and form.is_valid():
-        token = imports.import_upload(user=request.user, kind=kind, upload=form.cleaned_data["file"])
         try:
-            headers, rows, clean = imports.import_preview(user=request.user, token=token)
+            job = imports.import_job_create(user=request.user, kind=kind, upload=form.cleaned_data["file"])
         except ValidationError as error:
-            imports.import_discard(user=request.user, token=token)
             form.add_error("file", error)
         else:
-            context.update(token=token, headers=headers, rows=rows, clean=clean)
+            return redirect(job)
+    context = {
+        "form": form,
+        "kind": kind,
+        "kinds": list(imports.LABELS.items()),
+        "jobs": ImportJob.objects.visible_to(request.user).only(*STATUS_FIELDS)[:10],
+    }
     return render(request, "clients/client_import.html", context)
+
+
+# What the status line needs; the preview rows can be thousands and stay in the database.
+STATUS_FIELDS = ("kind", "file_name", "status", "progress", "row_count", "totals", "created_at", "created_by_id")
+
+
+@role_required(*CLIENT_ROLES)
+def import_job(request: HttpRequest, pk: int) -> HttpResponse:
+    """The job's progress while a worker has it, then its preview (errors first) or its outcome."""
+    job = get_object_or_404(ImportJob.objects.visible_to(request.user), pk=pk)
+    error_rows = [row for row in job.rows if row["errors"]]
+    errors_only = bool(error_rows) and request.GET.get("rows") != "all"
+    context = {
+        "job": job,
+        "page_obj": Paginator(error_rows if errors_only else job.rows, 100).get_page(request.GET.get("page")),
+        "errors_only": errors_only,
+        "error_count": len(error_rows),
+    }
+    return render(request, "clients/import_job.html", context)
+
+
+@role_required(*CLIENT_ROLES)
+def import_job_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """The progress line, polled by htmx; once the worker is done the page reloads."""
+    job = get_object_or_404(ImportJob.objects.visible_to(request.user).only(*STATUS_FIELDS), pk=pk)
+    response = render(request, "clients/includes/import_job_status.html", {"job": job})
+    if not job.is_running:
+        response["HX-Refresh"] = "true"
+    return response
 
 
 @require_POST
 @role_required(*CLIENT_ROLES)
-def client_import_confirm(request: HttpRequest) -> HttpResponse:
+def import_job_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    job = get_object_or_404(ImportJob.objects.visible_to(request.user).only(*STATUS_FIELDS), pk=pk)
     try:
-        totals = imports.import_commit(user=request.user, token=request.POST.get("token", ""))
+        imports.import_job_confirm(job=job, by=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-        return redirect("clients:import")
-    summary = ", ".join(f"{name}: {count}" for name, count in totals.items()) or _("no changes")
-    messages.success(request, _("Import saved (%(summary)s).") % {"summary": summary})
-    return redirect("clients:list")
+    else:
+        messages.success(request, _("Saving; this page shows when it is done."))
+    return redirect(job)

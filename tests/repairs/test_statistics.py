@@ -149,3 +149,26 @@ def test_the_stats_page_names_categories_in_the_users_language(client, october, 
     response = client.get(reverse("repairs:stats"), {"month": "2026-10"})
     labels = [row["label"] for row in response.context["categories"]]
     assert set(labels) == {"电气", "给排水"}
+
+
+def test_excel_register_writes_hostile_names_as_text_and_fees_as_numbers(client, october, make_user):
+    import io
+
+    import openpyxl
+
+    from crm.roles import Role
+    from tests.factories import ClientFactory
+
+    october[0].client = ClientFactory(name="=cmd|' /C calc'!A0")
+    october[0].save(update_fields=["client"])
+    october[0].technician.user.first_name = "@SUM(1+1)"
+    october[0].technician.user.save(update_fields=["first_name"])
+    client.force_login(make_user(Role.FINANCE))
+    book = openpyxl.load_workbook(io.BytesIO(client.get(reverse("repairs:stats_export"), {"month": "2026-10"}).content))
+    register = book.worksheets[3]
+    first = list(register[2])
+    assert (first[3].value, first[3].data_type) == ("=cmd|' /C calc'!A0", "s")
+    assert (first[5].value, first[5].data_type) == (100, "n")
+    technician = book.worksheets[2]["A2"]
+    assert (technician.value, technician.data_type) == ("@SUM(1+1)", "s")
+    assert technician.quotePrefix
