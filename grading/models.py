@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import connection, models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -103,6 +103,9 @@ class PotentialAssessment(models.Model):
         return f"{self.client_id}: {self.score}"
 
 
+FIRST_POLICY_LOCK = 7_202_611  # any number no other advisory lock of the app uses
+
+
 class GradingPolicy(models.Model):
     """The policy a manager tunes (GRD-5, CLI-9). Never edited in place: each change is a new row,
     so every run names the exact policy it used."""
@@ -158,7 +161,16 @@ class GradingPolicy(models.Model):
 
     @classmethod
     def current(cls) -> GradingPolicy:
-        return cls.objects.first() or cls.objects.create()
+        """The newest policy. The defaults are written on first use, once even when several
+        people press "grade now" on a fresh install at the same moment."""
+        policy = cls.objects.first()
+        if policy is not None:
+            return policy
+        with transaction.atomic():
+            if connection.vendor == "postgresql":  # SQLite's IMMEDIATE transactions queue already
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_xact_lock(%s)", [FIRST_POLICY_LOCK])
+            return cls.objects.first() or cls.objects.create()
 
     def discount_for(self, level: str) -> str:
         return {"A": self.discount_a, "B": self.discount_b, "C": self.discount_c, "D": self.discount_d}.get(level, "")
