@@ -173,7 +173,15 @@ def broker(url: str | None, *, base_dir: Path, visibility_timeout: int = 3600) -
         raise ImproperlyConfigured(f"CELERY_BROKER_URL scheme {scheme!r} is not supported: use redis:// .")
     if not scheme.startswith("redis"):
         return url, {}
-    return url, {"visibility_timeout": visibility_timeout, "socket_connect_timeout": 3, "socket_timeout": 10}
+    # kombu 5.7 looks for such messages only every interval x throttle seconds (100 by default);
+    # a sweep is one small ZRANGE, so every few seconds, and never slower than the timeout.
+    return url, {
+        "visibility_timeout": visibility_timeout,
+        "unacked_restore_interval": max(1, min(10, visibility_timeout // 3)),
+        "unacked_restore_throttle": 1,
+        "socket_connect_timeout": 3,
+        "socket_timeout": 10,
+    }
 
 
 def client_address(proxy_count: int) -> dict[str, Any]:

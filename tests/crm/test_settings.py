@@ -128,3 +128,12 @@ def test_production_passes_the_deploy_checks():
     )
     assert result.returncode == 0, result.stderr + result.stdout
     assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize("timeout, sweep", [(1200, 10), (3, 1), (15, 5)])
+def test_redis_looks_for_a_dead_workers_messages_well_within_the_visibility_timeout(timeout, sweep):
+    url, options = env.broker("redis://127.0.0.1:6379/0", base_dir=ROOT, visibility_timeout=timeout)
+    assert url == "redis://127.0.0.1:6379/0"
+    assert options["visibility_timeout"] == timeout
+    # kombu sweeps every interval x throttle seconds: a message is handed out again soon after it is due.
+    assert options["unacked_restore_interval"] * options["unacked_restore_throttle"] == sweep
