@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import django_filters
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -56,7 +57,10 @@ class RepairOrderFilter(StyledFilterSet):
             return queryset
         today = timezone.localdate()
         start = timezone.make_aware(timezone.datetime.combine(today, timezone.datetime.min.time()))
-        due_today = Q(appointment_at__lt=start + timezone.timedelta(days=1)) | Q(
-            rescheduled_at__lt=start + timezone.timedelta(days=1)
+        # Due by the end of today, overdue ones included; a rescheduled job is due at its new time.
+        return (
+            queryset.open()
+            .alias(due=Coalesce("rescheduled_at", "appointment_at"))
+            .filter(due__lt=start + timezone.timedelta(days=1))
+            .order_by("due", "pk")
         )
-        return queryset.open().filter(due_today).order_by("appointment_at")

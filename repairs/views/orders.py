@@ -29,7 +29,7 @@ def order_list(request: HttpRequest) -> HttpResponse:
     )
     data = request.GET.copy()
     if request.user.role == Role.TECHNICIAN and not data:
-        data["today"] = "1"  # a technician's phone opens on "my jobs today"
+        data["today"] = "true"  # a technician's phone opens on "my jobs today" (BooleanFilter's word)
     filterset = RepairOrderFilter(data, queryset=orders, user=request.user)
     page = paginate(request, filterset.qs)
     return render(request, "repairs/order_list.html", {"filter": filterset, "page_obj": page})

@@ -58,7 +58,24 @@ def test_a_technician_sees_only_their_jobs_and_opens_on_today(client, new_order,
     client.force_login(tech.user)
     response = client.get(reverse("repairs:list"))
     assert list(response.context["page_obj"].object_list) == [new_order]
-    assert response.context["filter"].data.get("today") == "1"
+
+
+def test_a_technicians_list_opens_on_the_jobs_due_by_today(client, tenancy, supervisor, tech):
+    noon = timezone.make_aware(timezone.datetime.combine(timezone.localdate(), timezone.datetime.min.time()))
+    noon += timedelta(hours=12)
+
+    def job(appointment_at):
+        order = RepairOrderFactory(unit=tenancy.unit, appointment_at=appointment_at)
+        return workflow.assign(order=order, technician=tech, by=supervisor)
+
+    today, overdue = job(noon), job(noon - timedelta(days=2))
+    later = job(noon + timedelta(days=5))
+    moved = workflow.reschedule(order=job(noon), new_time=noon + timedelta(days=5), by=supervisor)
+    client.force_login(tech.user)
+    opened = client.get(reverse("repairs:list")).context["page_obj"].object_list
+    assert list(opened) == [overdue, today], "the jobs due by today, earliest first; not later or moved ones"
+    everything = client.get(reverse("repairs:list"), {"status": "open"}).context["page_obj"].object_list
+    assert set(everything) == {today, overdue, later, moved}
 
 
 def test_front_desk_logs_an_order_in_one_form(client, desk, tenancy):
