@@ -129,6 +129,59 @@ def test_moving_the_emergency_flag_to_another_contact(client, alice, alices_clie
     ]
 
 
+def two_contacts_data(client, first, second, *, flagged):
+    """The card of ``client`` as posted, with its two existing contacts and the flag on ``flagged``."""
+    data = card_data(
+        code=client.code, name="华信科技（新名）", **{"contacts-TOTAL_FORMS": "2", "contacts-INITIAL_FORMS": "2"}
+    )
+    for n, contact in enumerate([first, second]):
+        data.update(
+            {
+                f"contacts-{n}-id": str(contact.pk),
+                f"contacts-{n}-name": contact.name,
+                f"contacts-{n}-phone": contact.phone,
+                f"contacts-{n}-position": contact.position,
+                f"contacts-{n}-email": contact.email,
+                f"contacts-{n}-is_emergency": "on" if contact == flagged else "",
+            }
+        )
+    return data
+
+
+def emergency_contacts(client):
+    return list(Contact.objects.filter(client=client, is_emergency=True).values_list("name", flat=True))
+
+
+def test_moving_the_emergency_flag_between_existing_contacts(client, alice, alices_client):
+    first = alices_client.contacts.get()
+    second = Contact.objects.create(client=alices_client, name="张磊", phone="+86 139 0000 0000")
+    client.force_login(alice)
+    response = client.post(
+        reverse("clients:edit", args=[alices_client.pk]),
+        two_contacts_data(alices_client, first, second, flagged=second),
+    )
+    assert response.status_code == 302, response.context["contacts"].errors
+    assert emergency_contacts(alices_client) == ["张磊"]
+    response = client.post(
+        reverse("clients:edit", args=[alices_client.pk]), two_contacts_data(alices_client, first, second, flagged=first)
+    )
+    assert response.status_code == 302
+    assert emergency_contacts(alices_client) == ["李明"]
+
+
+def test_saving_a_card_without_touching_the_contacts_keeps_the_emergency_contact(client, alice, alices_client):
+    first = alices_client.contacts.get()
+    second = Contact.objects.create(client=alices_client, name="张磊", phone="+86 139 0000 0000")
+    client.force_login(alice)
+    response = client.post(
+        reverse("clients:edit", args=[alices_client.pk]), two_contacts_data(alices_client, first, second, flagged=first)
+    )
+    assert response.status_code == 302, response.context["contacts"].errors
+    alices_client.refresh_from_db()
+    assert alices_client.name == "华信科技（新名）"
+    assert emergency_contacts(alices_client) == ["李明"], "the unchanged contact form keeps its flag"
+
+
 def test_key_account_profile_is_saved_and_kept_when_the_flag_is_removed(client, alice, alices_client):
     client.force_login(alice)
     first = alices_client.contacts.get()
