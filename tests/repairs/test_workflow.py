@@ -235,6 +235,27 @@ def test_reopen_returns_the_order_to_the_technician_and_counts(new_order, superv
     assert order.on_time is not None, "the first visit's timeliness is kept"
 
 
+@pytest.mark.parametrize("first_visit_on_time", [True, False])
+def test_a_reopened_order_visited_again_keeps_the_first_visits_timeliness(
+    new_order, supervisor, tech, fees, first_visit_on_time
+):
+    """REP-2 counts the first visit: a second visit for the same fault does not rewrite it."""
+    order = workflow.assign(order=new_order, technician=tech, by=supervisor)
+    late = timedelta(hours=5)
+    first = order.due_at if first_visit_on_time else order.due_at + late
+    order = workflow.arrive(order=order, by=tech.user, at=first)
+    assert order.on_time is first_visit_on_time
+    order = workflow.quote(order=order, lines=[LineInput(fees["labour"], Decimal("1"))], by=tech.user)
+    order = workflow.consent(order=order, by=tech.user)
+    order = workflow.complete(order=order, by=tech.user, work_notes="Washer", signature=SIGNATURE, signed_by="王律师")
+    order = workflow.close(order=order, by=supervisor)
+    order = workflow.reopen(order=order, by=supervisor, note="Still leaking")
+    second = order.due_at + late if first_visit_on_time else order.due_at
+    order = workflow.arrive(order=order, by=tech.user, at=second)
+    order.refresh_from_db()
+    assert (order.status, order.on_time, order.arrived_at) == (S.ARRIVED, first_visit_on_time, second)
+
+
 def test_cancel_needs_a_reason(new_order, desk):
     with pytest.raises(ValidationError):
         workflow.cancel(order=new_order, by=desk, note="")
