@@ -61,6 +61,27 @@ def test_an_all_late_payer_gets_zero_credit(alice):
     assert score(run, client).credit_score == 0
 
 
+@pytest.mark.parametrize(
+    ("days_late", "credit"),
+    [
+        (60, 90 - 20),  # under the cap: a third of the days
+        (90, 90 - 30),  # exactly at the cap
+        (150, 90 - 30),  # 50 points by days, capped at 30
+        (300, 90 - 30),
+    ],
+)
+def test_the_lateness_penalty_is_a_third_of_the_worst_delay_capped_at_30_points(alice, days_late, credit):
+    client = ClientFactory(owner=alice)
+    for month in range(1, 10):  # nine invoices paid on their due day
+        invoice(client, date(2026, month, 1), date(2026, month, 1))
+    due = date(2026, 1, 5)
+    invoice(client, due, due + timezone.timedelta(days=days_late))
+    run = services.grading_run(as_of=AS_OF)
+    s = score(run, client)
+    assert (s.invoices, s.late_payments, s.days_late_max) == (10, 1, days_late)
+    assert s.credit_score == pytest.approx(credit)
+
+
 def test_volume_and_profit_ranks_with_ties(clients):
     a, b, c, d, e = clients
     order(a, 500, "0.10")  # profit 50
