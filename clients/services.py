@@ -114,9 +114,12 @@ def followup_key(client_id: int, due: date) -> str:
 def followup_reminders_send(*, today: date | None = None) -> int:
     """Remind each account manager of due and overdue follow-ups (VIS-5, VIS-6).
 
-    One in-app notification per client and due date, and one e-mail digest per account manager
-    and day; both have unique keys, so running this again the same day creates nothing.
-    Returns the number of new per-client notifications.
+    The rule, "without duplicates": a follow-up gets ONE in-app notification, keyed by the
+    client and its due date, on the first run on or after that date; while it stays overdue the
+    next mornings add none (the unread notification is still there). Setting a new date makes a
+    new follow-up, reminded once in turn. The e-mail digest is daily: one per account manager and
+    day, listing every follow-up then due or overdue. Both have unique keys, so running this again
+    the same day creates nothing. Returns the number of new per-client notifications.
     """
     today = today or timezone.localdate()
     due = (

@@ -81,6 +81,28 @@ def test_running_the_reminders_again_creates_nothing(alice, django_capture_on_co
     assert len(mail.outbox) == 1
 
 
+def test_an_overdue_follow_up_is_reminded_once_and_listed_in_each_days_digest(
+    alice, django_capture_on_commit_callbacks
+):
+    first_day = date(2026, 11, 26)
+    overdue = ClientFactory(owner=alice, name="Overdue", next_contact_date=first_day)
+    created, digests = [], []
+    for day in range(3):
+        today = first_day + timedelta(days=day)
+        with django_capture_on_commit_callbacks(execute=True):
+            created.append(services.followup_reminders_send(today=today))
+        digests.append(Notification.objects.get(recipient=alice, key=f"followup-digest:{today.isoformat()}"))
+    assert created == [1, 0, 0], "one reminder for the due date, not one per morning it stays overdue"
+    reminders = Notification.objects.filter(recipient=alice, key__startswith="followup:client:")
+    assert list(reminders.values_list("key", flat=True)) == [services.followup_key(overdue.pk, first_day)]
+    assert all("Overdue" in digest.body for digest in digests), "each morning's digest lists it"
+    assert len(mail.outbox) == 3
+    # A new date is a new follow-up: reminded once when it falls due.
+    Client.objects.filter(pk=overdue.pk).update(next_contact_date=first_day + timedelta(days=5))
+    assert services.followup_reminders_send(today=first_day + timedelta(days=4)) == 0
+    assert services.followup_reminders_send(today=first_day + timedelta(days=5)) == 1
+
+
 def test_logging_the_follow_up_clears_the_reminder(alice, alices_client):
     today = timezone.localdate()
     Client.objects.filter(pk=alices_client.pk).update(next_contact_date=today)
