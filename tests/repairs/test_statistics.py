@@ -2,10 +2,12 @@
 
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from io import BytesIO
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from openpyxl import load_workbook
 
 from repairs import statistics
 from repairs.models import Callback, MonthlyReport, RepairSettings
@@ -116,6 +118,30 @@ def test_stats_page_produce_button_export_and_register(client, october, make_use
     assert export["Content-Type"].startswith("application/vnd.openxmlformats")
     register = client.get(reverse("repairs:register"), {"month": "2026-10"})
     assert len(register.context["page_obj"].object_list) == 5
+
+
+def test_the_excel_export_holds_the_figures_and_the_register_the_page_shows(client, october, make_user):
+    from crm.roles import Role
+
+    client.force_login(make_user(Role.ENGINEERING_SUPERVISOR))
+    export = client.get(reverse("repairs:stats_export"), {"month": "2026-10"})
+    assert export["Content-Disposition"] == 'attachment; filename="repairs-2026-10.xlsx"'
+    book = load_workbook(BytesIO(export.content), read_only=True)
+    sheets = {sheet.title: [list(row) for row in sheet.iter_rows(values_only=True)] for sheet in book.worksheets}
+    assert list(sheets) == ["Summary", "By category", "By technician", "Paid-service register"]
+    summary = {row[0]: row[1:] for row in sheets["Summary"]}
+    assert summary["Month"][0] == "2026-10"
+    assert summary["Timeliness rate (%)"][:3] == [80, 8, 10]
+    assert summary["Orders not reopened (%)"][:3] == [90, 9, 10]
+    assert summary["Paid orders"][:5] == [5, "Fees", 400, "Compensation", 30]
+    assert sheets["By category"] == [["Category", "Logged", "Done"], ["Electrical", 4, 4], ["Plumbing", 7, 6]]
+    assert sheets["By technician"] == [["Technician", "Done", "On time", "Fees"], ["陈师傅", 10, 8, 400.0]]
+    header, *rows = sheets["Paid-service register"]
+    assert header == ["Number", "Completed", "Unit", "Client", "Technician", "Fees", "Compensation"]
+    page = client.get(reverse("repairs:register"), {"month": "2026-10"}).context["page_obj"].object_list
+    assert [row[0] for row in rows] == [order.number for order in page]
+    assert [(row[5], row[6]) for row in rows] == [(float(o.total), float(o.compensation)) for o in page]
+    assert sum(row[5] for row in rows) == 400.0 and sum(row[6] for row in rows) == 30.0
 
 
 def test_finance_reads_but_does_not_produce(client, october, finance):
