@@ -3,6 +3,7 @@
 from datetime import date, timedelta
 
 import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -39,8 +40,13 @@ def test_reopening_for_an_assignee_who_left_goes_back_to_received(assigned, alic
 def test_a_reassigned_person_can_no_longer_resolve(assigned, alice, bob):
     stale = Complaint.objects.get(pk=assigned.pk)
     workflow.complaint_assign(complaint=assigned, assignee=alice, by=alice)
-    with pytest.raises(Exception):  # noqa: B017 - PermissionDenied or ValidationError, both refuse
+    with pytest.raises(ValidationError, match="Someone else changed this complaint first") as refused:
         workflow.complaint_resolve(complaint=stale, resolution="mine", by=bob)
+    assert alice.get_full_name() in str(refused.value), "the message names who holds it now"
+    current = Complaint.objects.get(pk=assigned.pk)
+    assert (current.status, current.assignee, current.resolution) == (Complaint.Status.ASSIGNED, alice, "")
+    with pytest.raises(PermissionDenied):  # and on the fresh record he is no longer its assignee
+        workflow.complaint_resolve(complaint=current, resolution="mine", by=bob)
     assert Complaint.objects.get(pk=assigned.pk).resolution == ""
 
 
