@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connection, models, transaction
 from django.db.models import F, Q
@@ -15,6 +16,15 @@ from simple_history.models import HistoricalRecords
 from clients.models.querysets import ClientOwnedQuerySet
 
 
+def validate_positive(value: Decimal) -> None:
+    """Greater than zero (a quantity of nothing is no order line)."""
+    if value is not None and value <= 0:
+        raise ValidationError(_("Enter a number greater than zero."), code="min_value")
+
+
+NOT_NEGATIVE = MinValueValidator(0, message=_("Enter zero or a positive amount."))
+
+
 class SalesOrder(models.Model):
     """One order line of the ERP ledger: what a client bought, for how much, at what margin."""
 
@@ -22,8 +32,10 @@ class SalesOrder(models.Model):
         "clients.Client", verbose_name=_("client"), on_delete=models.PROTECT, related_name="sales_orders"
     )
     ordered_on = models.DateField(_("date"))
-    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
-    quantity = models.DecimalField(_("quantity"), max_digits=12, decimal_places=2, default=Decimal("1"))
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2, validators=[NOT_NEGATIVE])
+    quantity = models.DecimalField(
+        _("quantity"), max_digits=12, decimal_places=2, default=Decimal("1"), validators=[validate_positive]
+    )
     product = models.CharField(_("product or product line"), max_length=100, blank=True)
     margin = models.DecimalField(
         _("profit margin"),
@@ -43,6 +55,7 @@ class SalesOrder(models.Model):
         indexes = [models.Index(fields=["ordered_on", "client"], name="grading_order_date_client")]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gte=0), name="grading_order_amount_positive"),
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="grading_order_quantity_positive"),
             models.CheckConstraint(condition=Q(margin__gte=-1, margin__lte=1), name="grading_order_margin_range"),
         ]
 
@@ -57,7 +70,7 @@ class Receivable(models.Model):
         "clients.Client", verbose_name=_("client"), on_delete=models.PROTECT, related_name="receivables"
     )
     invoice = models.CharField(_("invoice number"), max_length=50, unique=True)
-    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2, validators=[NOT_NEGATIVE])
     due_on = models.DateField(_("due date"))
     paid_on = models.DateField(_("paid date"), null=True, blank=True)
     delay_reason = models.CharField(_("reason for delay"), max_length=200, blank=True)
@@ -74,6 +87,16 @@ class Receivable(models.Model):
 
     def __str__(self) -> str:
         return self.invoice
+
+    def clean(self) -> None:
+        # Not a CHECK: the database cannot compare with "today" once and for all. Forms, the
+        # admin and imports all reach it through full_clean().
+        if self.paid_on and self.paid_on > timezone.localdate():
+            raise ValidationError({"paid_on": _("A payment cannot be in the future.")})
+
+    @property
+    def is_paid(self) -> bool:
+        return self.paid_on is not None
 
 
 class PotentialAssessment(models.Model):
