@@ -306,3 +306,13 @@ def test_the_corrections_list_query_count_is_constant(client, alice, manager, ro
         with django_assert_max_num_queries(8):
             response = client.get(reverse("grading:corrections"))
         assert len(response.context["page_obj"].object_list) == min(rows, 25)
+
+
+def test_the_ledger_links_each_row_to_its_correction_form_which_lists_pending_requests(client, alice, late):
+    client.force_login(alice)
+    ledger = client.get(reverse("grading:ledger", args=[late.client_id])).content.decode()
+    url = reverse("grading:correction_request_receivable", args=[late.pk])
+    assert url in ledger
+    request_on_time(client, alice, late)
+    page = client.get(url).content.decode()
+    assert 'data-testid="pending-corrections"' in page and "2026-03-10 → 2026-02-20" in page
