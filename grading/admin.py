@@ -1,13 +1,32 @@
 from django.contrib import admin
+from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
 from crm.admin import SpreadsheetAdmin
-from grading.models import ClientScore, GradingPolicy, GradingRun, PotentialAssessment, Receivable, SalesOrder
+from grading.forms import LedgerAdminForm
+from grading.models import (
+    ClientScore,
+    GradingPolicy,
+    GradingRun,
+    LedgerCorrection,
+    PotentialAssessment,
+    Receivable,
+    SalesOrder,
+)
 from grading.resources import ReceivableResource, SalesOrderResource
 
 
+class LedgerAdmin(SpreadsheetAdmin, SimpleHistoryAdmin):
+    form = LedgerAdminForm
+
+    def get_form(self, request: HttpRequest, obj=None, change: bool = False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        form.user = request.user  # a fresh class per request (modelform_factory)
+        return form
+
+
 @admin.register(SalesOrder)
-class SalesOrderAdmin(SpreadsheetAdmin, SimpleHistoryAdmin):
+class SalesOrderAdmin(LedgerAdmin):
     resource_classes = [SalesOrderResource]
     list_display = ("client", "ordered_on", "amount", "quantity", "product", "margin")
     list_select_related = ("client",)
@@ -18,7 +37,7 @@ class SalesOrderAdmin(SpreadsheetAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(Receivable)
-class ReceivableAdmin(SpreadsheetAdmin, SimpleHistoryAdmin):
+class ReceivableAdmin(LedgerAdmin):
     resource_classes = [ReceivableResource]
     list_display = ("invoice", "client", "amount", "due_on", "paid_on", "delay_reason")
     list_select_related = ("client",)
@@ -26,6 +45,26 @@ class ReceivableAdmin(SpreadsheetAdmin, SimpleHistoryAdmin):
     raw_id_fields = ("client",)
     date_hierarchy = "due_on"
     show_full_result_count = False
+
+
+@admin.register(LedgerCorrection)
+class LedgerCorrectionAdmin(SimpleHistoryAdmin):
+    # Decided on /grading/corrections/, where the four-eyes rule and the audit apply: read-only here.
+    list_display = ("client", "field", "old_value", "new_value", "status", "requested_by", "requested_at", "decided_by")
+    list_filter = ("status",)
+    list_select_related = ("client", "requested_by", "decided_by")
+    search_fields = ("client__code", "client__name", "reason")
+    readonly_fields = [f.name for f in LedgerCorrection._meta.fields]
+    show_full_result_count = False
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
 
 
 @admin.register(PotentialAssessment)

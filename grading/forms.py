@@ -1,8 +1,10 @@
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from crm.models import Team, Territory
-from grading.models import GradingPolicy, PotentialAssessment, Receivable, SalesOrder
+from crm.models import Team, Territory, User
+from grading import services
+from grading.models import GradingPolicy, LedgerCorrection, PotentialAssessment, Receivable, SalesOrder
 
 
 class PotentialForm(forms.ModelForm):
@@ -76,3 +78,41 @@ class ReceivableForm(forms.ModelForm):
 class PaymentForm(forms.Form):
     paid_on = forms.DateField(label=_("Paid on"), widget=DATE)
     delay_reason = forms.CharField(label=_("Reason for delay"), max_length=200, required=False)
+
+
+class CorrectionRequestForm(forms.Form):
+    """Ask for a recorded ledger value to be corrected; a manager decides (issue 9)."""
+
+    field = forms.ChoiceField(label=_("Field to correct"))
+    new_value = forms.CharField(
+        label=_("Correct value"),
+        max_length=200,
+        required=False,
+        help_text=_("Dates as YYYY-MM-DD; leave empty to clear a paid date."),
+    )
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, record: Receivable | SalesOrder, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["field"].choices = [
+            (name, capfirst(record._meta.get_field(name).verbose_name)) for name in LedgerCorrection.fields_for(record)
+        ]
+
+
+class CorrectionDecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("refuse", _("Refuse"))])
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+
+class LedgerAdminForm(forms.ModelForm):
+    """The admin's form of orders and receivables: a recorded row is not rewritten by its own
+    client's account manager (issue 9). The admin sets ``user`` per request."""
+
+    user: User | None = None
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if self.instance.pk:
+            changes = {name: data[name] for name in self.changed_data if name in data}
+            services.ledger_change_check(record=self.instance, changes=changes, by=self.user)
+        return data

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connection, models, transaction
 from django.db.models import F, Q
@@ -12,7 +13,17 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from clients.models.querysets import ClientOwnedQuerySet
+from clients.models.querysets import ClientOwnedQuerySet, client_scope
+from crm.roles import Role
+
+
+def validate_positive(value: Decimal) -> None:
+    """Greater than zero (a quantity of nothing is no order line)."""
+    if value is not None and value <= 0:
+        raise ValidationError(_("Enter a number greater than zero."), code="min_value")
+
+
+NOT_NEGATIVE = MinValueValidator(0, message=_("Enter zero or a positive amount."))
 
 
 class SalesOrder(models.Model):
@@ -22,8 +33,10 @@ class SalesOrder(models.Model):
         "clients.Client", verbose_name=_("client"), on_delete=models.PROTECT, related_name="sales_orders"
     )
     ordered_on = models.DateField(_("date"))
-    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
-    quantity = models.DecimalField(_("quantity"), max_digits=12, decimal_places=2, default=Decimal("1"))
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2, validators=[NOT_NEGATIVE])
+    quantity = models.DecimalField(
+        _("quantity"), max_digits=12, decimal_places=2, default=Decimal("1"), validators=[validate_positive]
+    )
     product = models.CharField(_("product or product line"), max_length=100, blank=True)
     margin = models.DecimalField(
         _("profit margin"),
@@ -43,6 +56,7 @@ class SalesOrder(models.Model):
         indexes = [models.Index(fields=["ordered_on", "client"], name="grading_order_date_client")]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gte=0), name="grading_order_amount_positive"),
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="grading_order_quantity_positive"),
             models.CheckConstraint(condition=Q(margin__gte=-1, margin__lte=1), name="grading_order_margin_range"),
         ]
 
@@ -57,7 +71,7 @@ class Receivable(models.Model):
         "clients.Client", verbose_name=_("client"), on_delete=models.PROTECT, related_name="receivables"
     )
     invoice = models.CharField(_("invoice number"), max_length=50, unique=True)
-    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2, validators=[NOT_NEGATIVE])
     due_on = models.DateField(_("due date"))
     paid_on = models.DateField(_("paid date"), null=True, blank=True)
     delay_reason = models.CharField(_("reason for delay"), max_length=200, blank=True)
@@ -74,6 +88,142 @@ class Receivable(models.Model):
 
     def __str__(self) -> str:
         return self.invoice
+
+    def clean(self) -> None:
+        # Not a CHECK: the database cannot compare with "today" once and for all. Forms, the
+        # admin and imports all reach it through full_clean().
+        if self.paid_on and self.paid_on > timezone.localdate():
+            raise ValidationError({"paid_on": _("A payment cannot be in the future.")})
+
+    @property
+    def is_paid(self) -> bool:
+        return self.paid_on is not None
+
+
+class LedgerCorrectionQuerySet(models.QuerySet):
+    def visible_to(self, user) -> LedgerCorrectionQuerySet:
+        """Account managers see the requests they made; managers those of their team's clients
+        (their own included); administrators all."""
+        if user.is_authenticated and user.role == Role.ACCOUNT_MANAGER:
+            return self.filter(requested_by=user)
+        scope = client_scope(user, "client__")
+        return self if scope is None else self.filter(scope)
+
+    def pending(self) -> LedgerCorrectionQuerySet:
+        return self.filter(status=LedgerCorrection.Status.PENDING)
+
+
+class LedgerCorrection(models.Model):
+    """A change of a recorded ledger row, asked for and decided by two different people
+    (issue 9, GRD-1). A client's account manager cannot rewrite a late payment as on time (their
+    grade and discount would rise); they ask, and a manager who neither asked nor owns the client
+    approves or refuses. Approving applies the change and writes it to the row's history."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        APPROVED = "approved", _("Approved")
+        REFUSED = "refused", _("Refused")
+
+    # The fields a correction may change, per kind of ledger row.
+    RECEIVABLE_FIELDS = ("paid_on", "delay_reason", "due_on", "amount")
+    ORDER_FIELDS = ("ordered_on", "amount", "quantity", "product", "margin")
+
+    client = models.ForeignKey(
+        "clients.Client", verbose_name=_("client"), on_delete=models.PROTECT, related_name="ledger_corrections"
+    )
+    receivable = models.ForeignKey(
+        Receivable,
+        verbose_name=_("receivable"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="corrections",
+    )
+    sales_order = models.ForeignKey(
+        SalesOrder,
+        verbose_name=_("sales order"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="corrections",
+    )
+    field = models.CharField(_("field"), max_length=30)
+    old_value = models.CharField(_("recorded value"), max_length=200, blank=True)
+    new_value = models.CharField(_("correct value"), max_length=200, blank=True)
+    reason = models.TextField(_("reason"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("requested by"), on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("requested"), default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decision_note = models.CharField(_("decision note"), max_length=300, blank=True)
+
+    objects = LedgerCorrectionQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        verbose_name = _("ledger correction")
+        verbose_name_plural = _("ledger corrections")
+        indexes = [models.Index(fields=["status", "-requested_at"], name="grading_correction_status")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(receivable__isnull=False, sales_order__isnull=True)
+                | Q(receivable__isnull=True, sales_order__isnull=False),
+                name="grading_correction_one_target",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "approved", "refused"]), name="grading_correction_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="pending", decided_at__isnull=True)
+                | (~Q(status="pending") & Q(decided_at__isnull=False, decided_by__isnull=False)),
+                name="grading_correction_decided_with_who_and_when",
+            ),
+            # One open question per field of a row: two pending answers could not both apply.
+            models.UniqueConstraint(
+                fields=["receivable", "field"],
+                condition=Q(status="pending"),
+                name="grading_correction_one_pending_per_receivable_field",
+            ),
+            models.UniqueConstraint(
+                fields=["sales_order", "field"],
+                condition=Q(status="pending"),
+                name="grading_correction_one_pending_per_order_field",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.target} · {self.field}: {self.old_value} → {self.new_value}"
+
+    @classmethod
+    def fields_for(cls, record: Receivable | SalesOrder) -> tuple[str, ...]:
+        return cls.RECEIVABLE_FIELDS if isinstance(record, Receivable) else cls.ORDER_FIELDS
+
+    @property
+    def target(self) -> Receivable | SalesOrder:
+        return self.receivable if self.receivable_id else self.sales_order
+
+    @property
+    def field_label(self) -> str:
+        return str(type(self.target)._meta.get_field(self.field).verbose_name)
+
+    def decidable_by(self, user) -> bool:
+        """A manager (or administrator) who neither asked nor owns the client decides."""
+        return (
+            self.status == self.Status.PENDING
+            and user.role in (Role.MANAGER, Role.ADMIN)
+            and user.pk not in (self.requested_by_id, self.client.owner_id)
+        )
 
 
 class PotentialAssessment(models.Model):

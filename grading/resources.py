@@ -3,12 +3,15 @@ import page: preview, row errors, all rows or none; rows only for clients in the
 
 from __future__ import annotations
 
+from copy import deepcopy
+
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from import_export import fields, widgets
 
 from clients.models import Client
 from clients.resources import GatedResource
+from grading import services
 from grading.models import Receivable, SalesOrder
 
 
@@ -23,6 +26,15 @@ class LedgerResource(GatedResource):
         row["client_code"] = code
         if self.user is not None and not self.visible_clients().filter(code=code).exists():
             raise ValidationError(_("No client with code %(code)s in your portfolio.") % {"code": code})
+
+    def import_instance(self, instance, row, **kwargs) -> None:
+        # A row already in the ledger is history: its client's account manager corrects it by
+        # request, not by importing a new value over it (issue 9).
+        stored = deepcopy(instance) if instance.pk else None
+        super().import_instance(instance, row, **kwargs)
+        if stored is not None:
+            changes = {name: getattr(instance, name) for name in self._meta.fields}
+            services.ledger_change_check(record=stored, changes=changes, by=self.user)
 
     def get_queryset(self):
         return self._meta.model.objects.filter(client__in=self.visible_clients()).select_related("client")

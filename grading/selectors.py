@@ -8,7 +8,7 @@ from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from clients.models import Client
-from grading.models import ClientScore, GradingPolicy, GradingRun
+from grading.models import ClientScore, GradingPolicy, GradingRun, LedgerCorrection
 
 LEVELS = ["A", "B", "C", "D"]
 MEASURE_LABELS = {"credit": _("Credit"), "volume": _("Volume"), "profit": _("Profit"), "potential": _("Potential")}
@@ -120,3 +120,10 @@ def explanation(client: Client) -> dict[str, Any] | None:
         "points_above_floor": (score.composite - down_floor) if down_floor is not None and score.composite else None,
         "weakest": MEASURE_LABELS[min(present, key=lambda part: part[1])[0]] if present else None,
     }
+
+
+def corrections_for(user) -> QuerySet[LedgerCorrection]:
+    """The ledger corrections ``user`` may see, with what the list shows: one query per page."""
+    return LedgerCorrection.objects.visible_to(user).select_related(
+        "client", "requested_by", "decided_by", "receivable", "sales_order"
+    )

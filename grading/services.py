@@ -2,20 +2,34 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clients.models import Client
 from clients.services import clients_set_grades
+from crm.history import record_update
 from crm.models import User
 from crm.outbox import outbox_enqueue
+from crm.roles import Role
+from crm.services import notification_create
 from grading import measures
-from grading.models import ClientScore, GradingPolicy, GradingRun, PotentialAssessment, Receivable, SalesOrder
+from grading.models import (
+    ClientScore,
+    GradingPolicy,
+    GradingRun,
+    LedgerCorrection,
+    PotentialAssessment,
+    Receivable,
+    SalesOrder,
+)
 
 STALE_AFTER = timedelta(hours=2)
 
@@ -120,12 +134,177 @@ def ledger_receivable_add(*, client: Client, by: User, **fields: Any) -> Receiva
 
 
 def receivable_record_payment(*, receivable: Receivable, paid_on: date, delay_reason: str, by: User) -> Receivable:
-    """Correct a receivable with its payment (GRD-1): the paid date and, if late, why."""
+    """Record the payment of an open receivable (GRD-1): the paid date and, if late, why.
+    A payment already recorded is history: changing it is a correction (ledger_correction_request)."""
     if paid_on > timezone.localdate():
         raise ValidationError({"paid_on": _("A payment cannot be in the future.")})
     if paid_on > receivable.due_on and not delay_reason.strip():
         raise ValidationError({"delay_reason": _("The payment is late: record the reason.")})
-    receivable.paid_on, receivable.delay_reason = paid_on, delay_reason
-    receivable._history_user = by
-    receivable.save(update_fields=["paid_on", "delay_reason"])
-    return receivable
+    # Conditional on "still open": a second recorder (or a stale page) cannot overwrite the first.
+    recorded = Receivable.objects.filter(pk=receivable.pk, paid_on__isnull=True).update(
+        paid_on=paid_on, delay_reason=delay_reason
+    )
+    if not recorded:
+        raise ValidationError(_("This payment is already recorded; request a correction to change it."))
+    return record_update(receivable, by, fields=("paid_on", "delay_reason"))
+
+
+# Ledger history (issue 9, defect 11). A recorded order or payment feeds the client's grade and
+# discount, so its own account manager does not change it directly: they ask for a correction
+# and a manager who neither asked nor owns the client decides.
+
+
+def ledger_change_check(*, record: Receivable | SalesOrder, changes: Mapping[str, Any], by: User | None) -> None:
+    """Refuse a direct change of a recorded ledger row by its client's account manager.
+
+    ``record`` holds the stored values, ``changes`` the new ones. Recording the payment of an open
+    receivable is no correction. ``by=None`` is the system (the administrators' ERP feed)."""
+    if record.pk is None or by is None:
+        return
+    changed = {name for name, value in changes.items() if getattr(record, name) != value}
+    if isinstance(record, Receivable) and record.paid_on is None:
+        changed -= {"paid_on", "delay_reason"}
+    if changed and record.client.owner_id == by.pk:
+        raise ValidationError(
+            _("A recorded ledger row of your own client changes only by a correction request that a manager approves.")
+        )
+
+
+def _as_text(record: Receivable | SalesOrder, field: str, value: Any) -> str:
+    """A ledger value as a correction stores it: ISO dates, amounts with the field's decimals."""
+    model_field = record._meta.get_field(field)
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value.quantize(Decimal(1).scaleb(-model_field.decimal_places)))
+    return str(value)
+
+
+def _value_text(record: Receivable | SalesOrder, field: str) -> str:
+    return _as_text(record, field, getattr(record, field))
+
+
+def _value_parse(record: Receivable | SalesOrder, field: str, text: str) -> Any:
+    """The typed value of ``text`` for the field, validated as the row would validate it."""
+    model_field = record._meta.get_field(field)
+    text = text.strip()
+    try:
+        value = None if text == "" and model_field.null else model_field.to_python(text)
+        model_field.clean(value, record)
+    except ValidationError as error:
+        raise ValidationError({"new_value": error.messages}) from None
+    return value
+
+
+def ledger_correction_request(
+    *, record: Receivable | SalesOrder, field: str, new_value: str, reason: str, by: User
+) -> LedgerCorrection:
+    """Ask for a recorded ledger row to be corrected; the team's managers are told."""
+    if field not in LedgerCorrection.fields_for(record):
+        raise ValidationError({"field": _("This field cannot be corrected.")})
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the recorded value is wrong.")})
+    value = _value_parse(record, field, new_value)
+    if field == "paid_on" and value and value > timezone.localdate():
+        raise ValidationError({"new_value": _("A payment cannot be in the future.")})
+    old = _value_text(record, field)
+    if _as_text(record, field, value) == old:
+        raise ValidationError({"new_value": _("This is the value already recorded.")})
+    target = {"receivable": record} if isinstance(record, Receivable) else {"sales_order": record}
+    try:
+        with transaction.atomic():
+            correction = LedgerCorrection(
+                client=record.client,
+                field=field,
+                old_value=old,
+                new_value=_as_text(record, field, value),
+                reason=reason.strip(),
+                requested_by=by,
+                **target,
+            )
+            correction._history_user = by
+            correction.save()
+            _notify_deciders(correction)
+    except IntegrityError:  # the partial unique constraint: one pending request per field
+        raise ValidationError(_("A correction of this field is already waiting for a decision.")) from None
+    return correction
+
+
+def _notify_deciders(correction: LedgerCorrection) -> None:
+    owner = correction.client.owner
+    if owner is None or owner.team_id is None:
+        return
+    deciders = User.objects.filter(role=Role.MANAGER, team_id=owner.team_id, is_active=True).exclude(
+        pk__in=[correction.requested_by_id, owner.pk]
+    )
+    for decider in deciders:
+        notification_create(
+            recipient=decider,
+            key=f"ledger-correction:{correction.pk}:requested",
+            title=_("A ledger correction waits for your decision: %(client)s") % {"client": correction.client.name},
+            body=correction.reason,
+            link=reverse("grading:corrections"),
+        )
+
+
+def _check_decider(correction: LedgerCorrection, by: User) -> None:
+    if by.role not in (Role.MANAGER, Role.ADMIN):
+        raise ValidationError(_("Only a manager decides on ledger corrections."))
+    if by.pk == correction.requested_by_id:
+        raise ValidationError(_("Someone other than the requester decides on a correction."))
+    if by.pk == correction.client.owner_id:
+        raise ValidationError(_("The client's account manager cannot decide on corrections of its ledger."))
+
+
+def _decide(correction: LedgerCorrection, *, status: str, by: User, note: str) -> None:
+    """The conditional UPDATE that decides: of concurrent deciders exactly one wins."""
+    won = LedgerCorrection.objects.filter(pk=correction.pk, status=LedgerCorrection.Status.PENDING).update(
+        status=status, decided_by=by, decided_at=timezone.now(), decision_note=note.strip()[:300]
+    )
+    if not won:
+        raise ValidationError(_("This correction has already been decided."))
+    record_update(correction, by, fields=("status", "decided_by", "decided_at", "decision_note"))
+
+
+def ledger_correction_approve(*, correction: LedgerCorrection, by: User, note: str = "") -> LedgerCorrection:
+    """Approve and apply, in one transaction: the row's history names the approver and the
+    correction; the requester is told."""
+    _check_decider(correction, by)
+    with transaction.atomic():
+        _decide(correction, status=LedgerCorrection.Status.APPROVED, by=by, note=note)
+        model = type(correction.target)
+        record = model.objects.select_for_update().select_related("client").get(pk=correction.target.pk)
+        if _value_text(record, correction.field) != correction.old_value:
+            raise ValidationError(_("The row has changed since the request: refuse it and ask again."))
+        setattr(record, correction.field, _value_parse(record, correction.field, correction.new_value))
+        others = [f.name for f in model._meta.concrete_fields if f.name != correction.field]
+        try:
+            record.full_clean(exclude=others)
+        except ValidationError as error:
+            raise ValidationError(error.messages) from None
+        record._history_user = by
+        record._change_reason = _("Ledger correction #%(number)s") % {"number": correction.pk}
+        record.save(update_fields=[correction.field])
+        _notify_requester(correction, _("Your ledger correction was approved: %(client)s"))
+    return correction
+
+
+def ledger_correction_refuse(*, correction: LedgerCorrection, by: User, note: str = "") -> LedgerCorrection:
+    """Refuse: the ledger keeps its value; the requester is told (with the note, if any)."""
+    _check_decider(correction, by)
+    with transaction.atomic():
+        _decide(correction, status=LedgerCorrection.Status.REFUSED, by=by, note=note)
+        _notify_requester(correction, _("Your ledger correction was refused: %(client)s"))
+    return correction
+
+
+def _notify_requester(correction: LedgerCorrection, title: str) -> None:
+    notification_create(
+        recipient=correction.requested_by,
+        key=f"ledger-correction:{correction.pk}:decided",
+        title=title % {"client": correction.client.name},
+        body=correction.decision_note,
+        link=reverse("grading:ledger", args=[correction.client_id]),
+    )

@@ -13,4 +13,13 @@ urlpatterns = [
     path("clients/<int:pk>/potential/", views.potential_create, name="potential"),
     path("clients/<int:pk>/ledger/", views.ledger, name="ledger"),
     path("receivables/<int:pk>/payment/", views.record_payment, name="record_payment"),
+    path(
+        "receivables/<int:pk>/correction/",
+        views.correction_request,
+        {"kind": "receivable"},
+        name="correction_request_receivable",
+    ),
+    path("orders/<int:pk>/correction/", views.correction_request, {"kind": "order"}, name="correction_request_order"),
+    path("corrections/", views.corrections, name="corrections"),
+    path("corrections/<int:pk>/decide/", views.correction_decide, name="correction_decide"),
 ]

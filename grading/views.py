@@ -11,12 +11,23 @@ from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 
 from clients.selectors import client_card
-from crm.permissions import role_required
+from crm.pagination import paginate
+from crm.permissions import get_visible_or_404, role_required
 from crm.roles import CLIENT_ROLES, Role
 from crm.spreadsheets.export import xlsx_append, xlsx_bytes
 from grading import selectors, services
-from grading.forms import DashboardFilter, PaymentForm, PolicyForm, PotentialForm, ReceivableForm, SalesOrderForm
-from grading.models import GradingPolicy, GradingRun, Receivable
+from grading.filters import CorrectionFilter
+from grading.forms import (
+    CorrectionDecisionForm,
+    CorrectionRequestForm,
+    DashboardFilter,
+    PaymentForm,
+    PolicyForm,
+    PotentialForm,
+    ReceivableForm,
+    SalesOrderForm,
+)
+from grading.models import GradingPolicy, GradingRun, LedgerCorrection, Receivable, SalesOrder
 
 
 @role_required(*CLIENT_ROLES)
@@ -191,3 +202,73 @@ def record_payment(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect("grading:ledger", pk=receivable.client_id)
+
+
+@role_required(*CLIENT_ROLES)
+def correction_request(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    """Ask for a recorded order or payment to be corrected (issue 9): a manager decides."""
+    model = Receivable if kind == "receivable" else SalesOrder
+    record = get_visible_or_404(model.objects.select_related("client"), request.user, pk=pk)
+    form = CorrectionRequestForm(request.POST or None, record=record)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.ledger_correction_request(record=record, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("Correction requested; a manager will approve or refuse it."))
+            return redirect("grading:ledger", pk=record.client_id)
+    pending = record.corrections.pending().select_related("requested_by")
+    return render(
+        request,
+        "grading/correction_form.html",
+        {"record": record, "client": record.client, "form": form, "pending": pending},
+    )
+
+
+def _form_errors(form: CorrectionRequestForm, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+@role_required(*CLIENT_ROLES)
+def corrections(request: HttpRequest) -> HttpResponse:
+    """Ledger corrections: managers decide their team's, account managers follow their own."""
+    data = request.GET.copy()
+    data.setdefault("status", LedgerCorrection.Status.PENDING)
+    filterset = CorrectionFilter(data, queryset=selectors.corrections_for(request.user))
+    page = paginate(request, filterset.qs)
+    page.object_list = list(page.object_list)
+    for correction in page.object_list:
+        correction.can_decide = correction.decidable_by(request.user)
+    return render(
+        request,
+        "grading/correction_list.html",
+        {"filter": filterset, "page_obj": page, "decision_form": CorrectionDecisionForm()},
+    )
+
+
+@require_POST
+@role_required(Role.MANAGER)
+def correction_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    correction = get_visible_or_404(
+        LedgerCorrection.objects.select_related("client", "requested_by", "receivable", "sales_order"),
+        request.user,
+        pk=pk,
+    )
+    form = CorrectionDecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose to approve or refuse."))
+        return redirect("grading:corrections")
+    approve = form.cleaned_data["decision"] == "approve"
+    decide = services.ledger_correction_approve if approve else services.ledger_correction_refuse
+    try:
+        decide(correction=correction, by=request.user, note=form.cleaned_data["note"])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Correction approved and applied.") if approve else _("Correction refused."))
+    return redirect("grading:corrections")

@@ -146,7 +146,14 @@ class KeyAccountProfile(models.Model):
         Client, verbose_name=_("client"), on_delete=models.CASCADE, related_name="key_account"
     )
     decision_makers = models.TextField(_("decision makers"), blank=True)
-    annual_volume = models.DecimalField(_("annual volume"), max_digits=14, decimal_places=2, null=True, blank=True)
+    annual_volume = models.DecimalField(
+        _("annual volume"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0, message=_("Enter zero or a positive volume."))],
+    )
     service_commitments = models.TextField(_("service commitments"), blank=True)
     visit_cadence_days = models.PositiveSmallIntegerField(
         _("visit every (days)"),
@@ -162,7 +169,12 @@ class KeyAccountProfile(models.Model):
         verbose_name = _("key account profile")
         verbose_name_plural = _("key account profiles")
         constraints = [
-            models.CheckConstraint(condition=Q(visit_cadence_days__gte=1), name="clients_key_account_cadence_positive")
+            models.CheckConstraint(condition=Q(visit_cadence_days__gte=1), name="clients_key_account_cadence_positive"),
+            # NULL (unknown volume) passes; spelt out so Django's own validation agrees with SQL.
+            models.CheckConstraint(
+                condition=Q(annual_volume__isnull=True) | Q(annual_volume__gte=0),
+                name="clients_key_account_volume_not_negative",
+            ),
         ]
 
     def __str__(self) -> str:
