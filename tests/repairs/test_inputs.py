@@ -1,8 +1,18 @@
 """Garbled input on repair pages gets a message, never a server error (issue 9, defect 8)."""
 
+from decimal import Decimal
+
 import pytest
 from django.contrib.messages import get_messages
+from django.core.exceptions import ValidationError
 from django.urls import reverse
+
+from repairs import workflow
+from repairs.models import RepairOrder
+from repairs.workflow import LineInput
+from tests.factories import FeeItemFactory
+from tests.repairs.test_views import post_step
+from tests.repairs.test_workflow import to_status
 
 
 def first_message(response) -> str:
@@ -53,3 +63,28 @@ def test_generating_a_garbled_month_redirects_with_a_message(client, supervisor,
 def test_a_page_without_a_month_shows_the_previous_one(client, supervisor):
     client.force_login(supervisor)
     assert client.get(reverse("repairs:register")).status_code == 200
+
+
+def ninety_huge_lines(fee) -> dict:
+    data = {"lines-TOTAL_FORMS": "90", "lines-INITIAL_FORMS": "0"}
+    for i in range(90):
+        data |= {f"lines-{i}-fee_item": fee.pk, f"lines-{i}-quantity": "999999.99"}
+    return data
+
+
+def test_a_quote_too_large_for_the_total_is_refused_with_a_message(client, new_order, supervisor, tech, fees):
+    order = to_status(new_order, RepairOrder.Status.ARRIVED, supervisor, tech, fees)
+    client.force_login(tech.user)
+    response = post_step(client, order, "quote", ninety_huge_lines(fees["tap"]))
+    assert response.status_code == 200
+    assert "more than an order can hold" in " ".join(response.context["line_formset"].non_form_errors())
+    order = RepairOrder.objects.get(pk=order.pk)
+    assert (order.status, order.lines.count()) == (RepairOrder.Status.ARRIVED, 0)
+
+
+def test_the_workflow_refuses_a_line_too_large_for_its_amount(new_order, supervisor, tech, fees):
+    order = to_status(new_order, RepairOrder.Status.ARRIVED, supervisor, tech, fees)
+    dear = FeeItemFactory(code="dear", price=Decimal("99999999.99"))
+    with pytest.raises(ValidationError, match="more than an order can hold"):
+        workflow.quote(order=order, lines=[LineInput(dear, Decimal("999999.99"))], by=tech.user)
+    assert not order.lines.exists()
