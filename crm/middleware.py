@@ -9,9 +9,11 @@ from collections.abc import Callable
 
 from csp.middleware import CSPMiddleware, PolicyParts
 from django.conf import settings
-from django.http import HttpRequest, HttpResponseBase
+from django.http import HttpRequest, HttpResponseBase, QueryDict
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
 
 
 def csp_hash(source: str) -> str:
@@ -64,3 +66,23 @@ class PrivateNoStoreMiddleware:
         ):
             patch_cache_control(response, no_store=True, private=True)
         return response
+
+
+class RejectNulMiddleware:
+    """PostgreSQL refuses a NUL character in text, so a ``%00`` that reaches a query (a search, a
+    filter, an admin search, a form's lookup) is a server error there. No field of ours can hold
+    one: answer 400 with a message before any view, form or filter sees it, on every page at once.
+    (SQLite stores NUL, so tests on it would not notice the error this prevents.)"""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if "\x00" in request.path or _holds_nul(request.GET) or (request.method == "POST" and _holds_nul(request.POST)):
+            message = _("The request holds a NUL character, which no field accepts. Remove it and try again.")
+            return render(request, "crm/bad_request.html", {"message": message}, status=400)
+        return self.get_response(request)
+
+
+def _holds_nul(data: QueryDict) -> bool:
+    return any("\x00" in key or any("\x00" in value for value in values) for key, values in data.lists())

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -46,10 +46,7 @@ def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
     """Mark as read and go to what the notification is about."""
     notification = get_visible_or_404(Notification.objects, request.user, pk=pk)
     services.notification_mark_read(notification=notification)
-    target = notification.link
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return redirect(target)
-    return redirect("notifications:list")
+    return _redirect_on_site(request, notification.link)
 
 
 @require_POST
@@ -60,7 +57,17 @@ def notification_mark_read(request: HttpRequest, pk: int) -> HttpResponse:
     if request.htmx:
         return render(request, "crm/includes/notification_row.html", {"notification": notification})
     messages.success(request, _("Notification marked as read."))
-    return redirect(request.POST.get("next") or "notifications:list")
+    return _redirect_on_site(request, request.POST.get("next", ""))
+
+
+def _redirect_on_site(request: HttpRequest, target: str) -> HttpResponse:
+    """Go to ``target`` if it stays on this site, else to the notification list: ``next`` comes
+    from the browser and a notification's link from data, so neither may send anyone off-site.
+    A URL, never a URL name: ``redirect("abc")`` would try to reverse it and fail."""
+    safe = url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return HttpResponseRedirect(target) if target and safe else redirect("notifications:list")
 
 
 @require_POST

@@ -98,6 +98,11 @@ class GradingRunAdmin(admin.ModelAdmin):
     list_display = ("as_of", "status", "clients_graded", "started_by", "started_at", "finished_at")
     readonly_fields = [f.name for f in GradingRun._meta.fields]
 
+    def has_add_permission(self, request) -> bool:
+        # A run is started on the grading page (grading_run_start), never typed in: every field
+        # is read-only, so an add form could only save an empty row (a 500).
+        return False
+
 
 @admin.register(ClientScore)
 class ClientScoreAdmin(admin.ModelAdmin):

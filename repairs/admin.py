@@ -117,3 +117,8 @@ class CallbackAdmin(SimpleHistoryAdmin):
 class MonthlyReportAdmin(admin.ModelAdmin):
     list_display = ("month", "generated_at", "generated_by")
     readonly_fields = ("month", "figures", "generated_at", "generated_by")
+
+    def has_add_permission(self, request) -> bool:
+        # Reports are produced on the statistics page (monthly_report_generate), never typed in:
+        # every field is read-only, so an add form could only save an empty row (a 500).
+        return False

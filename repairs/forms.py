@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from archives.models import Unit
 from clients.models.clients import phone_validator
 from repairs.models import Callback, FeeItem, RepairOrder, Technician
-from repairs.workflow import LineInput
+from repairs.workflow import LineInput, lines_total
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -76,6 +76,10 @@ class LineForm(forms.Form):
 
 
 class BaseLineFormSet(forms.BaseFormSet):
+    def clean(self) -> None:
+        if not any(form.errors for form in self.forms):
+            lines_total(self.lines())  # its ValidationError is shown above the lines
+
     def lines(self) -> list[LineInput]:
         return [
             LineInput(form.cleaned_data["fee_item"], form.cleaned_data["quantity"])

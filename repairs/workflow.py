@@ -168,7 +168,8 @@ class LineInput:
 def quote(*, order: RepairOrder, lines: list[LineInput], by: User) -> RepairOrder:
     """Tell the client the fee standard: the lines from the fee schedule, before work starts (REP-4)."""
     with transaction.atomic():
-        order = _apply(order, "quote", by, note=_replace_lines(order, lines), total=_total(lines))
+        total = lines_total(lines)  # first: it refuses fees too large to store
+        order = _apply(order, "quote", by, note=_replace_lines(order, lines), total=total)
     return order
 
 
@@ -207,8 +208,8 @@ def complete(
     with transaction.atomic():
         changes = {}
         if lines is not None:
+            changes["total"] = lines_total(lines)
             _replace_lines(order, lines)
-            changes["total"] = _total(lines)
         order = _apply(
             order,
             "complete",
@@ -271,5 +272,15 @@ def _replace_lines(order: RepairOrder, lines: list[LineInput]) -> str:
     return "; ".join(f"{line.fee_item.name} × {line.quantity}" for line in lines) or _("no charge")
 
 
-def _total(lines: list[LineInput]) -> Decimal:
-    return sum(((line.fee_item.price * line.quantity).quantize(Decimal("0.01")) for line in lines), Decimal("0"))
+def lines_total(lines: list[LineInput]) -> Decimal:
+    """The fees' total, refused if it does not fit the order's total column (nor then any line's
+    amount, which is as wide): the database would reject it, or SQLite's adapter raise."""
+    total = sum(((line.fee_item.price * line.quantity).quantize(Decimal("0.01")) for line in lines), Decimal("0"))
+    field = RepairOrder._meta.get_field("total")
+    largest = Decimal(10) ** (field.max_digits - field.decimal_places) - Decimal("0.01")
+    if total > largest:
+        raise ValidationError(
+            _("The fees add up to %(total)s, more than an order can hold (%(largest)s). Check the quantities.")
+            % {"total": f"{total:,.2f}", "largest": f"{largest:,.2f}"}
+        )
+    return total

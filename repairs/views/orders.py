@@ -45,10 +45,19 @@ def order_create(request: HttpRequest) -> HttpResponse:
         order = services.repair_order_create(by=request.user, **form.cleaned_data)
         messages.success(request, _("Repair order %(number)s logged.") % {"number": order.number})
         return redirect(order)
-    unit = form.cleaned_data.get("unit") if form.is_bound and form.is_valid() else None
-    if form.is_bound and not unit and form.data.get("unit"):
-        unit = Unit.objects.with_current_tenancy().filter(pk=form.data.get("unit")).first()
-    return render(request, "repairs/order_form.html", {"form": form, "unit": unit})
+    return render(request, "repairs/order_form.html", {"form": form, "unit": _unit_picked(form)})
+
+
+def _unit_picked(form: RepairOrderForm) -> Unit | None:
+    """The unit picked so far, so the form shows its tenant again when it comes back with errors."""
+    if not form.is_bound:
+        return None
+    if not form.has_error("unit"):
+        return form.cleaned_data["unit"]
+    raw = form.data.get("unit", "")
+    if not (raw.isascii() and raw.isdigit()):
+        return None  # typed or tampered: the form already says so next to the field
+    return Unit.objects.with_current_tenancy().filter(pk=raw).first()
 
 
 @role_required(*INTAKE_ROLES)

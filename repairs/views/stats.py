@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -23,18 +23,38 @@ from repairs.models import Callback, MonthlyReport
 STATS_ROLES = (Role.ENGINEERING_SUPERVISOR, Role.FINANCE)
 
 
-def _month(request: HttpRequest) -> date:
+# No figures before this: it only keeps month arithmetic (and the database) away from year 1.
+FIRST_MONTH = date(2000, 1, 1)
+
+
+def _month(request: HttpRequest) -> date | None:
+    """The month asked for as YYYY-MM, the previous month if none; None if it is garbled or not
+    between FIRST_MONTH and this month (9999-12 would overflow the month's end)."""
     raw = request.GET.get("month") or request.POST.get("month") or ""
-    try:
-        year, month = (int(part) for part in raw.split("-"))
-        return date(year, month, 1)
-    except ValueError:
+    if not raw:
         return statistics.previous_month()
+    try:
+        month = datetime.strptime(raw, "%Y-%m").date()
+    except ValueError:
+        return None
+    return month if FIRST_MONTH <= month <= timezone.localdate().replace(day=1) else None
+
+
+def _bad_month(request: HttpRequest, to: str) -> HttpResponse:
+    last = timezone.localdate()
+    messages.error(
+        request,
+        _("Choose a month from %(first)s to %(last)s, written as YYYY-MM.")
+        % {"first": f"{FIRST_MONTH:%Y-%m}", "last": f"{last:%Y-%m}"},
+    )
+    return redirect(to)
 
 
 @role_required(*STATS_ROLES)
 def stats(request: HttpRequest) -> HttpResponse:
     month = _month(request)
+    if month is None:
+        return _bad_month(request, "repairs:stats")
     report = MonthlyReport.objects.filter(month=month).first()
     callbacks = Callback.objects.filter(month=month).select_related(
         "order__unit__floor__building", "order__technician__user", "recorded_by"
@@ -54,11 +74,10 @@ def stats(request: HttpRequest) -> HttpResponse:
 @role_required(Role.ENGINEERING_SUPERVISOR)
 def stats_generate(request: HttpRequest) -> HttpResponse:
     month = _month(request)
-    if month > timezone.localdate().replace(day=1):
-        messages.error(request, _("A month in the future has no statistics yet."))
-    else:
-        statistics.monthly_report_generate(month=month, by=request.user)
-        messages.success(request, _("Statistics for %(month)s produced.") % {"month": f"{month:%Y-%m}"})
+    if month is None:  # a month in the future too: it has no statistics yet
+        return _bad_month(request, "repairs:stats")
+    statistics.monthly_report_generate(month=month, by=request.user)
+    messages.success(request, _("Statistics for %(month)s produced.") % {"month": f"{month:%Y-%m}"})
     return redirect(f"{reverse('repairs:stats')}?month={month:%Y-%m}")
 
 
@@ -78,6 +97,8 @@ def callback_record(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(*STATS_ROLES)
 def register(request: HttpRequest) -> HttpResponse:
     month = _month(request)
+    if month is None:
+        return _bad_month(request, "repairs:register")
     orders = statistics.paid_register(month)
     page = paginate(request, orders, default_size=50)
     return render(
@@ -88,6 +109,8 @@ def register(request: HttpRequest) -> HttpResponse:
 @role_required(*STATS_ROLES)
 def stats_export(request: HttpRequest) -> HttpResponse:
     month = _month(request)
+    if month is None:
+        return _bad_month(request, "repairs:stats")
     content = exports.month_workbook(month)
     response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="repairs-{month:%Y-%m}.xlsx"'

@@ -207,3 +207,10 @@ def test_without_a_proxy_the_forwarded_header_is_ignored(alice, settings):
 def test_the_proxy_count_names_the_trusted_proxies_in_front(proxies, listed):
     assert env.client_address(proxies)["AXES_IPWARE_PROXY_COUNT"] == listed
     assert env.client_address(0)["AXES_IPWARE_META_PRECEDENCE_ORDER"] == ("REMOTE_ADDR",)
+
+
+@pytest.mark.parametrize("length", [151, 10_000])
+def test_a_username_longer_than_the_field_is_a_form_error(client, db, length):
+    response = client.post(reverse("login"), {"username": "a" * length, "password": "x"})
+    assert response.status_code == 200
+    assert "at most 150 characters" in " ".join(response.context["form"].errors["username"])

@@ -178,3 +178,30 @@ def test_list_runs_a_constant_number_of_queries(client, alice, rows, django_asse
     with django_assert_max_num_queries(6):
         response = client.get(reverse("notifications:list"))
     assert len(response.context["page_obj"].object_list) == min(rows, 25)
+
+
+@pytest.mark.parametrize(
+    "unsafe", ["https://evil.example.com/", "//evil.com", "https:evil", "http:\\\\evil.com", "/\\evil.com"]
+)
+def test_mark_read_never_redirects_off_site(client, alice, unsafe):
+    notification = NotificationFactory(recipient=alice)
+    client.force_login(alice)
+    response = client.post(reverse("notifications:mark_read", args=[notification.pk]), {"next": unsafe})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("notifications:list")
+
+
+def test_mark_read_follows_a_safe_relative_next(client, alice):
+    notification = NotificationFactory(recipient=alice)
+    client.force_login(alice)
+    response = client.post(reverse("notifications:mark_read", args=[notification.pk]), {"next": "/clients/?page=2"})
+    assert response["Location"] == "/clients/?page=2"
+
+
+def test_mark_read_with_a_next_that_is_no_url_name_is_not_a_server_error(client, alice):
+    notification = NotificationFactory(recipient=alice)
+    client.force_login(alice)
+    response = client.post(reverse("notifications:mark_read", args=[notification.pk]), {"next": "abc"})
+    assert response.status_code == 302
+    notification.refresh_from_db()
+    assert notification.is_read

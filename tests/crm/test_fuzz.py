@@ -1,0 +1,223 @@
+"""Fuzz gate (issue 9): no list, filter or form page answers a server error, whatever text it is sent.
+
+The parameter names come from the FilterSets and forms themselves, so a filter or field added
+later is fuzzed without touching this file; a new FilterSet fails
+``test_every_filterset_has_a_page_here`` until its page is listed below.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import django_filters
+import pytest
+from django import forms
+from django.urls import get_resolver, reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from archives.forms import NoticeForm
+from clients.filters import ClientFilter, ComplaintFilter
+from clients.forms import (
+    ClientForm,
+    ComplaintForm,
+    ContactForm,
+    DemandForm,
+    FeedbackForm,
+    InteractionForm,
+    KeyAccountForm,
+    PromotionForm,
+)
+from crm.filters import NotificationFilter
+from crm.roles import Role
+from grading.forms import DashboardFilter, PolicyForm
+from repairs.filters import RepairOrderFilter
+from repairs.forms import RepairOrderForm
+from tests.factories import ClientFactory
+
+# What breaks parsers and databases: NUL, dates and numbers out of every range, huge and
+# negative numbers, lookups' wildcards, markup, other scripts, emoji, very long text.
+NASTY = [
+    "\x00",
+    "a\x00b",
+    "9999-12-31",
+    "9999-12",
+    "0000-00-00",
+    "2024-02-30",
+    "2024-13",
+    "-1",
+    "0",
+    "-99999999999999999999",
+    "99999999999999999999999999999999",
+    "1e309",
+    "NaN",
+    "-Infinity",
+    "0.000000001",
+    "999999.99",
+    "１２３",
+    "²",
+    "%",
+    "_",
+    "A-1203",
+    "-",
+    "' OR 1=1 --",
+    "<script>alert(1)</script>",
+    "华泰律师事务所",
+    "😀" * 50,
+    "x" * 5000,
+    " ",
+]
+TEXT = st.one_of(
+    st.sampled_from(NASTY),
+    st.text(max_size=30),
+    st.integers().map(str),
+    st.floats(allow_nan=True, allow_infinity=True).map(str),
+    st.dates().map(str),
+    st.datetimes().map(lambda moment: moment.isoformat()),
+)
+FUZZ = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+def widget_names(name: str, widget: forms.Widget) -> list[str]:
+    """The names a field is sent under: a range or split date-time widget sends several."""
+    if isinstance(widget, forms.MultiWidget):
+        return [f"{name}{suffix}" for suffix in widget.widgets_names]
+    return [name]
+
+
+def filterset_params(filterset: type[django_filters.FilterSet]) -> list[str]:
+    return [key for name, flt in filterset.base_filters.items() for key in widget_names(name, flt.field.widget)]
+
+
+def form_params(form: type[forms.BaseForm], prefix: str = "") -> list[str]:
+    head = f"{prefix}-" if prefix else ""
+    return [head + key for name, fld in form.base_fields.items() for key in widget_names(name, fld.widget)]
+
+
+def formset_params(form: type[forms.BaseForm], prefix: str) -> list[str]:
+    management = [f"{prefix}-{name}" for name in ("TOTAL_FORMS", "INITIAL_FORMS", "MIN_NUM_FORMS", "MAX_NUM_FORMS")]
+    return management + form_params(form, f"{prefix}-0")
+
+
+PAGINATION = ["page", "per_page"]
+
+
+@dataclass
+class Page:
+    url: str
+    role: str
+    params: list[str]
+    owns_client: bool = False  # the URL takes the pk of a client the user owns
+    kwargs: dict = field(default_factory=dict)
+
+    def path(self, client_pk: int | None) -> str:
+        kwargs = {**self.kwargs, **({"pk": client_pk} if self.owns_client else {})}
+        return reverse(self.url, kwargs=kwargs)
+
+    def __str__(self) -> str:
+        return f"{self.url}:{self.role}"
+
+
+# Every FilterSet and the pages it filters, each as a role that may see it.
+FILTER_PAGES: dict[type[django_filters.FilterSet], list[tuple[str, str, dict]]] = {
+    ClientFilter: [
+        ("clients:list", Role.ACCOUNT_MANAGER, {}),
+        ("clients:list", Role.MANAGER, {}),
+        ("clients:key_accounts", Role.ACCOUNT_MANAGER, {}),
+        ("clients:export", Role.MANAGER, {"kind": "clients"}),
+    ],
+    ComplaintFilter: [("clients:complaints", Role.ACCOUNT_MANAGER, {}), ("clients:complaints", Role.MANAGER, {})],
+    NotificationFilter: [("notifications:list", Role.FRONT_DESK, {})],
+    RepairOrderFilter: [
+        ("repairs:list", Role.ENGINEERING_SUPERVISOR, {}),
+        ("repairs:list", Role.TECHNICIAN, {}),
+        ("repairs:list", Role.ACCOUNT_MANAGER, {}),
+    ],
+}
+GET_PAGES = [
+    *(
+        Page(url, role, [*filterset_params(filterset), *PAGINATION], kwargs=kwargs)
+        for filterset, pages in FILTER_PAGES.items()
+        for url, role, kwargs in pages
+    ),
+    # Pages whose query parameters are read by the view itself, or by a plain form.
+    Page("archives:index", Role.FRONT_DESK, ["q", "building"]),
+    Page("archives:index", Role.ACCOUNT_MANAGER, ["q", "building"]),
+    Page("repairs:unit_search", Role.FRONT_DESK, ["q"]),
+    Page("repairs:stats", Role.ENGINEERING_SUPERVISOR, ["month", "page"]),
+    Page("repairs:register", Role.FINANCE, ["month", *PAGINATION]),
+    Page("repairs:stats_export", Role.FINANCE, ["month"]),
+    Page("grading:dashboard", Role.MANAGER, form_params(DashboardFilter)),
+]
+POST_PAGES = [
+    Page(
+        "clients:create",
+        Role.ACCOUNT_MANAGER,
+        [*form_params(ClientForm), *form_params(KeyAccountForm, "ka"), *formset_params(ContactForm, "contacts")],
+    ),
+    Page(
+        "clients:edit",
+        Role.ACCOUNT_MANAGER,
+        [*form_params(ClientForm), *form_params(KeyAccountForm, "ka"), *formset_params(ContactForm, "contacts")],
+        owns_client=True,
+    ),
+    Page("clients:interaction_create", Role.ACCOUNT_MANAGER, form_params(InteractionForm), owns_client=True),
+    Page("clients:feedback_create", Role.ACCOUNT_MANAGER, form_params(FeedbackForm), owns_client=True),
+    Page("clients:demand_create", Role.ACCOUNT_MANAGER, form_params(DemandForm), owns_client=True),
+    Page("clients:complaint_create", Role.ACCOUNT_MANAGER, form_params(ComplaintForm), owns_client=True),
+    Page("clients:promotion_create", Role.MANAGER, form_params(PromotionForm)),
+    Page("repairs:create", Role.FRONT_DESK, form_params(RepairOrderForm)),
+    Page("grading:policy", Role.MANAGER, form_params(PolicyForm)),
+    Page("archives:notices", Role.CLIENT_SERVICES_SUPERVISOR, form_params(NoticeForm)),
+]
+
+
+def params(names: list[str]) -> st.SearchStrategy[dict[str, str]]:
+    """Any subset of the names, each with nasty text."""
+    return st.fixed_dictionaries({}, optional=dict.fromkeys(names, TEXT))
+
+
+def all_subclasses(cls: type) -> set[type]:
+    return {sub for direct in cls.__subclasses__() for sub in {direct, *all_subclasses(direct)}}
+
+
+def test_every_filterset_has_a_page_here() -> None:
+    get_resolver().url_patterns  # noqa: B018 - imports every view, and so every FilterSet
+    ours = {cls for cls in all_subclasses(django_filters.FilterSet) if cls._meta.model is not None}  # not bases
+    assert ours <= set(FILTER_PAGES), f"fuzz these on their pages: {ours - set(FILTER_PAGES)}"
+
+
+def logged_in(client, make_user, page: Page) -> Callable[[], int | None]:
+    user = make_user(page.role)
+    client.force_login(user)
+    client_pk = ClientFactory(owner=user).pk if page.owns_client else None
+    path = page.path(client_pk)
+    assert client.get(path).status_code == 200, f"{user.role} must be able to open {path} for the fuzzing to count"
+    return path
+
+
+@pytest.mark.parametrize("page", GET_PAGES, ids=str)
+def test_no_query_string_makes_a_page_fail(client, make_user, page: Page) -> None:
+    path = logged_in(client, make_user, page)
+
+    @FUZZ
+    @given(query=params(page.params))
+    def fuzz(query: dict[str, str]) -> None:
+        response = client.get(path, query)
+        assert response.status_code < 500, query
+
+    fuzz()
+
+
+@pytest.mark.parametrize("page", POST_PAGES, ids=str)
+def test_no_posted_form_makes_a_page_fail(client, make_user, page: Page) -> None:
+    path = logged_in(client, make_user, page)
+
+    @FUZZ
+    @given(data=params(page.params))
+    def fuzz(data: dict[str, str]) -> None:
+        response = client.post(path, data)
+        assert response.status_code < 500, data
+
+    fuzz()
