@@ -59,6 +59,9 @@ class GradingRunAdmin(admin.ModelAdmin):
     list_display = ("as_of", "status", "clients_graded", "started_by", "started_at", "finished_at")
     readonly_fields = [f.name for f in GradingRun._meta.fields]
 
+    def has_add_permission(self, request) -> bool:
+        return False  # runs are started by the schedule or "grade now" (GRD-6), never typed in
+
 
 @admin.register(ClientScore)
 class ClientScoreAdmin(admin.ModelAdmin):

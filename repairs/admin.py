@@ -117,3 +117,6 @@ class CallbackAdmin(SimpleHistoryAdmin):
 class MonthlyReportAdmin(admin.ModelAdmin):
     list_display = ("month", "generated_at", "generated_by")
     readonly_fields = ("month", "figures", "generated_at", "generated_by")
+
+    def has_add_permission(self, request) -> bool:
+        return False  # produced by the month-end statistics (REP-7), never typed in
