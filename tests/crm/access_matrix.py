@@ -38,9 +38,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from fnmatch import fnmatchcase
 from datetime import date
 from decimal import Decimal
+from fnmatch import fnmatchcase
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile

@@ -12,6 +12,7 @@ from fnmatch import fnmatchcase
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
@@ -61,8 +62,15 @@ def test_the_table_names_only_existing_urls() -> None:
     assert not stale, f"tests/crm/access_matrix.py TABLE names URLs that no longer exist: {stale}"
 
 
+@dataclass(frozen=True)
+class Matrix:
+    world: World
+    sessions: dict[str, str]  # role -> the session cookie of its signed-in user
+
+
 @pytest.fixture(scope="module")
-def world(django_db_setup: None, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+def matrix(django_db_setup: None, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Matrix]:
+    """The records and one session per role, once for the module (rolled back at its end)."""
     media = override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("matrix-media"))
     media.enable()
     try:
@@ -70,7 +78,13 @@ def world(django_db_setup: None, django_db_blocker: Any, tmp_path_factory: pytes
             outer = transaction.atomic()
             outer.__enter__()
             try:
-                yield build_world()
+                world = build_world()
+                sessions = {}
+                for role, user in world.users.items():
+                    client = Client()
+                    client.force_login(user)
+                    sessions[role] = client.cookies[settings.SESSION_COOKIE_NAME].value
+                yield Matrix(world, sessions)
             finally:
                 transaction.set_rollback(True)
                 outer.__exit__(None, None, None)
@@ -78,10 +92,16 @@ def world(django_db_setup: None, django_db_blocker: Any, tmp_path_factory: pytes
         media.disable()
 
 
-def browser(world: World, role: str) -> Client:
+@pytest.fixture
+def world(matrix: Matrix) -> World:
+    return matrix.world
+
+
+def browser(matrix: Matrix, role: str) -> Client:
+    """A client signed in as ``role`` (with the module's session: no sign-in per test)."""
     client = Client()
     if role != ANONYMOUS:
-        client.force_login(world.users[role])
+        client.cookies[settings.SESSION_COOKIE_NAME] = matrix.sessions[role]
     return client
 
 
@@ -126,13 +146,13 @@ def app_cases() -> list[Any]:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("name", "role", "method"), app_cases())
-def test_access(world: World, name: str, role: str, method: str) -> None:
+def test_access(matrix: Matrix, world: World, name: str, role: str, method: str) -> None:
     access = access_for(name)
     assert access is not None, f"{name} is not in the table"
     url = reverse(name, kwargs=access.url_kwargs(world))
     if access.query:
         url = f"{url}?{access.query}"
-    response = request(browser(world, role), method, url, access.data(world) if access.data else {})
+    response = request(browser(matrix, role), method, url, access.data(world) if access.data else {})
     assert problem(access, role, method, response) is None, (
         f"{role} {method} {url}: {problem(access, role, method, response)}"
     )
@@ -176,9 +196,9 @@ def _admin_model(name: str) -> type | None:
 @pytest.mark.django_db
 @pytest.mark.parametrize("method", METHODS)
 @pytest.mark.parametrize("role", ROLES)
-def test_admin_access(world: World, role: str, method: str) -> None:
+def test_admin_access(matrix: Matrix, world: World, role: str, method: str) -> None:
     """The Django admin class, one case per role and method over all its URLs."""
-    client = browser(world, role)
+    client = browser(matrix, role)
     wrong = []
     for route in ADMIN_ROUTES:
         access = access_for(route.name)
@@ -190,5 +210,5 @@ def test_admin_access(world: World, role: str, method: str) -> None:
         if found:
             wrong.append(f"{route.name} {url}: {found}")
         if route.name == "admin:logout" and method == "POST":
-            client = browser(world, role)  # signed out: sign in again
+            client = browser(matrix, role)  # signed out (and rolled back): the session again
     assert not wrong, f"{role} {method}:\n" + "\n".join(wrong)
