@@ -153,9 +153,12 @@ def test_access(matrix: Matrix, world: World, name: str, role: str, method: str)
     if access.query:
         url = f"{url}?{access.query}"
     response = request(browser(matrix, role), method, url, access.data(world) if access.data else {})
-    assert problem(access, role, method, response) is None, (
-        f"{role} {method} {url}: {problem(access, role, method, response)}"
-    )
+    found = problem(access, role, method, response)
+    assert found is None, f"{role} {method} {url}: {found}"
+    if response.status_code == 200 and not response.streaming:
+        content = response.content.decode(errors="replace")
+        leaked = [secret for secret in world.secrets(role) if secret in content]
+        assert not leaked, f"{role} {method} {url} shows another user's records: {leaked}"
 
 
 def admin_url(route: Route, world: World) -> str:
