@@ -6,11 +6,13 @@ end; each test runs in a savepoint of it, so what an allowed POST changes is und
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import Any
 
+import openpyxl
 import pytest
 from django.conf import settings
 from django.contrib import admin
@@ -24,6 +26,7 @@ from crm.roles import Role
 from tests.crm.access_matrix import ANONYMOUS, ROLES, TABLE, Access, World, access_for, build_world
 
 METHODS = ("GET", "POST")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml"
 
 
 @dataclass(frozen=True)
@@ -156,9 +159,19 @@ def test_access(matrix: Matrix, world: World, name: str, role: str, method: str)
     found = problem(access, role, method, response)
     assert found is None, f"{role} {method} {url}: {found}"
     if response.status_code == 200 and not response.streaming:
-        content = response.content.decode(errors="replace")
+        content = text_of(response)
         leaked = [secret for secret in world.secrets(role) if secret in content]
         assert not leaked, f"{role} {method} {url} shows another user's records: {leaked}"
+
+
+def text_of(response: HttpResponse) -> str:
+    """The response's text; a workbook's cell values."""
+    if response["Content-Type"].startswith(XLSX):
+        book = openpyxl.load_workbook(io.BytesIO(response.content), read_only=True)
+        return "\n".join(
+            str(value) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True) for value in row
+        )
+    return response.content.decode(errors="replace")
 
 
 def admin_url(route: Route, world: World) -> str:
