@@ -19,19 +19,26 @@ Only roles that may see other people's records are therefore allowed on record p
 
 To add a URL: add one line to ``TABLE`` under its ``namespace:name``, e.g.::
 
-    "grading:corrections": form(CLIENT_ROLES_A, pk=lambda w: w.client.pk),
+    "grading:correction": form(CLIENT_RECORD, pk=_pk("receivable")),
 
 * ``page(roles)``: a view that answers GET and POST alike for ``roles``;
 * ``form(get_roles, post_roles)``: GET shows, POST saves (``post_roles`` defaults to ``get_roles``);
 * ``action(roles)``: POST only (``require_POST``): GET is 405 for everyone;
-* keyword arguments name the URL's kwargs, each a function of the ``World`` (add the record
-  you need to ``World`` and ``build_world``), plain values are used as they are;
-* ``data`` is the POST body (a function of the ``World``), ``query`` a query string.
+* other keyword arguments are the URL's kwargs: a function of the ``World`` (``_pk("client")``;
+  add the record you need to ``World`` and ``build_world``, owned by someone else) or a value;
+* ``data`` is the POST body (a function of the ``World``), ``query`` a query string,
+  ``get_ok``/``post_ok`` the answers an allowed GET/POST gives when not the usual ones.
 
 Role sets name ``Role`` values and ``ANONYMOUS``; ``with_admin(...)`` adds administrators, who
 pass every role gate (but not every record gate: notifications and import jobs are their
-owner's only). Django admin URLs are one class, ``admin:*``: only administrators (staff) reach
-them; everyone else is sent to the admin's login page.
+owner's only). A key may be a pattern (``*``): the exact name wins, then the longest pattern.
+Django admin URLs are one class, ``admin:*`` (``admin_only``): only administrators (staff) reach
+them, everyone else is sent to the admin's login page; the admin's own refusals (models written
+only by the application) are listed under their names. The admin's unnamed catch-all pattern is
+classified by ``admin:*`` but not requested.
+
+Besides the status, no 200 page (nor export) of an account manager, a technician or finance may
+show the other account manager's client or the other technician's order (``World.secrets``).
 """
 
 from __future__ import annotations
