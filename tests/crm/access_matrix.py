@@ -34,8 +34,8 @@ pass every role gate (but not every record gate: notifications and import jobs a
 owner's only). A key may be a pattern (``*``): the exact name wins, then the longest pattern.
 Django admin URLs are one class, ``admin:*`` (``admin_only``): only administrators (staff) reach
 them, everyone else is sent to the admin's login page; the admin's own refusals (models written
-only by the application) are listed under their names. The admin's unnamed catch-all pattern is
-classified by ``admin:*`` but not requested.
+only by the application) are listed under their names. The admin's unnamed patterns are
+classified by ``admin:*``; its "<object_id>/" redirects are requested, its catch-all is not.
 
 Besides the status, no 200 page (nor export) of an account manager, a technician or finance may
 show the other account manager's client or the other technician's order (``World.secrets``).
