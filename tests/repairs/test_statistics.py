@@ -150,6 +150,23 @@ def test_finance_reads_but_does_not_produce(client, october, finance):
     assert client.post(reverse("repairs:stats_generate"), {"month": "2026-10"}).status_code == 403
 
 
+def test_only_the_engineering_supervisor_records_callback_results(client, october, finance, make_user):
+    """Spot-check callbacks are the engineering supervisor's (SPEC roles, REP-7): finance reads them."""
+    from crm.roles import Role
+
+    statistics.monthly_report_generate(month=MONTH)
+    callback = Callback.objects.filter(month=MONTH).first()
+    record = reverse("repairs:callback_record", args=[callback.pk])
+    client.force_login(finance)
+    assert record not in client.get(reverse("repairs:stats"), {"month": "2026-10"}).content.decode()
+    assert client.post(record, {"result": "satisfied"}).status_code == 403
+    client.force_login(make_user(Role.ENGINEERING_SUPERVISOR))
+    assert record in client.get(reverse("repairs:stats"), {"month": "2026-10"}).content.decode()
+    client.post(record, {"result": "satisfied"})
+    callback.refresh_from_db()
+    assert callback.result == "satisfied"
+
+
 def test_front_desk_has_no_statistics(client, desk):
     client.force_login(desk)
     assert client.get(reverse("repairs:stats")).status_code == 403

@@ -1,0 +1,402 @@
+"""Who may do what: every URL of ``crm.urls`` × every role × GET and POST (issue 9).
+
+``tests/crm/test_access_matrix.py`` walks the URL resolver and fails when a URL name is missing
+from ``TABLE`` (or when ``TABLE`` names a URL that no longer exists), then requests every URL as
+every role (and as an anonymous visitor) with GET and with POST and checks the answer:
+
+* a role in the entry's set: GET answers 200 (or one of ``get_ok``, e.g. 302 for a view that
+  redirects); POST answers anything but 403, 404, 405 or a 5xx;
+* a signed-in role outside it: 403 (the page is not for its role) or 404 (the record is
+  outside its gate, ``visible_to``), as ``crm.permissions`` does;
+* an anonymous visitor outside it: 302 to the login page;
+* a method the view does not take (``None``): 405 for everyone;
+* never a 5xx.
+
+The records in the URLs belong to SOMEONE ELSE (``World``): the client of another account manager
+(a teammate of the matrix's manager, so the manager's team scope is exercised too), a repair
+order of another technician, a notification of another user, an import job of another user…
+Only roles that may see other people's records are therefore allowed on record pages.
+
+To add a URL: add one line to ``TABLE`` under its ``namespace:name``, e.g.::
+
+    "grading:correction": form(CLIENT_RECORD, pk=_pk("receivable")),
+
+* ``page(roles)``: a view that answers GET and POST alike for ``roles``;
+* ``form(get_roles, post_roles)``: GET shows, POST saves (``post_roles`` defaults to ``get_roles``);
+* ``action(roles)``: POST only (``require_POST``): GET is 405 for everyone;
+* other keyword arguments are the URL's kwargs: a function of the ``World`` (``_pk("client")``;
+  add the record you need to ``World`` and ``build_world``, owned by someone else) or a value;
+* ``data`` is the POST body (a function of the ``World``), ``query`` a query string,
+  ``get_ok``/``post_ok`` the answers an allowed GET/POST gives when not the usual ones.
+
+Role sets name ``Role`` values and ``ANONYMOUS``; ``with_admin(...)`` adds administrators, who
+pass every role gate (but not every record gate: notifications and import jobs are their
+owner's only). A key may be a pattern (``*``): the exact name wins, then the longest pattern.
+Django admin URLs are one class, ``admin:*`` (``admin_only``): only administrators (staff) reach
+them, everyone else is sent to the admin's login page; the admin's own refusals (models written
+only by the application) are listed under their names. The admin's unnamed patterns are
+classified by ``admin:*``; its "<object_id>/" redirects are requested, its catch-all is not.
+
+Besides the status, no 200 page (nor export) of an account manager, a technician or finance may
+show the other account manager's client or the other technician's order (``World.secrets``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from fnmatch import fnmatchcase
+from typing import Any
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from crm.roles import Role
+
+ANONYMOUS = "anonymous"
+ROLES: tuple[str, ...] = (ANONYMOUS, *Role.values)
+
+Roles = frozenset[str]
+
+
+def with_admin(*roles: str) -> Roles:
+    """``roles`` and administrators, who pass every role gate."""
+    return frozenset({Role.ADMIN, *roles})
+
+
+NOBODY: Roles = frozenset()
+SIGNED_IN: Roles = frozenset(Role.values)
+EVERYONE: Roles = frozenset(ROLES)
+CLIENTS = with_admin(Role.ACCOUNT_MANAGER, Role.MANAGER)
+# Record pages of a client of another account manager (the manager's teammate).
+CLIENT_RECORD = with_admin(Role.MANAGER)
+MANAGERS = with_admin(Role.MANAGER)
+ALL_REPAIRS = with_admin(
+    Role.FRONT_DESK, Role.ENGINEERING_SUPERVISOR, Role.TECHNICIAN, Role.FINANCE, Role.ACCOUNT_MANAGER, Role.MANAGER
+)
+# An assigned order of another technician, for a client of the manager's team: finance sees
+# completed orders only, account managers their own clients' orders.
+REPAIR_RECORD = with_admin(Role.FRONT_DESK, Role.ENGINEERING_SUPERVISOR, Role.MANAGER)
+INTAKE = with_admin(Role.FRONT_DESK, Role.ENGINEERING_SUPERVISOR)
+STATS = with_admin(Role.ENGINEERING_SUPERVISOR, Role.FINANCE)
+SUPERVISOR = with_admin(Role.ENGINEERING_SUPERVISOR)
+PROPERTY = with_admin(Role.MANAGER, Role.FRONT_DESK, Role.ENGINEERING_SUPERVISOR, Role.CLIENT_SERVICES_SUPERVISOR)
+ARCHIVE_READERS = PROPERTY | {Role.ACCOUNT_MANAGER}
+FILERS = with_admin(Role.FRONT_DESK, Role.CLIENT_SERVICES_SUPERVISOR)
+KEEPERS = with_admin(Role.CLIENT_SERVICES_SUPERVISOR, Role.MANAGER)
+APPROVAL_READERS = with_admin(Role.MANAGER, Role.CLIENT_SERVICES_SUPERVISOR)
+
+
+@dataclass
+class World:
+    """The records the URLs point at, none of them the requesting user's own."""
+
+    users: dict[str, Any]  # role -> the user who makes the requests
+    owner: Any  # the other account manager, in the matrix manager's team
+    client: Any
+    complaint: Any
+    promotion: Any
+    receivable: Any
+    grading_run: Any
+    import_job: Any
+    notification: Any
+    order: Any
+    callback: Any
+    unit: Any
+    tenancy: Any
+    original: Any
+    working: Any
+    change: Any
+    loan: Any
+    yearly: Any
+
+    def secrets(self, role: str) -> list[str]:
+        """What ``role``'s user must find on no page: the other account manager's client, and the
+        other technician's order (finance: not completed yet)."""
+        client, order = [self.client.code, self.client.name], [self.order.number]
+        return {
+            Role.ACCOUNT_MANAGER: client + order,
+            Role.TECHNICIAN: client + order,
+            Role.FINANCE: client + order,
+        }.get(role, [])
+
+
+@dataclass(frozen=True)
+class Access:
+    get: Roles | None  # who may GET; None: the view takes no GET (405 for everyone)
+    post: Roles | None  # who may POST; None: the view takes no POST
+    kwargs: dict[str, Any] = field(default_factory=dict)  # values, or functions of the World
+    data: Callable[[World], dict] | None = None
+    query: str = ""
+    get_ok: frozenset[int] = frozenset({200})
+    post_ok: frozenset[int] | None = None  # None: anything but 403, 404, 405 and 5xx
+    login: str = "/accounts/login/"  # where anonymous visitors are sent
+    redirect_refused: bool = False  # signed-in users outside the roles are sent to ``login`` too
+
+    def url_kwargs(self, world: World) -> dict[str, Any]:
+        return {name: value(world) if callable(value) else value for name, value in self.kwargs.items()}
+
+
+OPTIONS = {"data", "query", "get_ok", "post_ok", "login", "redirect_refused"}
+
+
+def _access(get: Roles | None, post: Roles | None, options: dict[str, Any]) -> Access:
+    """Keyword arguments that are not ``Access`` options are the URL's kwargs."""
+    kwargs = {name: value for name, value in options.items() if name not in OPTIONS}
+    return Access(get=get, post=post, kwargs=kwargs, **{k: v for k, v in options.items() if k in OPTIONS})
+
+
+def page(roles: Roles, **options: Any) -> Access:
+    """A view that answers GET and POST alike."""
+    return _access(roles, roles, options)
+
+
+def form(get: Roles, post: Roles | None = None, **options: Any) -> Access:
+    """GET shows a form, POST saves it (by ``post``, else the same roles)."""
+    return _access(get, get if post is None else post, options)
+
+
+def action(roles: Roles, **options: Any) -> Access:
+    """POST only: GET is 405 for everyone."""
+    return _access(None, roles, options)
+
+
+def admin_only(get: Roles | None = None, post: Roles | None = None, **options: Any) -> Access:
+    """A Django admin URL: staff only (by default administrators may GET and POST); everyone
+    else is sent to the admin's login page, before any check of the method."""
+    options = {"get_ok": frozenset({200, 302}), "login": "/admin/login/", "redirect_refused": True, **options}
+    get = with_admin() if get is None else get
+    return _access(get, get if post is None else post, options)
+
+
+def _pk(attr: str) -> Callable[[World], int]:
+    return lambda world: getattr(world, attr).pk
+
+
+TABLE: dict[str, Access] = {
+    # crm
+    "home": page(SIGNED_IN),
+    "healthz": _access(EVERYONE, None, {}),
+    "login": page(EVERYONE, get_ok=frozenset({200, 302})),  # signed-in users are sent home
+    "logout": action(EVERYONE, get_ok=frozenset({200, 302})),
+    "set_language": page(EVERYONE, get_ok=frozenset({302})),
+    "notifications:list": page(SIGNED_IN),
+    "notifications:open": action(NOBODY, pk=_pk("notification")),  # the recipient's only
+    "notifications:mark_read": action(NOBODY, pk=_pk("notification")),
+    "notifications:mark_all_read": action(SIGNED_IN),
+    # clients (CLI-*): only the owner, the owner's team manager and administrators
+    "clients:list": page(CLIENTS),
+    "clients:create": form(CLIENTS),
+    "clients:key_accounts": page(CLIENTS),
+    "clients:export": page(CLIENTS, kind="clients", query="format=csv"),
+    "clients:import": form(CLIENTS),
+    "clients:import_job": page(NOBODY, pk=_pk("import_job")),  # its uploader's only
+    "clients:import_job_status": page(NOBODY, pk=_pk("import_job")),
+    "clients:import_job_confirm": action(NOBODY, pk=_pk("import_job")),
+    "clients:detail": page(CLIENT_RECORD, pk=_pk("client")),
+    "clients:edit": form(CLIENT_RECORD, pk=_pk("client")),
+    "clients:interaction_create": form(CLIENT_RECORD, pk=_pk("client")),
+    "clients:feedback_create": form(CLIENT_RECORD, pk=_pk("client")),
+    "clients:demand_create": form(CLIENT_RECORD, pk=_pk("client")),
+    "clients:complaint_create": form(CLIENT_RECORD, pk=_pk("client")),
+    "clients:complaints": page(CLIENTS),
+    "clients:complaint_detail": form(CLIENT_RECORD, pk=_pk("complaint")),
+    "clients:promotions": page(CLIENTS),
+    "clients:promotion_create": form(MANAGERS),
+    "clients:promotion_detail": page(MANAGERS, pk=_pk("promotion")),  # not notified to the user's clients
+    "clients:promotion_notify": action(MANAGERS, pk=_pk("promotion")),
+    # grading (GRD-*)
+    "grading:dashboard": page(CLIENTS),
+    "grading:run_start": action(MANAGERS),
+    "grading:run_status": page(CLIENTS, pk=_pk("grading_run")),
+    "grading:policy": form(MANAGERS),
+    "grading:export": page(CLIENTS),
+    "grading:potential": action(CLIENT_RECORD, pk=_pk("client")),
+    "grading:ledger": form(CLIENT_RECORD, pk=_pk("client")),
+    "grading:record_payment": action(CLIENT_RECORD, pk=_pk("receivable")),
+    # repairs (REP-*)
+    "repairs:list": page(ALL_REPAIRS),
+    "repairs:create": form(INTAKE),
+    "repairs:unit_search": page(INTAKE, query="q=12"),
+    "repairs:stats": page(STATS),
+    "repairs:stats_generate": action(SUPERVISOR),
+    "repairs:stats_export": page(STATS),
+    "repairs:register": page(STATS),
+    # REP-7, SPEC roles: spot-check callbacks are the engineering supervisor's.
+    "repairs:callback_record": action(SUPERVISOR, pk=_pk("callback"), data=lambda w: {"result": "satisfied"}),
+    "repairs:detail": page(REPAIR_RECORD, pk=_pk("order")),
+    "repairs:slip": page(REPAIR_RECORD, pk=_pk("order")),
+    # "assign" is the supervisor's step (REP-3); the front desk and the manager see the order.
+    "repairs:step": action(SUPERVISOR, pk=_pk("order"), action="assign"),
+    # archives (ARC-*): technicians and finance get 404, as if the archive did not exist
+    "archives:index": page(ARCHIVE_READERS),
+    "archives:unit": page(PROPERTY, pk=_pk("unit")),  # the unit of another manager's client
+    "archives:upload": action(FILERS, pk=_pk("unit")),
+    "archives:borrow": action(PROPERTY, pk=_pk("unit")),
+    "archives:document": form(PROPERTY, FILERS, pk=_pk("working")),
+    "archives:download": page(PROPERTY, pk=lambda w: w.original.versions.get().pk),
+    "archives:approvals": page(APPROVAL_READERS),
+    "archives:change_decide": action(MANAGERS, pk=_pk("change"), decision="refuse"),
+    "archives:loan_return": action(KEEPERS, pk=_pk("loan")),
+    "archives:loan_decide": action(MANAGERS, pk=_pk("loan"), decision="refuse"),
+    "archives:tenancy_end": action(KEEPERS, pk=_pk("tenancy")),
+    "archives:yearly": page(KEEPERS, get_ok=frozenset({200})),
+    "archives:yearly_index": page(KEEPERS, year=lambda w: w.yearly.year),
+    "archives:notices": form(with_admin(Role.CLIENT_SERVICES_SUPERVISOR, Role.MANAGER, Role.FRONT_DESK)),
+    # Django admin: administrators only. "admin:*" is the class; a longer name or pattern wins.
+    "admin:*": admin_only(),
+    "admin:login": page(EVERYONE, get_ok=frozenset({200, 302})),
+    # Others are sent to the admin index (and from there to its login); GET is 405 (POST only).
+    "admin:logout": admin_only(get_ok=frozenset({405}), login="/admin/"),
+    "admin:*_process_import": admin_only(get_ok=frozenset({405})),  # POST only
+    "admin:autocomplete": admin_only(
+        query="app_label=clients&model_name=client&field_name=owner", post_ok=frozenset({405})
+    ),
+    "admin:jsi18n": admin_only(post_ok=frozenset({405})),  # GET only
+    "admin:password_change_done": admin_only(post_ok=frozenset({405})),
+    # Read-only in the admin: shown, never changed there (403 on POST).
+    "admin:crm_outboxmessage_change": admin_only(post=NOBODY),
+    "admin:grading_gradingpolicy_change": admin_only(post=NOBODY),  # GRD-5: a new policy on /grading/policy/
+    "admin:archives_document_change": admin_only(post=NOBODY),  # ARC-7
+    "admin:archives_changerequest_change": admin_only(post=NOBODY),
+    "admin:archives_notice_change": admin_only(post=NOBODY),
+    "admin:archives_yearlyarchive_change": admin_only(post=NOBODY),
+    # Records written only by the application: the admin refuses to add or delete them (403).
+    "admin:axes_access*_add": admin_only(NOBODY),
+    "admin:crm_outboxmessage_add": admin_only(NOBODY),
+    "admin:archives_document_add": admin_only(NOBODY),  # ARC-7: filed and versioned in the app
+    "admin:archives_document_delete": admin_only(NOBODY),
+    "admin:archives_changerequest_add": admin_only(NOBODY),
+    "admin:archives_changerequest_delete": admin_only(NOBODY),
+    "admin:archives_notice_add": admin_only(NOBODY),
+    "admin:archives_notice_delete": admin_only(NOBODY),
+    "admin:archives_yearlyarchive_add": admin_only(NOBODY),
+    "admin:archives_yearlyarchive_delete": admin_only(NOBODY),
+    "admin:repairs_repairsettings_add": admin_only(NOBODY),  # one row of settings, which exists
+    "admin:repairs_repairsettings_delete": admin_only(NOBODY),
+    "admin:grading_gradingrun_add": admin_only(NOBODY),  # GRD-6: started by the schedule or "grade now"
+    "admin:repairs_monthlyreport_add": admin_only(NOBODY),  # REP-7: produced by the month-end statistics
+    "admin:repairs_repairorder_add": admin_only(NOBODY),  # REP-1: logged by the front desk
+    "admin:repairs_repairorder_delete": admin_only(NOBODY),
+}
+
+
+def access_for(name: str) -> Access | None:
+    """The table's entry for a URL name: its own, else the longest pattern (``*``) that matches."""
+    if name in TABLE:
+        return TABLE[name]
+    patterns = [key for key in TABLE if "*" in key and fnmatchcase(name, key)]
+    return TABLE[max(patterns, key=len)] if patterns else None
+
+
+def build_world() -> World:
+    """One user per role and the records of others the URLs point at."""
+    from archives import services as archive_services
+    from archives.models import Loan, YearlyArchive
+    from clients import services as client_services
+    from clients.complaints import complaint_file
+    from clients.models import ImportJob, PromotionNotice
+    from grading import services as grading_services
+    from grading.models import Receivable, SalesOrder
+    from repairs.models import Callback, RepairOrder, RepairSettings
+    from tests.factories import (
+        ClientFactory,
+        ContactFactory,
+        FeeItemFactory,
+        InteractionFactory,
+        NotificationFactory,
+        PromotionFactory,
+        RepairOrderFactory,
+        TeamFactory,
+        TechnicianFactory,
+        TenancyFactory,
+        TerritoryFactory,
+        UserFactory,
+    )
+
+    team = TeamFactory(name="Matrix East")
+    users = {
+        role: UserFactory(username=f"matrix-{role}", role=role, team=team if role in CLIENTS else None)
+        for role in Role.values
+    }
+    owner = UserFactory(username="matrix-owner", role=Role.ACCOUNT_MANAGER, team=team)
+    desk = UserFactory(username="matrix-other-desk", role=Role.FRONT_DESK)
+    # A follow-up due (VIS-6): the owner's reminder, nobody else's.
+    client = ClientFactory(owner=owner, kind="tenant", next_contact_date=timezone.localdate() - timedelta(days=1))
+    ContactFactory(client=client)
+    InteractionFactory(client=client)
+    # One of each model the admin keeps history of, for its history pages.
+    TerritoryFactory(team=team)
+    FeeItemFactory()
+    RepairSettings.objects.get_or_create(pk=1)
+    client_services.feedback_record(client=client, by=owner, product="Tea", feedback="Good")
+    client_services.demand_record(
+        client=client, by=owner, product="Tea", quantity=5, period_start=date(2025, 1, 1), period_end=date(2025, 3, 31)
+    )
+    SalesOrder.objects.create(
+        client=client, ordered_on=timezone.localdate() - timedelta(days=30), amount=100, margin=Decimal("0.1")
+    )
+    complaint = complaint_file(client=client, subject="Noise", description="At night.", channel="phone", by=owner)
+    promotion = PromotionFactory(created_by=users[Role.MANAGER])
+    PromotionNotice.objects.create(promotion=promotion, client=client, notified_by=users[Role.MANAGER])
+    receivable = Receivable.objects.create(
+        client=client, invoice="INV-MATRIX-1", amount=100, due_on=timezone.localdate() - timedelta(days=60)
+    )
+    grading_run = grading_services.grading_run()  # grades the other manager's client too
+    import_job = ImportJob.objects.create(
+        created_by=owner, kind="clients", file_name="clients.csv", stored_name="matrix-import.csv"
+    )
+    notification = NotificationFactory(recipient=owner, title=f"Visit {client.name} ({client.code})")
+
+    tenancy = TenancyFactory(client=client, company_name=client.name)
+    unit = tenancy.unit
+    order = RepairOrderFactory(
+        unit=unit, client=client, technician=TechnicianFactory(), status=RepairOrder.Status.ASSIGNED
+    )
+    callback = Callback.objects.create(order=order, month=date(2025, 1, 1))
+    pdf = b"%PDF-1.4\n% matrix\n%%EOF\n"
+    original = archive_services.document_file(
+        unit=unit,
+        upload=SimpleUploadedFile("lease.pdf", pdf),
+        title="Lease",
+        category="move_in",
+        dated=tenancy.move_in,
+        kind="original",
+        by=desk,
+    )
+    working = archive_services.document_file(
+        unit=unit,
+        upload=SimpleUploadedFile("contacts.pdf", pdf),
+        title="Contacts",
+        category="move_in",
+        dated=tenancy.move_in,
+        kind="working",
+        by=desk,
+    )
+    change = archive_services.change_request_submit(
+        document=working, upload=SimpleUploadedFile("contacts-v2.pdf", pdf), reason="New phone", by=desk
+    )
+    loan = Loan.objects.create(unit=unit, borrower=desk, purpose="Audit")
+    yearly = YearlyArchive.objects.create(year=timezone.localdate().year - 1)
+    return World(
+        users=users,
+        owner=owner,
+        client=client,
+        complaint=complaint,
+        promotion=promotion,
+        receivable=receivable,
+        grading_run=grading_run,
+        import_job=import_job,
+        notification=notification,
+        order=order,
+        callback=callback,
+        unit=unit,
+        tenancy=tenancy,
+        original=original,
+        working=working,
+        change=change,
+        loan=loan,
+        yearly=yearly,
+    )
