@@ -1,0 +1,198 @@
+"""The archive's action pages, driven as a user would: change requests decided by a manager,
+move-outs, the yearly archive and outgoing notices (ARC-5, ARC-7, ARC-8).
+
+Each action: the allowed role does it through the page and exactly the expected rows change;
+roles that may not get 403/404 and nothing is written; bad input is refused and saves nothing.
+"""
+
+import pytest
+from django.contrib.messages import get_messages
+from django.urls import reverse
+
+from archives import services
+from archives.models import ChangeRequest, DocumentVersion
+from crm.models import Notification
+from crm.roles import Role
+from tests.archives.conftest import pdf
+
+
+def messages_of(response) -> list[str]:
+    return [str(message) for message in get_messages(response.wsgi_request)]
+
+
+# --- Change requests to working documents (ARC-7) ------------------------------------------
+
+
+@pytest.fixture
+def change(working, desk):
+    """Front desk asks for a new version of the emergency contacts (version 1 → 2)."""
+    return services.change_request_submit(document=working, upload=pdf("contacts-v2.pdf"), reason="New phone", by=desk)
+
+
+def decide(client, change, decision, **data):
+    return client.post(reverse("archives:change_decide", args=[change.pk, decision]), data)
+
+
+def test_the_approvals_page_lists_the_waiting_change_with_its_buttons_for_a_manager(client, manager, change):
+    client.force_login(manager)
+    response = client.get(reverse("archives:approvals"))
+    assert list(response.context["changes"]) == [change]
+    body = response.content.decode()
+    assert "Emergency contacts" in body and "New phone" in body
+    assert reverse("archives:change_decide", args=[change.pk, "approve"]) in body
+    assert reverse("archives:change_decide", args=[change.pk, "refuse"]) in body
+
+
+def test_the_archivist_sees_waiting_changes_but_has_no_decision_buttons(client, archivist, change):
+    client.force_login(archivist)
+    response = client.get(reverse("archives:approvals"))
+    assert list(response.context["changes"]) == [change]
+    assert reverse("archives:change_decide", args=[change.pk, "approve"]) not in response.content.decode()
+
+
+def test_a_decided_change_no_longer_waits_on_the_approvals_page(client, manager, change):
+    client.force_login(manager)
+    decide(client, change, "refuse", note="Wrong number")
+    assert list(client.get(reverse("archives:approvals")).context["changes"]) == []
+
+
+def test_a_manager_approves_a_change_and_a_new_version_is_stored(client, manager, desk, working, change):
+    client.force_login(manager)
+    response = decide(client, change, "approve", note="Checked with the tenant")
+
+    assert response.status_code == 302 and response.url == reverse("archives:approvals")
+    assert messages_of(response) == ["Decision recorded."]
+    change.refresh_from_db()
+    assert (change.status, change.decided_by, change.decision_note) == ("approved", manager, "Checked with the tenant")
+    assert change.decided_at is not None
+    versions = list(working.versions.order_by("number").values_list("number", "original_name", "note", "approved_by"))
+    assert versions == [(1, "contacts.pdf", "", None), (2, "contacts-v2.pdf", "New phone", manager.pk)]
+    v2 = working.versions.get(number=2)
+    assert (v2.created_by, v2.sha256, v2.stored_name) == (desk, change.sha256, change.stored_name)
+    # The audit row says who decided.
+    last = change.history.order_by("-history_date", "-history_id").first()
+    assert (last.status, last.history_user) == ("approved", manager)
+    # The requester, and only the requester, is told.
+    [notification] = Notification.objects.all()
+    assert notification.recipient == desk
+    assert notification.key == f"archive-change:{change.pk}:approved"
+    assert notification.title == "Your change to “Emergency contacts” was approved"
+    assert notification.body == "Checked with the tenant"
+    assert notification.link == reverse("archives:document", args=[working.pk])
+
+
+def test_the_document_page_shows_the_approved_version_as_the_newest(client, manager, working, change):
+    client.force_login(manager)
+    decide(client, change, "approve")
+    response = client.get(reverse("archives:document", args=[working.pk]))
+    assert [v.number for v in response.context["versions"]] == [2, 1]
+    assert [r.status for r in response.context["requests"]] == ["approved"]
+
+
+def test_a_refusal_keeps_the_document_and_records_the_reason(client, manager, desk, working, change):
+    client.force_login(manager)
+    response = decide(client, change, "refuse", note="The number is the old one")
+
+    assert response.url == reverse("archives:approvals")
+    assert messages_of(response) == ["Decision recorded."]
+    change.refresh_from_db()
+    assert (change.status, change.decided_by, change.decision_note) == ("refused", manager, "The number is the old one")
+    assert list(working.versions.values_list("number", "original_name")) == [(1, "contacts.pdf")]
+    assert DocumentVersion.objects.count() == 1
+    last = change.history.order_by("-history_date", "-history_id").first()
+    assert (last.status, last.history_user, last.decision_note) == ("refused", manager, "The number is the old one")
+    [notification] = Notification.objects.all()
+    assert (notification.recipient, notification.key) == (desk, f"archive-change:{change.pk}:refused")
+    assert notification.title == "Your change to “Emergency contacts” was refused"
+    assert notification.body == "The number is the old one"
+
+
+@pytest.mark.parametrize("first", ["approve", "refuse"])
+@pytest.mark.parametrize("second", ["approve", "refuse"])
+def test_a_decided_change_cannot_be_decided_again(client, manager, second_manager, working, change, first, second):
+    client.force_login(manager)
+    decide(client, change, first, note="first")
+    client.get(reverse("archives:approvals"))  # the manager reads the first "Decision recorded."
+    change.refresh_from_db()
+    decided = (change.status, change.decided_by, change.decided_at, change.decision_note)
+    versions = list(DocumentVersion.objects.values_list("pk", flat=True))
+    history = change.history.count()
+
+    client.force_login(second_manager)
+    response = decide(client, change, second, note="second")
+
+    assert response.url == reverse("archives:approvals")
+    assert messages_of(response) == ["This change request was already decided."]
+    change.refresh_from_db()
+    assert (change.status, change.decided_by, change.decided_at, change.decision_note) == decided
+    assert list(DocumentVersion.objects.values_list("pk", flat=True)) == versions
+    assert change.history.count() == history
+    assert Notification.objects.count() == 1
+
+
+def test_a_manager_cannot_approve_their_own_change_through_the_page(client, manager, working):
+    own = services.change_request_submit(document=working, upload=pdf("mine.pdf"), reason="Mine", by=manager)
+    client.force_login(manager)
+    response = decide(client, own, "approve")
+    assert messages_of(response) == ["You cannot approve your own change; another manager must."]
+    own.refresh_from_db()
+    assert (own.status, own.decided_by) == ("pending", None)
+    assert working.versions.count() == 1 and not Notification.objects.exists()
+
+
+def test_approving_a_change_made_on_an_old_version_is_refused_and_rolled_back(
+    client, manager, archivist, desk, working, change
+):
+    newer = services.change_request_submit(document=working, upload=pdf("other.pdf"), reason="Other", by=archivist)
+    client.force_login(manager)
+    decide(client, newer, "approve")
+    client.get(reverse("archives:approvals"))
+    response = decide(client, change, "approve")
+    assert messages_of(response) == [
+        "This change was made on version 1, but the document is now at version 2. "
+        "Refuse it and ask for a change of the current version."
+    ]
+    change.refresh_from_db()
+    assert (change.status, change.decided_by, change.decided_at) == ("pending", None, None)
+    assert list(working.versions.order_by("number").values_list("original_name", flat=True)) == [
+        "contacts.pdf",
+        "other.pdf",
+    ]
+    assert not Notification.objects.filter(recipient=desk).exists()
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [
+        (Role.CLIENT_SERVICES_SUPERVISOR, 403),
+        (Role.FRONT_DESK, 403),
+        (Role.ENGINEERING_SUPERVISOR, 403),
+        (Role.ACCOUNT_MANAGER, 403),
+        (Role.TECHNICIAN, 404),
+        (Role.FINANCE, 404),
+    ],
+)
+@pytest.mark.parametrize("decision", ["approve", "refuse"])
+def test_only_managers_decide_changes(client, make_user, working, change, role, status, decision):
+    client.force_login(make_user(role, username=f"who-{role}"))
+    response = decide(client, change, decision, note="not mine to decide")
+    assert response.status_code == status
+    change.refresh_from_db()
+    assert (change.status, change.decided_by, change.decision_note) == ("pending", None, "")
+    assert working.versions.count() == 1
+    assert change.history.count() == 1  # only its creation
+    assert not Notification.objects.exists()
+
+
+def test_a_decision_needs_a_post_and_a_known_word(client, manager, working, change):
+    client.force_login(manager)
+    assert client.get(reverse("archives:change_decide", args=[change.pk, "approve"])).status_code == 405
+    assert decide(client, change, "aprove").status_code == 404
+    change.refresh_from_db()
+    assert change.status == "pending" and working.versions.count() == 1
+
+
+def test_an_unknown_change_request_is_404(client, manager, change):
+    client.force_login(manager)
+    assert client.post(reverse("archives:change_decide", args=[change.pk + 1000, "approve"])).status_code == 404
+    assert ChangeRequest.objects.get().status == "pending"
