@@ -236,7 +236,9 @@ def change_decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
         raise Http404
     change = get_object_or_404(ChangeRequest.objects.visible_to(request.user), pk=pk)
     form = DecisionForm(request.POST)
-    form.is_valid()
+    if not form.is_valid():  # a reason that cannot be kept is not silently dropped
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect("archives:approvals")
     try:
         services.change_request_decide(
             request=change, approve=decision == "approve", by=request.user, note=form.cleaned_data.get("note", "")

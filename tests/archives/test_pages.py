@@ -196,3 +196,21 @@ def test_an_unknown_change_request_is_404(client, manager, change):
     client.force_login(manager)
     assert client.post(reverse("archives:change_decide", args=[change.pk + 1000, "approve"])).status_code == 404
     assert ChangeRequest.objects.get().status == "pending"
+
+
+def test_the_refuse_button_asks_for_the_reason(client, manager, change):
+    client.force_login(manager)
+    body = client.get(reverse("archives:approvals")).content.decode()
+    refuse = body.split(f'action="{reverse("archives:change_decide", args=[change.pk, "refuse"])}"')[1]
+    refuse_form = refuse.split("</form>")[0]
+    assert 'name="note"' in refuse_form and 'maxlength="300"' in refuse_form
+
+
+def test_a_reason_too_long_is_refused_and_the_change_stays_pending(client, manager, working, change):
+    client.force_login(manager)
+    response = decide(client, change, "refuse", note="x" * 301)
+    assert response.url == reverse("archives:approvals")
+    assert messages_of(response) == ["Ensure this value has at most 300 characters (it has 301)."]
+    change.refresh_from_db()
+    assert (change.status, change.decided_by, change.decision_note) == ("pending", None, "")
+    assert working.versions.count() == 1 and not Notification.objects.exists()
