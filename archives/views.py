@@ -302,6 +302,8 @@ def tenancy_end(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Move-out recorded; the tenant's documents are closed."))
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
+    else:  # no date or a bad one: say so, not a silent return to the file
+        messages.error(request, " ".join(form.errors["move_out"]))
     return redirect("archives:unit", pk=tenancy.unit_id)
 
 

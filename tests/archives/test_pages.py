@@ -5,12 +5,14 @@ Each action: the allowed role does it through the page and exactly the expected 
 roles that may not get 403/404 and nothing is written; bad input is refused and saves nothing.
 """
 
+from datetime import date
+
 import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from archives import services
-from archives.models import ChangeRequest, DocumentVersion
+from archives.models import ChangeRequest, Document, DocumentVersion, Tenancy
 from crm.models import Notification
 from crm.roles import Role
 from tests.archives.conftest import pdf
@@ -214,3 +216,126 @@ def test_a_reason_too_long_is_refused_and_the_change_stays_pending(client, manag
     change.refresh_from_db()
     assert (change.status, change.decided_by, change.decision_note) == ("pending", None, "")
     assert working.versions.count() == 1 and not Notification.objects.exists()
+
+
+# --- Move-out (ARC-5) ----------------------------------------------------------------------
+
+
+def move_out(client, tenancy, **data):
+    return client.post(reverse("archives:tenancy_end", args=[tenancy.pk]), data)
+
+
+def test_the_unit_file_offers_the_move_out_to_keepers_only(client, archivist, desk, tenancy):
+    action = reverse("archives:tenancy_end", args=[tenancy.pk])
+    client.force_login(archivist)
+    assert action in client.get(reverse("archives:unit", args=[tenancy.unit_id])).content.decode()
+    client.force_login(desk)
+    assert action not in client.get(reverse("archives:unit", args=[tenancy.unit_id])).content.decode()
+
+
+@pytest.mark.parametrize("keeper", ["archivist", "manager", "admin_user"])
+def test_a_keeper_records_a_move_out_and_the_unit_is_vacant(client, request, tenancy, original, keeper):
+    user = request.getfixturevalue(keeper)
+    client.force_login(user)
+    response = move_out(client, tenancy, move_out="2026-06-30")
+
+    assert response.status_code == 302 and response.url == reverse("archives:unit", args=[tenancy.unit_id])
+    assert messages_of(response) == ["Move-out recorded; the tenant's documents are closed."]
+    tenancy.refresh_from_db()
+    assert tenancy.move_out == date(2026, 6, 30)
+    assert tenancy.move_in == date(2025, 1, 1) and tenancy.company_name == "华泰律师事务所"
+    last = tenancy.history.order_by("-history_date", "-history_id").first()
+    assert (last.move_out, last.history_user) == (date(2026, 6, 30), user)
+    assert tenancy.history.count() == 2  # created, then ended
+
+    page = client.get(reverse("archives:unit", args=[tenancy.unit_id]))
+    assert page.context["current"] is None
+    assert 'badge text-bg-secondary fs-6">Vacant<' in page.content.decode()
+    # The history is kept: the tenancy is listed and its documents are closed, not gone.
+    assert list(page.context["tenancies"]) == [tenancy]
+    assert page.context["by_category"] == {}
+    assert page.context["closed"] == {tenancy: [original]}
+    assert "Closed file of 华泰律师事务所" in page.content.decode()
+    assert list(Document.objects.values_list("pk", "tenancy_id")) == [(original.pk, tenancy.pk)]
+    assert original.versions.count() == 1
+
+
+def test_after_a_move_out_the_index_shows_the_unit_vacant(client, archivist, tenancy):
+    client.force_login(archivist)
+    move_out(client, tenancy, move_out="2026-06-30")
+    index = client.get(reverse("archives:index"), {"building": tenancy.unit.floor.building.code})
+    [[unit]] = index.context["grid"].values()
+    assert unit.pk == tenancy.unit_id and unit.current_tenancy is None
+    assert "华泰律师事务所" not in index.content.decode()
+
+
+def test_the_next_tenant_starts_with_an_empty_file(client, archivist, tenancy, original):
+    client.force_login(archivist)
+    move_out(client, tenancy, move_out="2026-06-30")
+    following = Tenancy.objects.create(
+        unit=tenancy.unit, client=tenancy.client, company_name="Next Co", move_in=date(2026, 7, 1)
+    )
+    page = client.get(reverse("archives:unit", args=[tenancy.unit_id]))
+    assert page.context["current"] == following
+    assert page.context["by_category"] == {}
+    assert page.context["closed"] == {tenancy: [original]}
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [
+        (Role.FRONT_DESK, 403),
+        (Role.ENGINEERING_SUPERVISOR, 403),
+        (Role.ACCOUNT_MANAGER, 403),
+        (Role.TECHNICIAN, 404),
+        (Role.FINANCE, 404),
+    ],
+)
+def test_other_roles_cannot_record_a_move_out(client, make_user, tenancy, role, status):
+    client.force_login(make_user(role, username=f"who-{role}"))
+    assert move_out(client, tenancy, move_out="2026-06-30").status_code == status
+    tenancy.refresh_from_db()
+    assert tenancy.move_out is None and tenancy.history.count() == 1
+
+
+def test_the_tenants_own_account_manager_cannot_record_its_move_out(client, alice, tenancy):
+    client.force_login(alice)
+    assert move_out(client, tenancy, move_out="2026-06-30").status_code == 403
+    assert Tenancy.objects.get(pk=tenancy.pk).move_out is None
+
+
+def test_a_move_out_before_the_move_in_is_refused(client, archivist, tenancy):
+    client.force_login(archivist)
+    response = move_out(client, tenancy, move_out="2024-12-31")
+    assert response.url == reverse("archives:unit", args=[tenancy.unit_id])
+    assert messages_of(response) == ["The move-out cannot be before the move-in."]
+    tenancy.refresh_from_db()
+    assert tenancy.move_out is None and tenancy.history.count() == 1
+
+
+def test_a_tenancy_cannot_be_ended_twice(client, archivist, manager, tenancy):
+    client.force_login(archivist)
+    move_out(client, tenancy, move_out="2026-06-30")
+    client.get(reverse("archives:unit", args=[tenancy.unit_id]))  # reads the first message
+    client.force_login(manager)
+    response = move_out(client, tenancy, move_out="2026-07-31")
+    assert messages_of(response) == ["This tenancy has ended already."]
+    tenancy.refresh_from_db()
+    assert tenancy.move_out == date(2026, 6, 30) and tenancy.history.count() == 2
+
+
+@pytest.mark.parametrize(("value", "error"), [("", "This field is required."), ("30/06/2026x", "Enter a valid date.")])
+def test_a_missing_or_bad_move_out_date_is_said_and_changes_nothing(client, archivist, tenancy, value, error):
+    client.force_login(archivist)
+    response = move_out(client, tenancy, move_out=value)
+    assert response.url == reverse("archives:unit", args=[tenancy.unit_id])
+    assert messages_of(response) == [error]
+    tenancy.refresh_from_db()
+    assert tenancy.move_out is None and tenancy.history.count() == 1
+
+
+def test_an_unknown_tenancy_is_404(client, archivist, tenancy):
+    client.force_login(archivist)
+    response = client.post(reverse("archives:tenancy_end", args=[tenancy.pk + 1000]), {"move_out": "2026-06-30"})
+    assert response.status_code == 404
+    assert Tenancy.objects.get().move_out is None
