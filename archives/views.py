@@ -313,14 +313,15 @@ def yearly(request: HttpRequest) -> HttpResponse:
         try:
             year = int(request.POST.get("year", ""))
         except ValueError:
-            year = timezone.localdate().year - 1
+            year = 0  # not a year: refused below, not taken as last year
         if not 2000 <= year <= timezone.localdate().year:
             messages.error(request, _("Choose a year that has passed or the current one."))
         else:
             services.yearly_archive_compile(year=year)
             messages.success(request, _("The %(year)s archive is compiled.") % {"year": year})
         return redirect("archives:yearly")
-    archives = YearlyArchive.objects.annotate(documents=Count("entries"))
+    # Meta.ordering is not applied to a GROUP BY query: newest first is asked for here.
+    archives = YearlyArchive.objects.annotate(documents=Count("entries")).order_by("-year")
     return render(request, "archives/yearly.html", {"archives": archives, "last_year": timezone.localdate().year - 1})
 
 

@@ -339,3 +339,234 @@ def test_an_unknown_tenancy_is_404(client, archivist, tenancy):
     response = client.post(reverse("archives:tenancy_end", args=[tenancy.pk + 1000]), {"move_out": "2026-06-30"})
     assert response.status_code == 404
     assert Tenancy.objects.get().move_out is None
+
+
+# --- Yearly archive (ARC-5) ----------------------------------------------------------------
+
+
+@pytest.fixture
+def moved_out(desk, alice):
+    """Two tenants who moved out in 2025 (floors 3 and 12), one in 2024, one still in, and a paper
+    of a vacant unit with no tenant: only the 2025 tenants' documents belong to the 2025 archive."""
+    from tests.factories import BuildingFactory, ClientFactory, FloorFactory, UnitFactory
+
+    tower = BuildingFactory(code="t1", name="Tower One")
+    third, twelfth = FloorFactory(building=tower, number=3), FloorFactory(building=tower, number=12)
+    client = ClientFactory(owner=alice)
+
+    def tenancy(floor, number, name, move_in, move_out=None):
+        unit = UnitFactory(floor=floor, number=number)
+        return Tenancy.objects.create(unit=unit, client=client, company_name=name, move_in=move_in, move_out=move_out)
+
+    def file(tenancy, title, dated, unit=None):
+        return services.document_file(
+            unit=unit or tenancy.unit,
+            tenancy=tenancy,
+            upload=pdf(),
+            title=title,
+            category="move_in",
+            dated=dated,
+            kind="original",
+            by=desk,
+        )
+
+    alpha = tenancy(third, "301", "Alpha Ltd", date(2023, 1, 1), date(2025, 6, 30))
+    beta = tenancy(twelfth, "1201", "Beta Ltd", date(2024, 1, 1), date(2025, 12, 31))
+    gamma = tenancy(third, "302", "Gamma Ltd", date(2022, 1, 1), date(2024, 11, 30))
+    delta = tenancy(twelfth, "1202", "Delta Ltd", date(2025, 2, 1))
+    vacant = UnitFactory(floor=third, number="303")
+    return {
+        "alpha_lease": file(alpha, "Alpha lease", date(2023, 1, 1)),
+        "beta_lease": file(beta, "Beta lease", date(2024, 1, 1)),
+        "beta_fitout": file(beta, "Beta fit-out", date(2024, 3, 15)),
+        "gamma_lease": file(gamma, "Gamma lease", date(2022, 1, 1)),
+        "delta_lease": file(delta, "Delta lease", date(2025, 2, 1)),
+        "vacant_note": services.document_file(
+            unit=vacant,
+            upload=pdf(),
+            title="Meter reading",
+            category="other",
+            dated=date(2025, 5, 1),
+            kind="original",
+            by=desk,
+        ),
+        "alpha": alpha,
+        "beta": beta,
+    }
+
+
+def compile_year(client, year):
+    return client.post(reverse("archives:yearly"), {"year": year})
+
+
+def entries_of(year):
+    from archives.models import YearlyArchive
+
+    return set(
+        YearlyArchive.objects.get(year=year).entries.values_list("document__title", "tenancy__company_name", "shelf")
+    )
+
+
+EXPECTED_2025 = {
+    ("Alpha lease", "Alpha Ltd", "t1-03F"),
+    ("Beta lease", "Beta Ltd", "t1-12F"),
+    ("Beta fit-out", "Beta Ltd", "t1-12F"),
+}
+
+
+@pytest.mark.parametrize("keeper", ["archivist", "manager", "admin_user"])
+def test_a_keeper_compiles_the_years_moved_out_files_shelved_by_floor(client, request, moved_out, keeper):
+    from archives.models import YearlyArchive
+
+    client.force_login(request.getfixturevalue(keeper))
+    response = compile_year(client, "2025")
+    assert response.status_code == 302 and response.url == reverse("archives:yearly")
+    assert messages_of(response) == ["The 2025 archive is compiled."]
+    assert list(YearlyArchive.objects.values_list("year", flat=True)) == [2025]
+    assert entries_of(2025) == EXPECTED_2025
+
+
+def test_compiling_a_year_twice_gives_one_archive_with_the_same_entries(client, archivist, moved_out):
+    from archives.models import YearlyArchive, YearlyArchiveEntry
+
+    client.force_login(archivist)
+    compile_year(client, "2025")
+    first = YearlyArchive.objects.get()
+    entries = sorted(first.entries.values_list("pk", "document_id", "shelf"))
+    compile_year(client, "2025")
+    again = YearlyArchive.objects.get()
+    assert (again.pk, again.compiled_at) == (first.pk, first.compiled_at)
+    assert sorted(again.entries.values_list("pk", "document_id", "shelf")) == entries
+    assert YearlyArchiveEntry.objects.count() == 3
+
+
+def test_a_rerun_adds_a_paper_filed_late_for_a_moved_out_tenant(client, archivist, desk, moved_out):
+    client.force_login(archivist)
+    compile_year(client, "2025")
+    beta = moved_out["beta"]
+    services.document_file(
+        unit=beta.unit,
+        tenancy=beta,
+        upload=pdf(),
+        title="Beta deposit refund",
+        category="payments",
+        dated=date(2026, 1, 10),
+        kind="original",
+        by=desk,
+    )
+    compile_year(client, "2025")
+    assert entries_of(2025) == EXPECTED_2025 | {("Beta deposit refund", "Beta Ltd", "t1-12F")}
+
+
+def test_the_yearly_page_lists_the_archives_with_their_size(client, archivist, moved_out):
+    client.force_login(archivist)
+    compile_year(client, "2025")
+    compile_year(client, "2024")
+    response = client.get(reverse("archives:yearly"))
+    assert [(a.year, a.documents) for a in response.context["archives"]] == [(2025, 3), (2024, 1)]
+    assert response.context["last_year"] == 2025
+    body = response.content.decode()
+    assert "3 documents" in body and "1 document " in body
+    assert reverse("archives:yearly_index", args=[2025]) in body
+
+
+def test_the_printable_index_is_by_shelf(client, archivist, moved_out):
+    client.force_login(archivist)
+    compile_year(client, "2025")
+    response = client.get(reverse("archives:yearly_index", args=[2025]))
+    shelves = {shelf: [e.document.title for e in entries] for shelf, entries in response.context["shelves"].items()}
+    assert shelves == {"t1-03F": ["Alpha lease"], "t1-12F": ["Beta fit-out", "Beta lease"]}
+    body = response.content.decode()
+    assert "Shelf t1-03F" in body and "Shelf t1-12F" in body and "Gamma" not in body and "Delta" not in body
+
+
+def test_the_index_as_csv(client, archivist, moved_out):
+    import csv
+    import io
+
+    client.force_login(archivist)
+    compile_year(client, "2025")
+    response = client.get(reverse("archives:yearly_index", args=[2025]), {"format": "csv"})
+    assert response["Content-Disposition"] == 'attachment; filename="archive-2025.csv"'
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows == [
+        ["Shelf", "Unit", "Tenant", "Category", "Title", "Document date"],
+        ["t1-03F", "t1-301", "Alpha Ltd", "Move-in data", "Alpha lease", "2023-01-01"],
+        ["t1-12F", "t1-1201", "Beta Ltd", "Move-in data", "Beta fit-out", "2024-03-15"],
+        ["t1-12F", "t1-1201", "Beta Ltd", "Move-in data", "Beta lease", "2024-01-01"],
+    ]
+
+
+def test_an_archive_not_compiled_is_404(client, archivist):
+    client.force_login(archivist)
+    assert client.get(reverse("archives:yearly_index", args=[2025])).status_code == 404
+
+
+@pytest.mark.parametrize("year", ["1999", "2027", "abc", ""])
+def test_a_year_outside_the_range_or_not_a_year_compiles_nothing(client, archivist, moved_out, year):
+    from archives.models import YearlyArchive, YearlyArchiveEntry
+
+    client.force_login(archivist)
+    response = compile_year(client, year)
+    assert response.url == reverse("archives:yearly")
+    assert messages_of(response) == ["Choose a year that has passed or the current one."]
+    assert not YearlyArchive.objects.exists() and not YearlyArchiveEntry.objects.exists()
+
+
+def test_a_move_out_still_to_come_is_not_archived_with_the_current_year(
+    client, archivist, desk, moved_out, monkeypatch
+):
+    """On 15 June 2026 a tenant who gave notice for 30 September is still in the unit: compiling
+    2026 takes the tenant who left on 31 March, not the one still there."""
+    from django.utils import timezone
+
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: date(2026, 6, 15))
+    alpha = moved_out["alpha"]
+
+    def tenancy_with_a_paper(number, name, move_out):
+        from tests.factories import UnitFactory
+
+        unit = UnitFactory(floor=alpha.unit.floor, number=number)
+        tenancy = Tenancy.objects.create(
+            unit=unit, client=alpha.client, company_name=name, move_in=date(2025, 7, 1), move_out=move_out
+        )
+        services.document_file(
+            unit=unit,
+            tenancy=tenancy,
+            upload=pdf(),
+            title=f"{name} lease",
+            category="move_in",
+            dated=date(2025, 7, 1),
+            kind="original",
+            by=desk,
+        )
+
+    tenancy_with_a_paper("304", "Left Ltd", date(2026, 3, 31))
+    tenancy_with_a_paper("305", "Leaving Ltd", date(2026, 9, 30))
+    client.force_login(archivist)
+    compile_year(client, "2026")
+    assert entries_of(2026) == {("Left Ltd lease", "Left Ltd", "t1-03F")}
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [
+        (Role.FRONT_DESK, 403),
+        (Role.ENGINEERING_SUPERVISOR, 403),
+        (Role.ACCOUNT_MANAGER, 403),
+        (Role.TECHNICIAN, 404),
+        (Role.FINANCE, 404),
+    ],
+)
+def test_other_roles_can_neither_see_nor_compile_the_yearly_archive(
+    client, make_user, archivist, moved_out, role, status
+):
+    from archives.models import YearlyArchive
+
+    services.yearly_archive_compile(year=2024)
+    client.force_login(make_user(role, username=f"who-{role}"))
+    assert client.get(reverse("archives:yearly")).status_code == status
+    assert client.get(reverse("archives:yearly_index", args=[2024])).status_code == status
+    assert compile_year(client, "2025").status_code == status
+    assert list(YearlyArchive.objects.values_list("year", flat=True)) == [2024]
+    assert entries_of(2024) == {("Gamma lease", "Gamma Ltd", "t1-03F")}
