@@ -570,3 +570,142 @@ def test_other_roles_can_neither_see_nor_compile_the_yearly_archive(
     assert compile_year(client, "2025").status_code == status
     assert list(YearlyArchive.objects.values_list("year", flat=True)) == [2024]
     assert entries_of(2024) == {("Gamma lease", "Gamma Ltd", "t1-03F")}
+
+
+# --- Outgoing notices (ARC-8) --------------------------------------------------------------
+
+
+@pytest.fixture
+def estate(alice):
+    """Tower One: floor 3 (301 let, 302 vacant after a tenant left), floor 12 (1201 let);
+    Tower Two: 501 let."""
+    from tests.factories import BuildingFactory, ClientFactory, FloorFactory, UnitFactory
+
+    one, two = BuildingFactory(code="t1", name="Tower One"), BuildingFactory(code="t2", name="Tower Two")
+    third, twelfth = FloorFactory(building=one, number=3), FloorFactory(building=one, number=12)
+    fifth = FloorFactory(building=two, number=5)
+    client = ClientFactory(owner=alice)
+    units = {n: UnitFactory(floor=f, number=n) for n, f in (("301", third), ("302", third), ("1201", twelfth))}
+    units["501"] = UnitFactory(floor=fifth, number="501")
+
+    def let(number, name, **dates):
+        return Tenancy.objects.create(
+            unit=units[number],
+            client=client,
+            company_name=name,
+            move_in=dates.get("move_in", date(2025, 1, 1)),
+            move_out=dates.get("move_out"),
+        )
+
+    tenants = {
+        "301": let("301", "Alpha Ltd"),
+        "302-old": let("302", "Gone Ltd", move_in=date(2023, 1, 1), move_out=date(2024, 12, 31)),
+        "1201": let("1201", "Beta Ltd"),
+        "501": let("501", "Gamma Ltd"),
+    }
+    return {"one": one, "third": third, "units": units, "tenants": tenants}
+
+
+def send(client, **data):
+    return client.post(reverse("archives:notices"), {"title": "Water off Sunday", "body": "From 9 to 12.", **data})
+
+
+def deliveries(notice):
+    return {(d.unit.number, d.tenancy.company_name if d.tenancy else None) for d in notice.deliveries.all()}
+
+
+@pytest.mark.parametrize(
+    ("scope", "target", "expected"),
+    [
+        ("unit", {"unit": "301"}, {("301", "Alpha Ltd")}),
+        ("floor", {"floor": "third"}, {("301", "Alpha Ltd"), ("302", None)}),
+        ("building", {"building": "one"}, {("301", "Alpha Ltd"), ("302", None), ("1201", "Beta Ltd")}),
+        ("all", {}, {("301", "Alpha Ltd"), ("302", None), ("1201", "Beta Ltd"), ("501", "Gamma Ltd")}),
+    ],
+)
+def test_a_notice_is_logged_for_exactly_the_units_it_went_to(client, desk, estate, scope, target, expected):
+    from archives.models import Notice
+
+    field = {"unit": estate["units"].get("301"), "floor": estate["third"], "building": estate["one"]}
+    data = {name: field[name].pk for name in target}
+    client.force_login(desk)
+    response = send(client, scope=scope, **data)
+
+    assert response.status_code == 302 and response.url == reverse("archives:notices")
+    assert messages_of(response) == ["Notice logged as sent."]
+    notice = Notice.objects.get()
+    assert (notice.title, notice.body, notice.scope, notice.sent_by) == (
+        "Water off Sunday",
+        "From 9 to 12.",
+        scope,
+        desk,
+    )
+    # Each unit's file gets it, with the tenant of the day; the tenant who left is not addressed.
+    assert deliveries(notice) == expected
+    # The notice goes to tenants on paper: logging it notifies no user of the CRM.
+    assert not Notification.objects.exists()
+
+
+def test_the_notice_shows_in_the_files_it_reached_and_not_in_the_others(client, archivist, estate):
+    client.force_login(archivist)
+    send(client, scope="floor", floor=estate["third"].pk)
+    units = estate["units"]
+    for number in ("301", "302"):
+        page = client.get(reverse("archives:unit", args=[units[number].pk]))
+        assert [d.notice.title for d in page.context["notices"]] == ["Water off Sunday"]
+    for number in ("1201", "501"):
+        page = client.get(reverse("archives:unit", args=[units[number].pk]))
+        assert list(page.context["notices"]) == []
+
+
+def test_the_notices_page_lists_what_was_sent_newest_first(client, manager, estate):
+    client.force_login(manager)
+    send(client, scope="unit", unit=estate["units"]["301"].pk, title="Lift service")
+    send(client, scope="all", title="New year hours")
+    response = client.get(reverse("archives:notices"))
+    assert [(n.title, n.units, n.sent_by) for n in response.context["page_obj"].object_list] == [
+        ("New year hours", 4, manager),
+        ("Lift service", 1, manager),
+    ]
+    body = response.content.decode()
+    assert "4 units" in body and "1 unit " in body
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "error"),
+    [
+        ({"scope": "unit"}, "unit", "Choose where the notice goes."),
+        ({"scope": "floor"}, "floor", "Choose where the notice goes."),
+        ({"scope": "building"}, "building", "Choose where the notice goes."),
+        ({"scope": "all", "title": ""}, "title", "This field is required."),
+        ({"scope": "all", "body": ""}, "body", "This field is required."),
+        ({"scope": "everyone"}, "scope", "Select a valid choice. everyone is not one of the available choices."),
+    ],
+)
+def test_an_incomplete_notice_is_shown_again_with_the_error_and_not_logged(client, desk, estate, data, field, error):
+    from archives.models import Notice, NoticeDelivery
+
+    client.force_login(desk)
+    response = send(client, **data)
+    assert response.status_code == 200
+    assert response.context["form"].errors[field] == [error]
+    assert not Notice.objects.exists() and not NoticeDelivery.objects.exists()
+    assert not Notification.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [
+        (Role.ENGINEERING_SUPERVISOR, 403),
+        (Role.ACCOUNT_MANAGER, 403),
+        (Role.TECHNICIAN, 404),
+        (Role.FINANCE, 404),
+    ],
+)
+def test_other_roles_can_neither_see_nor_send_notices(client, make_user, estate, role, status):
+    from archives.models import Notice, NoticeDelivery
+
+    client.force_login(make_user(role, username=f"who-{role}"))
+    assert client.get(reverse("archives:notices")).status_code == status
+    assert send(client, scope="all").status_code == status
+    assert not Notice.objects.exists() and not NoticeDelivery.objects.exists()
