@@ -218,6 +218,79 @@ def test_a_reason_too_long_is_refused_and_the_change_stays_pending(client, manag
     assert working.versions.count() == 1 and not Notification.objects.exists()
 
 
+def test_the_document_page_shows_a_refusal_with_its_reason(client, manager, desk, working, change):
+    client.force_login(manager)
+    decide(client, change, "refuse", note="The number is the old one")
+    client.force_login(desk)
+    response = client.get(reverse("archives:document", args=[working.pk]))
+    [shown] = response.context["requests"]
+    assert (shown.status, shown.decision_note) == ("refused", "The number is the old one")
+    assert "The number is the old one" in response.content.decode()
+
+
+# --- Asking for a change through the document page (ARC-7) ---------------------------------
+
+
+def ask(client, document, **data):
+    return client.post(
+        reverse("archives:document", args=[document.pk]),
+        {"reason": "New phone", "upload": pdf("contacts-v2.pdf"), **data},
+    )
+
+
+@pytest.mark.parametrize("who", ["desk", "archivist"])
+def test_filing_staff_ask_for_a_change_of_a_working_document(client, request, working, who):
+    user = request.getfixturevalue(who)
+    client.force_login(user)
+    response = ask(client, working)
+    assert response.status_code == 302 and response.url == reverse("archives:document", args=[working.pk])
+    assert messages_of(response) == ["Change request sent to the manager for approval."]
+    change = ChangeRequest.objects.get()
+    assert (change.document, change.reason, change.requested_by, change.base_version, change.status) == (
+        working,
+        "New phone",
+        user,
+        1,
+        "pending",
+    )
+    assert change.original_name == "contacts-v2.pdf"
+    assert working.versions.count() == 1, "nothing changes before a manager approves"
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "error"),
+    [
+        ({"reason": ""}, "reason", "This field is required."),
+        ({"reason": "x" * 301}, "reason", "Ensure this value has at most 300 characters (it has 301)."),
+        ({"upload": ""}, "upload", "This field is required."),
+    ],
+)
+def test_an_incomplete_change_request_shows_the_error_and_saves_nothing(
+    client, desk, working, settings, data, field, error
+):
+    client.force_login(desk)
+    response = ask(client, working, **data)
+    assert response.status_code == 200
+    assert response.context["form"].errors[field] == [error]
+    assert not ChangeRequest.objects.exists() and working.versions.count() == 1
+    assert len(list((settings.MEDIA_ROOT / "archives").iterdir())) == 1  # the first version's file only
+
+
+def test_an_original_is_not_revised_through_the_page(client, desk, original):
+    client.force_login(desk)
+    response = ask(client, original)
+    assert response.status_code == 200 and response.context["form"] is None
+    assert not ChangeRequest.objects.exists() and original.versions.count() == 1
+
+
+@pytest.mark.parametrize(("role", "status"), [(Role.ACCOUNT_MANAGER, 403), (Role.MANAGER, 403), (Role.TECHNICIAN, 404)])
+def test_other_roles_cannot_ask_for_a_change(client, make_user, alice, working, role, status):
+    user = alice if role == Role.ACCOUNT_MANAGER else make_user(role, username=f"who-{role}")
+    client.force_login(user)
+    assert ask(client, working).status_code == status
+    assert not ChangeRequest.objects.exists() and working.versions.count() == 1
+
+
 # --- Move-out (ARC-5) ----------------------------------------------------------------------
 
 
