@@ -58,7 +58,9 @@ def test_a_decided_change_no_longer_waits_on_the_approvals_page(client, manager,
     assert list(client.get(reverse("archives:approvals")).context["changes"]) == []
 
 
-def test_a_manager_approves_a_change_and_a_new_version_is_stored(client, manager, desk, working, change):
+@pytest.mark.parametrize("approver", ["manager", "admin_user"])
+def test_a_manager_approves_a_change_and_a_new_version_is_stored(client, request, desk, working, change, approver):
+    manager = request.getfixturevalue(approver)
     client.force_login(manager)
     response = decide(client, change, "approve", note="Checked with the tenant")
 
