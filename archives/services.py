@@ -212,7 +212,10 @@ def yearly_archive_compile(*, year: int) -> YearlyArchive:
     adds only what is missing, so it gives the same archive."""
     with transaction.atomic():
         archive, _created = YearlyArchive.objects.get_or_create(year=year)
-        documents = Document.objects.filter(tenancy__move_out__year=year).select_related("unit__floor__building")
+        # Moved out: a tenant is in the unit until its move-out day (Tenancy.objects.current).
+        documents = Document.objects.filter(
+            tenancy__move_out__year=year, tenancy__move_out__lt=timezone.localdate()
+        ).select_related("unit__floor__building")
         YearlyArchiveEntry.objects.bulk_create(
             [
                 YearlyArchiveEntry(

@@ -236,7 +236,9 @@ def change_decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
         raise Http404
     change = get_object_or_404(ChangeRequest.objects.visible_to(request.user), pk=pk)
     form = DecisionForm(request.POST)
-    form.is_valid()
+    if not form.is_valid():  # a reason that cannot be kept is not silently dropped
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect("archives:approvals")
     try:
         services.change_request_decide(
             request=change, approve=decision == "approve", by=request.user, note=form.cleaned_data.get("note", "")
@@ -300,6 +302,8 @@ def tenancy_end(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Move-out recorded; the tenant's documents are closed."))
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
+    else:  # no date or a bad one: say so, not a silent return to the file
+        messages.error(request, " ".join(form.errors["move_out"]))
     return redirect("archives:unit", pk=tenancy.unit_id)
 
 
@@ -309,14 +313,15 @@ def yearly(request: HttpRequest) -> HttpResponse:
         try:
             year = int(request.POST.get("year", ""))
         except ValueError:
-            year = timezone.localdate().year - 1
+            year = 0  # not a year: refused below, not taken as last year
         if not 2000 <= year <= timezone.localdate().year:
             messages.error(request, _("Choose a year that has passed or the current one."))
         else:
             services.yearly_archive_compile(year=year)
             messages.success(request, _("The %(year)s archive is compiled.") % {"year": year})
         return redirect("archives:yearly")
-    archives = YearlyArchive.objects.annotate(documents=Count("entries"))
+    # Meta.ordering is not applied to a GROUP BY query: newest first is asked for here.
+    archives = YearlyArchive.objects.annotate(documents=Count("entries")).order_by("-year")
     return render(request, "archives/yearly.html", {"archives": archives, "last_year": timezone.localdate().year - 1})
 
 
