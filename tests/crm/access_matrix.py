@@ -99,6 +99,8 @@ class World:
     complaint: Any
     promotion: Any
     receivable: Any
+    sales_order: Any
+    correction: Any
     grading_run: Any
     import_job: Any
     notification: Any
@@ -216,6 +218,10 @@ TABLE: dict[str, Access] = {
     "grading:potential": action(CLIENT_RECORD, pk=_pk("client")),
     "grading:ledger": form(CLIENT_RECORD, pk=_pk("client")),
     "grading:record_payment": action(CLIENT_RECORD, pk=_pk("receivable")),
+    "grading:corrections": page(CLIENTS),
+    "grading:correction_request_receivable": form(CLIENT_RECORD, pk=_pk("receivable")),
+    "grading:correction_request_order": form(CLIENT_RECORD, pk=_pk("sales_order")),
+    "grading:correction_decide": action(MANAGERS, pk=_pk("correction")),
     # repairs (REP-*)
     "repairs:list": page(ALL_REPAIRS),
     "repairs:create": form(INTAKE),
@@ -263,6 +269,9 @@ TABLE: dict[str, Access] = {
     "admin:archives_changerequest_change": admin_only(post=NOBODY),
     "admin:archives_notice_change": admin_only(post=NOBODY),
     "admin:archives_yearlyarchive_change": admin_only(post=NOBODY),
+    "admin:grading_ledgercorrection_change": admin_only(post=NOBODY),  # decided in the app, with its checks
+    "admin:grading_ledgercorrection_add": admin_only(NOBODY),
+    "admin:grading_ledgercorrection_delete": admin_only(NOBODY),
     # Records written only by the application: the admin refuses to add or delete them (403).
     "admin:axes_access*_add": admin_only(NOBODY),
     "admin:crm_outboxmessage_add": admin_only(NOBODY),
@@ -335,7 +344,7 @@ def build_world() -> World:
     client_services.demand_record(
         client=client, by=owner, product="Tea", quantity=5, period_start=date(2025, 1, 1), period_end=date(2025, 3, 31)
     )
-    SalesOrder.objects.create(
+    sales_order = SalesOrder.objects.create(
         client=client, ordered_on=timezone.localdate() - timedelta(days=30), amount=100, margin=Decimal("0.1")
     )
     complaint = complaint_file(client=client, subject="Noise", description="At night.", channel="phone", by=owner)
@@ -343,6 +352,9 @@ def build_world() -> World:
     PromotionNotice.objects.create(promotion=promotion, client=client, notified_by=users[Role.MANAGER])
     receivable = Receivable.objects.create(
         client=client, invoice="INV-MATRIX-1", amount=100, due_on=timezone.localdate() - timedelta(days=60)
+    )
+    correction = grading_services.ledger_correction_request(
+        record=sales_order, field="amount", new_value="120", reason="Typed wrong", by=owner
     )
     grading_run = grading_services.grading_run()  # grades the other manager's client too
     import_job = ImportJob.objects.create(
@@ -387,6 +399,8 @@ def build_world() -> World:
         complaint=complaint,
         promotion=promotion,
         receivable=receivable,
+        sales_order=sales_order,
+        correction=correction,
         grading_run=grading_run,
         import_job=import_job,
         notification=notification,
