@@ -2,16 +2,22 @@
 
 Needs PostgreSQL (DATABASE_URL) with `seed_demo` and the volume data
 (`seed_volume --clients 100000 ...`). Each simulated user logs in through the login form as a
-demo user of one role, then opens that role's pages one after another with no pause, over
-fresh connections (gunicorn's sync workers close each one). Reports requests per second,
-p50/p95/p99 and errors. Settings: BENCH_LOAD_USERS (50), BENCH_LOAD_SECONDS (60),
-BENCH_LOAD_WORKERS (gunicorn workers, 2 × cores + 1).
+demo user of one role, then opens that role's pages one after another over fresh connections
+(gunicorn's sync workers close each one), as if behind the README's TLS proxy.
+
+Two phases of BENCH_LOAD_SECONDS each: "users" pause BENCH_LOAD_THINK seconds (a range, 1-3 by
+default) between pages, as people reading a page do; "saturation" drops the pause, so the same
+users keep every worker busy and the phase measures capacity (its latency is then mostly
+queueing: users ÷ requests per second). Reports requests per second, p50/p95/p99 and errors (any
+answer but 200). Settings: BENCH_LOAD_USERS (50), BENCH_LOAD_SECONDS (60), BENCH_LOAD_THINK
+("1-3"), BENCH_LOAD_WORKERS (gunicorn workers, 2 × cores + 1).
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
+import random
 import re
 import statistics
 import subprocess
@@ -20,6 +26,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import requests
 from django.db import connection
@@ -30,6 +37,7 @@ ROOT = Path(__file__).resolve().parents[1]
 USERS = int(os.environ.get("BENCH_LOAD_USERS", "50"))
 SECONDS = float(os.environ.get("BENCH_LOAD_SECONDS", "60"))
 WORKERS = int(os.environ.get("BENCH_LOAD_WORKERS", str(2 * (os.cpu_count() or 1) + 1)))
+THINK = tuple(float(x) for x in os.environ.get("BENCH_LOAD_THINK", "1-3").split("-", 1))
 
 
 def role_pages() -> dict[str, list[str]]:
@@ -67,28 +75,43 @@ def role_pages() -> dict[str, list[str]]:
     }
 
 
+# gunicorn stands where the README's TLS proxy would hand requests on: each one says it came over
+# HTTPS, or production settings answer with a redirect to https:// (which must not count as a page).
+PROXY_HEADERS = {"X-Forwarded-Proto": "https"}
+
+
 def login(base: str, username: str) -> str:
-    """Log in through the form, as a browser does; returns the Cookie header."""
-    session = requests.Session()
-    page = session.get(f"{base}/accounts/login/", timeout=30)
+    """Log in through the form, as a browser does; returns the Cookie header. The cookies are
+    Secure (and __Host-), which requests' jar keeps for https:// only: they are carried by hand."""
+    page = requests.get(f"{base}/accounts/login/", headers=PROXY_HEADERS, allow_redirects=False, timeout=30)
+    if page.status_code != 200:
+        raise RuntimeError(f"the login page answered HTTP {page.status_code}")
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
-    response = session.post(
+    cookies = dict(page.cookies)
+    response = requests.post(
         f"{base}/accounts/login/",
         {"username": username, "password": DEMO_PASSWORD, "csrfmiddlewaretoken": token},
-        headers={"Referer": f"{base}/accounts/login/"},
+        headers={
+            **PROXY_HEADERS,
+            "Referer": f"{base.replace('http://', 'https://')}/accounts/login/",
+            "Cookie": "; ".join(f"{name}={value}" for name, value in cookies.items()),
+        },
         allow_redirects=False,
         timeout=30,
     )
     if response.status_code != 302:
         raise RuntimeError(f"{username} could not log in: HTTP {response.status_code}")
-    return "; ".join(f"{c.name}={c.value}" for c in session.cookies)
+    cookies.update(response.cookies)
+    return "; ".join(f"{name}={value}" for name, value in cookies.items())
 
 
 async def fetch(port: int, path: str, cookie: str) -> tuple[int, float]:
     started = time.perf_counter()
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     request = (
-        f"GET {path} HTTP/1.1\r\nHost: localhost\r\nCookie: {cookie}\r\nAccept-Language: zh-hans\r\n"
+        f"GET {quote(path, safe='/?=&%-_.~')} HTTP/1.1\r\nHost: localhost\r\n"
+        f"Cookie: {cookie}\r\nAccept-Language: zh-hans\r\n"
+        "X-Forwarded-Proto: https\r\n"
         "Connection: close\r\n\r\n"
     )
     writer.write(request.encode())
@@ -100,12 +123,17 @@ async def fetch(port: int, path: str, cookie: str) -> tuple[int, float]:
     return status, (time.perf_counter() - started) * 1000
 
 
-async def simulate(port: int, users: list[tuple[str, str, list[str]]], seconds: float) -> list[tuple[int, float, str]]:
+async def simulate(
+    port: int, users: list[tuple[str, str, list[str]]], seconds: float, think: tuple[float, float] | None
+) -> list[tuple[int, float, str]]:
     results: list[tuple[int, float, str]] = []
     deadline = time.perf_counter() + seconds
+    rng = random.Random(1)  # the same pauses on every run
 
     async def user(cookie: str, pages: list[str], offset: int) -> None:
         n = offset
+        if think:  # users do not all start on the same second
+            await asyncio.sleep(rng.uniform(0, think[1]))
         while time.perf_counter() < deadline:
             path = pages[n % len(pages)]
             try:
@@ -114,6 +142,8 @@ async def simulate(port: int, users: list[tuple[str, str, list[str]]], seconds: 
                 status, ms = 0, 0.0
             results.append((status, ms, path))
             n += 1
+            if think:
+                await asyncio.sleep(rng.uniform(*think))
 
     await asyncio.gather(*(user(cookie, pages, i) for i, (_name, cookie, pages) in enumerate(users)))
     return results
@@ -165,15 +195,25 @@ def run() -> Iterator[str]:
             name = names[i % len(names)]
             users.append((name, login(base, name), pages[name]))
         connection.close()  # the benchmark's own connection sits idle during the run
-        started = time.perf_counter()
-        results = asyncio.run(simulate(port, users, SECONDS))
-        elapsed = time.perf_counter() - started
+        phases = []
+        for phase, think in (("users", THINK), ("saturation", None)):
+            started = time.perf_counter()
+            results = asyncio.run(simulate(port, users, SECONDS, think))
+            phases.append((phase, think, results, time.perf_counter() - started))
     finally:
         server.terminate()
         server.wait(timeout=30)
-    ok = sorted(ms for status, ms, _path in results if 200 <= status < 400)
-    errors = Counter(status for status, _ms, _path in results if not 200 <= status < 400)
-    yield f"{USERS} users ({', '.join(f'{n}' for n in pages)}), {SECONDS:.0f} s, gunicorn {WORKERS} workers"
+    yield f"{USERS} users ({', '.join(pages)}), {SECONDS:.0f} s a phase, gunicorn {WORKERS} workers"
+    for phase, think, results, elapsed in phases:
+        yield from report(phase, think, results, elapsed)
+
+
+def report(phase: str, think: tuple[float, float] | None, results: list, elapsed: float) -> Iterator[str]:
+    # Every page answers 200: a redirect (to the login page, to https://) is a failure here too.
+    ok = sorted(ms for status, ms, _path in results if status == 200)
+    errors = Counter(status for status, _ms, _path in results if status != 200)
+    pause = f"{think[0]:g}-{think[1]:g} s between pages" if think else "no pause"
+    yield f"### {phase} ({pause})"
     rate = len(results) / elapsed
     yield f"requests {len(results)}   {rate:6.1f} req/s   errors {sum(errors.values())} {dict(errors)}"
     if ok:
@@ -183,7 +223,7 @@ def run() -> Iterator[str]:
         )
     by_page: dict[str, list[float]] = {}
     for status, ms, path in results:
-        if 200 <= status < 400:
+        if status == 200:
             by_page.setdefault(re.sub(r"/\d+/", "/<id>/", path), []).append(ms)
     for path, samples in sorted(by_page.items(), key=lambda item: -statistics.median(item[1]))[:8]:
         samples.sort()
