@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export PORT
 
-.PHONY: run test bench lint format messages compilemessages migrate seed check clean db-roles backup restore audit
+.PHONY: run test bench lint format messages compilemessages migrate seed check clean db-roles backup restore audit mutate
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -60,6 +60,13 @@ bench: $(VENV)/.installed
 
 # Known vulnerabilities in the installed packages (.ci/audit.py). A vulnerability fails; a service
 # that cannot be reached fails under CRM_REQUIRE_SERVICES=1 unless CRM_AUDIT_UNREACHABLE=warn.
+# Mutation testing of the rule modules ([tool.mutmut] in pyproject.toml): slow, not part of `make
+# test`. Prints the score and every surviving mutant (`.venv/bin/mutmut show <name>` shows one).
+mutate: $(VENV)/.installed
+	rm -rf mutants
+	$(PY) -m mutmut run --max-children 1 || true
+	$(PY) .ci/mutation_score.py
+
 audit: $(VENV)/.installed
 	$(PY) .ci/audit.py
 
