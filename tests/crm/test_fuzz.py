@@ -31,6 +31,7 @@ from clients.forms import (
 )
 from crm.filters import NotificationFilter
 from crm.roles import Role
+from grading.filters import CorrectionFilter
 from grading.forms import DashboardFilter, PolicyForm
 from repairs.filters import RepairOrderFilter
 from repairs.forms import RepairOrderForm
@@ -129,6 +130,7 @@ FILTER_PAGES: dict[type[django_filters.FilterSet], list[tuple[str, str, dict]]] 
     ],
     ComplaintFilter: [("clients:complaints", Role.ACCOUNT_MANAGER, {}), ("clients:complaints", Role.MANAGER, {})],
     NotificationFilter: [("notifications:list", Role.FRONT_DESK, {})],
+    CorrectionFilter: [("grading:corrections", Role.MANAGER, {}), ("grading:corrections", Role.ACCOUNT_MANAGER, {})],
     RepairOrderFilter: [
         ("repairs:list", Role.ENGINEERING_SUPERVISOR, {}),
         ("repairs:list", Role.TECHNICIAN, {}),
