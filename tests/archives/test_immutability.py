@@ -14,6 +14,8 @@ def test_there_is_no_page_that_edits_or_deletes_a_document(client, archivist, or
     assert "Propose a new version" not in body, "originals cannot even be revised"
     for path in (f"/archives/documents/{original.pk}/edit/", f"/archives/documents/{original.pk}/delete/"):
         assert client.post(path).status_code == 404
+    assert Document.objects.filter(pk=original.pk, title=original.title).exists()
+    assert original.versions.count() == 1
 
 
 def test_the_admin_shows_but_cannot_change_or_delete(client, admin_user, original):
@@ -26,6 +28,8 @@ def test_the_admin_shows_but_cannot_change_or_delete(client, admin_user, origina
         client.post(reverse("admin:archives_document_delete", args=[original.pk]), {"post": "yes"}).status_code == 403
     )
     assert client.get(reverse("admin:archives_document_add")).status_code == 403
+    kept = Document.objects.get(pk=original.pk)
+    assert (kept.title, kept.versions.count()) == (original.title, 1), "neither changed nor deleted"
 
 
 def test_orm_save_refuses_a_change(original):

@@ -247,6 +247,8 @@ def test_card_shows_not_graded_until_grading_sets_a_level(client, alice, alices_
     assert "Discount tier" in body and "5%" in body
 
 
-def test_front_desk_role_cannot_create_clients(client, make_user):
-    client.force_login(make_user(Role.TECHNICIAN))
+@pytest.mark.parametrize("role", [Role.TECHNICIAN, Role.FRONT_DESK, Role.FINANCE])
+def test_roles_outside_sales_cannot_create_clients(client, make_user, role):
+    client.force_login(make_user(role))
     assert client.post(reverse("clients:create"), card_data()).status_code == 403
+    assert not Client.objects.exists() and not Contact.objects.exists()

@@ -116,6 +116,8 @@ def test_outsiders_get_404_on_the_complaint(client, complaint, charlie):
     client.force_login(charlie)
     assert client.get(complaint.get_absolute_url()).status_code == 404
     assert client.post(complaint.get_absolute_url(), {"action": "closed"}).status_code == 404
+    kept = Complaint.objects.get(pk=complaint.pk)
+    assert (kept.status, kept.version, kept.events.count()) == (complaint.status, complaint.version, 1)
 
 
 def test_filing_and_stepping_through_the_pages(client, alice, bob, alices_client):

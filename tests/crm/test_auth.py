@@ -112,17 +112,29 @@ def test_only_administrators_reach_django_admin(client, make_user, role):
     assert client.get("/admin/").status_code == 302  # admin's own login page
 
 
-def test_administrator_manages_users_teams_territories_and_schedules(client, admin_user):
+def test_administrator_manages_users_teams_territories_and_schedules(client, admin_user, alice, team):
+    from django_celery_beat.models import IntervalSchedule, PeriodicTask
+
+    from crm.models import Territory
+
+    Territory.objects.create(code="dongcheng", name="东城区", team=team)
+    every = IntervalSchedule.objects.create(every=1, period=IntervalSchedule.MINUTES)
+    PeriodicTask.objects.create(name="crm-outbox-relay", task="crm.tasks.outbox_relay", interval=every)
     client.force_login(admin_user)
-    for name in [
-        "admin:crm_user_changelist",
-        "admin:crm_team_changelist",
-        "admin:crm_territory_changelist",
-        "admin:auth_group_changelist",
-        "admin:django_celery_beat_periodictask_changelist",
-        "admin:crm_user_add",
-    ]:
-        assert client.get(reverse(name)).status_code == 200, name
+    listed = {
+        "admin:crm_user_changelist": ("username", {alice.username, admin_user.username}),
+        "admin:crm_team_changelist": ("name", {team.name}),
+        "admin:crm_territory_changelist": ("name", {"东城区"}),
+        "admin:auth_group_changelist": ("name", {"role:account_manager", "role:technician"}),
+        "admin:django_celery_beat_periodictask_changelist": ("name", {"crm-outbox-relay"}),
+    }
+    for name, (attribute, shown) in listed.items():
+        response = client.get(reverse(name))
+        assert response.status_code == 200, name
+        rows = {getattr(row, attribute) for row in response.context["cl"].result_list}
+        assert shown <= rows, (name, rows)
+    form = client.get(reverse("admin:crm_user_add")).context["adminform"].form
+    assert {"username", "role", "team"} <= set(form.fields), "a user gets a role and a team when created"
 
 
 def test_administrator_creates_a_user_whose_role_gives_their_group(client, admin_user, team):

@@ -148,6 +148,7 @@ def test_finance_reads_but_does_not_produce(client, october, finance):
     client.force_login(finance)
     assert client.get(reverse("repairs:stats")).status_code == 200
     assert client.post(reverse("repairs:stats_generate"), {"month": "2026-10"}).status_code == 403
+    assert not MonthlyReport.objects.exists() and not Callback.objects.exists(), "nothing was produced"
 
 
 def test_only_the_engineering_supervisor_records_callback_results(client, october, finance, make_user):
@@ -160,6 +161,8 @@ def test_only_the_engineering_supervisor_records_callback_results(client, octobe
     client.force_login(finance)
     assert record not in client.get(reverse("repairs:stats"), {"month": "2026-10"}).content.decode()
     assert client.post(record, {"result": "satisfied"}).status_code == 403
+    callback.refresh_from_db()
+    assert (callback.result, callback.recorded_by) == (Callback.Result.PENDING, None), "nothing was recorded"
     client.force_login(make_user(Role.ENGINEERING_SUPERVISOR))
     assert record in client.get(reverse("repairs:stats"), {"month": "2026-10"}).content.decode()
     client.post(record, {"result": "satisfied"})
