@@ -102,6 +102,30 @@ class UserSession(AbstractBaseSession):
         return SessionStore
 
 
+class DecidedRequest(models.Model):
+    """Asked for by one person, decided by another: who asked and when, who decided, when and
+    why. The models that need a second pair of eyes (archive changes, ledger corrections) keep
+    their own status, whose labels differ, and apply the decision with a conditional UPDATE."""
+
+    requested_by = models.ForeignKey(
+        "crm.User", verbose_name=_("requested by"), on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("requested"), default=timezone.now)
+    decided_by = models.ForeignKey(
+        "crm.User",
+        verbose_name=_("decided by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decision_note = models.CharField(_("decision note"), max_length=300, blank=True)
+
+    class Meta:
+        abstract = True
+
+
 class NotificationQuerySet(models.QuerySet):
     def visible_to(self, user: User) -> NotificationQuerySet:
         """The permission gate: a notification is visible to its recipient only."""

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from clients.models.querysets import ClientOwnedQuerySet, client_scope
+from crm.models import DecidedRequest
 from crm.roles import Role
 
 
@@ -113,7 +114,7 @@ class LedgerCorrectionQuerySet(models.QuerySet):
         return self.filter(status=LedgerCorrection.Status.PENDING)
 
 
-class LedgerCorrection(models.Model):
+class LedgerCorrection(DecidedRequest):
     """A change of a recorded ledger row, asked for and decided by two different people
     (issue 9, GRD-1). A client's account manager cannot rewrite a late payment as on time (their
     grade and discount would rise); they ask, and a manager who neither asked nor owns the client
@@ -152,20 +153,6 @@ class LedgerCorrection(models.Model):
     new_value = models.CharField(_("correct value"), max_length=200, blank=True)
     reason = models.TextField(_("reason"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("requested by"), on_delete=models.PROTECT, related_name="+"
-    )
-    requested_at = models.DateTimeField(_("requested"), default=timezone.now)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("decided by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
-    decision_note = models.CharField(_("decision note"), max_length=300, blank=True)
 
     objects = LedgerCorrectionQuerySet.as_manager()
     history = HistoricalRecords()

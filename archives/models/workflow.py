@@ -11,6 +11,7 @@ from simple_history.models import HistoricalRecords
 
 from archives.models.documents import Document
 from archives.models.property import Building, Floor, Tenancy, Unit
+from crm.models import DecidedRequest
 
 
 class ChangeRequestQuerySet(models.QuerySet):
@@ -18,7 +19,7 @@ class ChangeRequestQuerySet(models.QuerySet):
         return self.filter(document__unit__in=Unit.objects.visible_to(user).values("pk"))
 
 
-class ChangeRequest(models.Model):
+class ChangeRequest(DecidedRequest):
     """A proposed new version of a working document, waiting for a manager (ARC-7)."""
 
     class Status(models.TextChoices):
@@ -35,20 +36,6 @@ class ChangeRequest(models.Model):
     size = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("requested by"), on_delete=models.PROTECT, related_name="+"
-    )
-    requested_at = models.DateTimeField(_("requested"), default=timezone.now)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("decided by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
-    decision_note = models.CharField(_("decision note"), max_length=300, blank=True)
 
     objects = ChangeRequestQuerySet.as_manager()
     history = HistoricalRecords()
