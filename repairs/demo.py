@@ -30,10 +30,10 @@ FEES = [
     ("lock-cylinder", "锁芯", "material", "locks", "个", 95),
 ]
 PROBLEMS = {
-    "plumbing": ["厨房水龙头漏水", "卫生间下水道堵塞", "Toilet keeps running"],
-    "electrical": ["会议室插座没电", "走廊灯不亮", "Breaker trips when the kettle is on"],
-    "locks": ["办公室门锁打不开", "Key broke in the lock"],
-    "hvac": ["空调不制冷", "Air conditioner is very noisy"],
+    "plumbing": ["厨房水龙头漏水", "卫生间下水道堵塞", "马桶一直流水"],
+    "electrical": ["会议室插座没电", "走廊灯不亮", "烧水壶一开就跳闸"],
+    "locks": ["办公室门锁打不开", "钥匙断在锁里"],
+    "hvac": ["空调不制冷", "空调噪音很大"],
     "carpentry": ["柜门合页松动"],
     "other": ["窗帘轨道脱落"],
 }
