@@ -84,8 +84,12 @@ def interaction_log(
     next_step: str = "",
     next_contact_date: date | None = None,
 ) -> Interaction:
-    """Log a contact with the client (CLI-5). Its next contact date replaces the open follow-up,
-    so logging the follow-up clears the reminder (VIS-4, VIS-6)."""
+    """Log a contact with the client (CLI-5) and carry the booked next contact (VIS-4, VIS-6).
+
+    A booking ends only when it is done or moved: a contact on or after the booked day is the
+    follow-up, so it clears the booking and its reminder unless it books the next one; a contact
+    that books another date moves it. A contact before the booked day without a date of its own
+    (a call in between) leaves the booking and its reminder as they are."""
     interaction = Interaction.objects.create(
         client=client,
         kind=kind,
@@ -98,9 +102,12 @@ def interaction_log(
     if client.interactions.filter(occurred_at__gt=interaction.occurred_at).exists():
         return interaction  # a backdated entry: the later contact's follow-up stands
     previous_due = client.next_contact_date
+    done = previous_due is not None and timezone.localdate(interaction.occurred_at) >= previous_due
+    if previous_due is not None and next_contact_date is None and not done:
+        return interaction  # a contact in between does not cancel the booked one
     Client.objects.filter(pk=client.pk).update(next_contact_date=next_contact_date, next_step=next_step)
     client.next_contact_date, client.next_step = next_contact_date, next_step
-    if previous_due is not None:
+    if previous_due is not None and previous_due != next_contact_date:
         Notification.objects.filter(key=followup_key(client.pk, previous_due), read_at__isnull=True).update(
             read_at=timezone.now()
         )

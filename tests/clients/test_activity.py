@@ -117,6 +117,59 @@ def test_logging_the_follow_up_clears_the_reminder(alice, alices_client):
     assert services.followup_reminders_send(today=today) == 0
 
 
+def booked(client, due, step="Visit with the new catalogue"):
+    Client.objects.filter(pk=client.pk).update(next_contact_date=due, next_step=step)
+    client.refresh_from_db()
+    services.followup_reminders_send(today=due)  # the reminder of the booking, unread
+    return Notification.objects.get(key=services.followup_key(client.pk, due))
+
+
+def test_a_contact_before_the_booked_day_without_a_date_keeps_the_booking(alice, alices_client):
+    due = timezone.localdate() + timedelta(days=10)
+    reminder = booked(alices_client, due)
+    services.interaction_log(client=alices_client, kind="call", outcome="They called about an invoice", by=alice)
+    alices_client.refresh_from_db()
+    assert (alices_client.next_contact_date, alices_client.next_step) == (due, "Visit with the new catalogue")
+    reminder.refresh_from_db()
+    assert reminder.read_at is None, "the booking's reminder still stands"
+
+
+def test_a_contact_that_books_another_date_moves_the_booking(alice, alices_client):
+    due = timezone.localdate() + timedelta(days=10)
+    reminder = booked(alices_client, due)
+    later = due + timedelta(days=7)
+    services.interaction_log(
+        client=alices_client, kind="call", outcome="Asked to come later", by=alice, next_contact_date=later
+    )
+    alices_client.refresh_from_db()
+    assert alices_client.next_contact_date == later
+    reminder.refresh_from_db()
+    assert reminder.read_at is not None, "the old date's reminder is done with"
+
+
+def test_the_contact_on_the_booked_day_is_the_follow_up_and_ends_the_booking(alice, alices_client):
+    due = timezone.localdate() - timedelta(days=1)  # overdue by a day, done today
+    reminder = booked(alices_client, due)
+    services.interaction_log(client=alices_client, kind="visit", outcome="Presented the catalogue", by=alice)
+    alices_client.refresh_from_db()
+    assert (alices_client.next_contact_date, alices_client.next_step) == (None, "")
+    reminder.refresh_from_db()
+    assert reminder.read_at is not None
+
+
+def test_the_interaction_form_without_a_date_keeps_the_booking(client, alice, alices_client):
+    due = timezone.localdate() + timedelta(days=10)
+    booked(alices_client, due)
+    client.force_login(alice)
+    response = client.post(
+        reverse("clients:interaction_create", args=[alices_client.pk]),
+        {"kind": "call", "occurred_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"), "outcome": "Quick call"},
+    )
+    assert response.status_code == 302
+    alices_client.refresh_from_db()
+    assert alices_client.next_contact_date == due
+
+
 def test_the_beat_task_runs_the_service(alice):
     ClientFactory(owner=alice, next_contact_date=timezone.localdate())
     assert followup_reminders_send() == 1
