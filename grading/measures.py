@@ -38,7 +38,7 @@ PROFIT_MONTHS = 12
 
 
 def _days(later: str, earlier: str) -> str:
-    if connection.vendor == "postgresql":  # pragma: no mutate (PostgreSQL only: the tests run on SQLite)
+    if connection.vendor == "postgresql":
         return f"({later} - {earlier})"
     return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
 
@@ -167,9 +167,9 @@ def compute_scores(run: GradingRun) -> int:
 
     select = score_sql(run.policy)
     with connection.cursor() as cursor:
-        # The "no mutate" pragmas: the PostgreSQL-only branch, which the SQLite tests cannot reach.
-        if connection.vendor == "postgresql":  # pragma: no mutate
-            create = f"CREATE TEMPORARY TABLE grading_scores_now ON COMMIT DROP AS {select}"
+        if connection.vendor == "postgresql":
+            # The "no mutate" pragmas: the PostgreSQL-only branch, which the SQLite tests cannot reach.
+            create = f"CREATE TEMPORARY TABLE grading_scores_now ON COMMIT DROP AS {select}"  # pragma: no mutate
             cursor.execute(create, params(run))  # pragma: no mutate
             insert = f"INSERT INTO grading_clientscore ({COLUMNS}) SELECT {COLUMNS} FROM grading_scores_now"  # noqa: S608  # pragma: no mutate
             cursor.execute(insert)  # pragma: no mutate

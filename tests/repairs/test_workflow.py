@@ -346,6 +346,7 @@ def test_each_step_is_in_the_audit_history_under_the_person_who_took_it(new_orde
         ("arrived", "tech-wei"),
         ("assigned", "chief"),
     ]
+    assert order.events.last().note == "", "closed without a note"
 
 
 def test_the_clients_consent_keeps_its_note(new_order, supervisor, wei, fees):
