@@ -85,7 +85,7 @@ def allowed_actions(user: User, order: RepairOrder) -> list[str]:
     return [action for action in STEPS if may(user, order, action)]
 
 
-def _apply(order: RepairOrder, action: str, by: User, note: str = "", **changes) -> RepairOrder:
+def _apply(order: RepairOrder, action: str, by: User, note: str, **changes) -> RepairOrder:
     """Move the order through one step, or refuse with a message that says why."""
     step = STEPS[action]
     if order.status not in step.sources:

@@ -215,3 +215,61 @@ def test_a_past_run_ignores_later_payments_and_assessments(alice, clients):
     run = services.grading_run(as_of=date(2026, 11, 1))
     assert score(run, late).late_payments == 1 and score(run, late).days_late_total == 31
     assert not ClientScore.objects.filter(run=run, client=clients[1]).exists()
+
+
+@pytest.mark.parametrize(
+    ("assessed_local", "counted"),
+    [
+        (datetime(2026, 11, 28, 0, 5), True),  # early on the run's day
+        (datetime(2026, 11, 28, 23, 30), True),  # late on the run's day
+        (datetime(2026, 11, 29, 0, 30), False),  # just after the run's day (16:30 UTC on the 28th)
+        (datetime(2026, 11, 29, 7, 59), False),  # the next morning, still the 28th in UTC
+        (datetime(2026, 11, 29, 10, 0), False),  # the next day
+    ],
+)
+def test_an_assessment_counts_up_to_the_end_of_the_runs_local_day(alice, settings, assessed_local, counted):
+    """The run's day ends at midnight local time (Asia/Shanghai, UTC+8), whatever the database."""
+    settings.TIME_ZONE = "Asia/Shanghai"
+    client = ClientFactory(owner=alice)
+    services.potential_record(client=client, score=3, reason="Opening a branch", by=alice)
+    when = timezone.make_aware(assessed_local, timezone.get_current_timezone())
+    PotentialAssessment.objects.update(assessed_at=when)
+    run = services.grading_run(as_of=AS_OF)
+    graded = ClientScore.objects.filter(run=run, client=client).values_list("potential_score", "level").first()
+    assert graded == ((60, "B") if counted else None)
+
+
+def test_the_latest_assessment_on_or_before_the_runs_day_is_the_one_that_counts(alice, settings):
+    settings.TIME_ZONE = "Asia/Shanghai"
+    client = ClientFactory(owner=alice)
+    for score_, day in [(2, 10), (4, 20), (5, 29)]:  # the last one is after the run's day
+        services.potential_record(client=client, score=score_, reason=f"day {day}", by=alice)
+        PotentialAssessment.objects.filter(score=score_).update(
+            assessed_at=timezone.make_aware(datetime(2026, 11, day, 12), timezone.get_current_timezone())
+        )
+    run = services.grading_run(as_of=AS_OF)
+    assert score(run, client).potential_score == 80
+
+
+def test_the_run_records_how_many_clients_it_graded(alice, clients):
+    order(clients[0], 100)
+    order(clients[1], 200)
+    invoice(clients[2], date(2026, 5, 1), date(2026, 5, 1))
+    run = services.grading_run(as_of=AS_OF)
+    assert run.clients_graded == 3
+    assert sorted(ClientScore.objects.filter(run=run).values_list("client__name", flat=True)) == ["C0", "C1", "C2"]
+
+
+@pytest.mark.parametrize(
+    ("as_of", "months", "start"),
+    [
+        (date(2026, 11, 28), 12, date(2025, 11, 28)),
+        (date(2026, 11, 28), 24, date(2024, 11, 28)),
+        (date(2026, 3, 31), 1, date(2026, 2, 28)),  # no 31 February: the month's last day
+        (date(2024, 2, 29), 12, date(2023, 2, 28)),
+    ],
+)
+def test_a_window_starts_the_given_number_of_calendar_months_back(as_of, months, start):
+    from grading.measures import window_start
+
+    assert window_start(as_of, months) == start

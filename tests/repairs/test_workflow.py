@@ -266,3 +266,302 @@ def test_arrival_uses_now_by_default(new_order, supervisor, tech):
     order = workflow.assign(order=new_order, technician=tech, by=supervisor)
     before = timezone.now()
     assert workflow.arrive(order=order, by=tech.user).arrived_at >= before
+
+
+# Issue 17: the rules above pinned down to the values a user sees (the events' notes, the
+# messages, the timestamps), each written out by hand.
+
+
+@pytest.fixture
+def wei(db):
+    from tests.factories import TechnicianFactory
+
+    return TechnicianFactory(user__username="tech-wei", user__first_name="Wei", user__last_name="Zhang")
+
+
+@pytest.fixture
+def na(db):
+    from tests.factories import TechnicianFactory
+
+    return TechnicianFactory(user__username="tech-na", user__first_name="Na", user__last_name="Li")
+
+
+def another_order(tenancy, desk):
+    from repairs.services import repair_order_create
+
+    return repair_order_create(
+        unit=tenancy.unit,
+        contact_name="李先生",
+        contact_phone="010-6512 0000",
+        channel="phone",
+        category="plumbing",
+        urgency="normal",
+        description="Bathroom drain blocked",
+        appointment_at=timezone.now() + timedelta(hours=4),
+        by=desk,
+    )
+
+
+def test_every_step_records_its_statuses_actor_note_and_time(new_order, supervisor, wei, fees):
+    start = timezone.now()
+    order = workflow.assign(order=new_order, technician=wei, by=supervisor)
+    order = workflow.arrive(order=order, by=wei.user, at=order.appointment_at)
+    two_lines = [LineInput(fees["labour"], Decimal("1")), LineInput(fees["tap"], Decimal("2"))]
+    order = workflow.quote(order=order, lines=two_lines, by=wei.user)
+    order = workflow.consent(order=order, by=wei.user)
+    order = workflow.complete(
+        order=order, by=wei.user, work_notes="New cartridge, no leak after 10 min", signature=SIGNATURE, signed_by="王"
+    )
+    order = workflow.close(order=order, by=supervisor, note="Checked by phone")
+    end = timezone.now()
+    events = [(e.action, e.from_status, e.to_status, e.actor.username, e.note) for e in order.events.all()]
+    assert events[1:] == [
+        ("assign", "new", "assigned", "chief", "Wei Zhang"),
+        ("arrive", "assigned", "arrived", "tech-wei", "on time"),
+        ("quote", "arrived", "quoted", "tech-wei", "Replace tap (labour) × 1; Tap × 2"),
+        ("consent", "quoted", "in_progress", "tech-wei", ""),
+        ("complete", "in_progress", "completed", "tech-wei", "New cartridge, no leak after 10 min"),
+        ("close", "completed", "closed", "chief", "Checked by phone"),
+    ]
+    order.refresh_from_db()
+    assert (order.technician, order.work_notes, order.signed_by, order.total) == (
+        wei,
+        "New cartridge, no leak after 10 min",
+        "王",
+        Decimal("320.00"),
+    )
+    for moment in (order.assigned_at, order.consented_at, order.completed_at, order.closed_at):
+        assert start <= moment <= end
+    assert order.version == 7, "one version per step, from 1"
+
+
+def test_each_step_is_in_the_audit_history_under_the_person_who_took_it(new_order, supervisor, wei, fees):
+    order = to_status(new_order, S.CLOSED, supervisor, wei, fees)
+    latest_six = list(order.history.values_list("status", "history_user__username"))[:6]
+    assert latest_six == [
+        ("closed", "chief"),
+        ("completed", "tech-wei"),
+        ("in_progress", "tech-wei"),
+        ("quoted", "tech-wei"),
+        ("arrived", "tech-wei"),
+        ("assigned", "chief"),
+    ]
+    assert order.events.last().note == "", "closed without a note"
+
+
+def test_the_clients_consent_keeps_its_note(new_order, supervisor, wei, fees):
+    order = to_status(new_order, S.QUOTED, supervisor, wei, fees)
+    order = workflow.consent(order=order, by=wei.user, note="Agreed by phone with 王律师")
+    assert order.events.last().note == "Agreed by phone with 王律师"
+
+
+def test_quote_lines_copy_the_fee_schedule_and_a_new_quote_replaces_them(new_order, supervisor, wei, fees):
+    order = to_status(new_order, S.ARRIVED, supervisor, wei, fees)
+    order = workflow.quote(order=order, lines=[LineInput(fees["tap"], Decimal("2"))], by=wei.user)
+    order = workflow.quote(
+        order=order,
+        lines=[LineInput(fees["labour"], Decimal("1.5")), LineInput(fees["tap"], Decimal("1"))],
+        by=wei.user,
+    )
+    lines = [(x.description, x.kind, x.quantity, x.unit_price, x.amount) for x in order.lines.order_by("pk")]
+    assert lines == [
+        ("Replace tap (labour)", "labour", Decimal("1.5"), Decimal("80"), Decimal("120.00")),
+        ("Tap", "material", Decimal("1"), Decimal("120"), Decimal("120.00")),
+    ]
+    assert order.total == Decimal("240.00")
+    assert order.events.last().note == "Replace tap (labour) × 1.5; Tap × 1"
+
+
+def test_a_quote_without_lines_is_recorded_as_no_charge(new_order, supervisor, wei, fees):
+    order = to_status(new_order, S.ARRIVED, supervisor, wei, fees)
+    order = workflow.quote(order=order, lines=[], by=wei.user)
+    assert (order.total, order.lines.count(), order.events.last().note) == (Decimal("0"), 0, "no charge")
+
+
+def test_fees_are_refused_only_beyond_what_the_total_column_holds():
+    from repairs.models import FeeItem
+
+    one_yuan = FeeItem(name="Unit", price=Decimal("1.00"))
+    assert workflow.lines_total([LineInput(one_yuan, Decimal("9999999999.99"))]) == Decimal("9999999999.99")
+    with pytest.raises(ValidationError) as error:
+        workflow.lines_total([LineInput(one_yuan, Decimal("10000000000"))])
+    assert error.value.messages == [
+        "The fees add up to 10,000,000,000.00, more than an order can hold (9,999,999,999.99). Check the quantities."
+    ]
+
+
+def test_a_refused_step_names_the_step_and_the_status(new_order, supervisor, wei, fees):
+    with pytest.raises(ValidationError) as error:
+        workflow.quote(order=new_order, lines=[], by=wei.user)
+    assert error.value.messages == ["“Quote fees” is not possible while the order is “New”."]
+    order = to_status(new_order, S.COMPLETED, supervisor, wei, fees)
+    with pytest.raises(ValidationError) as error:
+        workflow.cancel(order=order, by=supervisor, note="too late")
+    assert error.value.messages == ["“Cancel” is not possible while the order is “Completed and signed”."]
+
+
+def test_an_inactive_technician_cannot_be_assigned(new_order, supervisor, wei):
+    wei.active = False
+    wei.save()
+    with pytest.raises(ValidationError) as error:
+        workflow.assign(order=new_order, technician=wei, by=supervisor)
+    assert error.value.message_dict == {"technician": ["This technician is not active."]}
+    assert RepairOrder.objects.get(pk=new_order.pk).status == S.NEW
+
+
+def test_a_new_time_must_be_strictly_later(new_order, desk):
+    with pytest.raises(ValidationError) as error:
+        workflow.reschedule(order=new_order, new_time=new_order.appointment_at, by=desk)
+    assert error.value.message_dict == {"new_time": ["The new time must be later than the original appointment."]}
+
+
+def test_a_new_time_is_noted_in_local_time_unless_a_note_is_given(new_order, desk, settings):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    settings.TIME_ZONE = "Asia/Shanghai"
+    new_time = datetime(2030, 5, 6, 14, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
+    order = workflow.reschedule(order=new_order, new_time=new_time, by=desk)
+    assert (order.rescheduled_at, order.due_at, order.events.last().note) == (new_time, new_time, "2030-05-06 14:30")
+    later = new_time + timedelta(days=1)
+    order = workflow.reschedule(order=order, new_time=later, by=desk, note="Tenant away on the 6th")
+    assert (order.rescheduled_at, order.events.last().note) == (later, "Tenant away on the 6th")
+
+
+@pytest.mark.parametrize(
+    ("late", "note", "on_time"),
+    [
+        (timedelta(minutes=0), "on time", True),
+        (timedelta(minutes=10), "on time", True),
+        (timedelta(minutes=90), "late by 90 minutes", False),
+        (timedelta(minutes=11, seconds=30), "late by 11 minutes", False),
+    ],
+)
+def test_the_arrival_note_says_on_time_or_how_late(new_order, supervisor, wei, late, note, on_time):
+    order = workflow.assign(order=new_order, technician=wei, by=supervisor)
+    order = workflow.arrive(order=order, by=wei.user, at=order.appointment_at + late)
+    assert (order.on_time, order.events.last().note) == (on_time, note)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "errors"),
+    [
+        (
+            {"work_notes": " ", "signature": "", "signed_by": " ", "compensation": Decimal("10")},
+            {
+                "work_notes": ["Describe the work done and the test of the result."],
+                "signature": ["The client must sign on the screen."],
+                "signed_by": ["Write the name of the person who signed."],
+                "damage": ["Describe the damage that is compensated."],
+            },
+        ),
+        ({"signature": None}, {"signature": ["The client must sign on the screen."]}),
+        ({"signature": "M 1 1 L 2"}, {"signature": ["The client must sign on the screen."]}),  # 9 characters
+    ],
+)
+def test_completion_says_what_is_missing(new_order, supervisor, wei, fees, kwargs, errors):
+    order = to_status(new_order, S.IN_PROGRESS, supervisor, wei, fees)
+    data = {"work_notes": "Done", "signature": SIGNATURE, "signed_by": "王", **kwargs}
+    with pytest.raises(ValidationError) as error:
+        workflow.complete(order=order, by=wei.user, **data)
+    assert error.value.message_dict == errors
+    assert RepairOrder.objects.get(pk=order.pk).status == S.IN_PROGRESS
+
+
+@pytest.mark.parametrize(("step", "message"), [("cancel", "cancelled"), ("reopen", "reopened")])
+def test_cancel_and_reopen_say_a_reason_is_needed(new_order, supervisor, wei, fees, step, message):
+    order = new_order if step == "cancel" else to_status(new_order, S.CLOSED, supervisor, wei, fees)
+    with pytest.raises(ValidationError) as error:
+        getattr(workflow, step)(order=order, by=supervisor, note="  ")
+    assert error.value.message_dict == {"note": [f"Say why the order is {message}."]}
+
+
+def test_cancel_records_its_reason(new_order, desk):
+    order = workflow.cancel(order=new_order, by=desk, note="Tenant fixed it")
+    assert (order.status, order.events.last().note) == (S.CANCELLED, "Tenant fixed it")
+
+
+def test_reopen_clears_the_visit_and_records_its_reason(new_order, supervisor, wei, fees):
+    order = to_status(new_order, S.CLOSED, supervisor, wei, fees)
+    order = workflow.reopen(order=order, by=supervisor, note="Still leaking")
+    order.refresh_from_db()
+    assert (order.arrived_at, order.consented_at, order.completed_at, order.closed_at) == (None, None, None, None)
+    assert (order.reopen_count, order.events.last().note) == (1, "Still leaking")
+
+
+def test_a_stale_reassignment_is_refused_and_names_who_has_the_order(new_order, supervisor, make_user, wei, na):
+    from crm.roles import Role
+
+    order = workflow.assign(order=new_order, technician=wei, by=supervisor)
+    stale = RepairOrder.objects.get(pk=order.pk)
+    workflow.assign(order=order, technician=na, by=supervisor)
+    with pytest.raises(ValidationError) as error:
+        workflow.assign(order=stale, technician=wei, by=make_user(Role.ENGINEERING_SUPERVISOR))
+    assert error.value.messages == [
+        "Someone else changed this order first: it is now “Assigned”, with Na Li. Reload to see it."
+    ]
+    assert RepairOrder.objects.get(pk=order.pk).technician == na
+
+
+def test_a_stale_cancel_is_refused_and_says_the_status(new_order, desk, make_user):
+    from crm.roles import Role
+
+    stale = RepairOrder.objects.get(pk=new_order.pk)
+    workflow.cancel(order=new_order, by=desk, note="Tenant fixed it")
+    with pytest.raises(ValidationError) as error:
+        workflow.cancel(order=stale, by=make_user(Role.FRONT_DESK), note="Duplicate")
+    assert error.value.messages == ["Someone else changed this order first: it is now “Cancelled”. Reload to see it."]
+    assert [e.note for e in new_order.events.filter(action="cancel")] == ["Tenant fixed it"]
+
+
+def test_a_step_changes_only_its_own_order(new_order, tenancy, desk, supervisor, wei):
+    other = another_order(tenancy, desk)
+    workflow.assign(order=new_order, technician=wei, by=supervisor)
+    other.refresh_from_db()
+    assert (other.status, other.technician, other.version) == (S.NEW, None, 1)
+
+
+@pytest.mark.parametrize(
+    ("status", "allowed"),
+    [
+        (
+            S.NEW,
+            {
+                "chief": ["assign", "reschedule", "cancel"],
+                "desk": ["reschedule", "cancel"],
+                "admin": ["assign", "reschedule", "cancel"],
+                "tech-wei": [],
+                "tech-na": [],
+            },
+        ),
+        (
+            S.ASSIGNED,
+            {
+                "chief": ["assign", "reschedule", "cancel"],
+                "desk": ["reschedule", "cancel"],
+                "admin": ["assign", "reschedule", "arrive", "cancel"],  # an administrator may take any step
+                "tech-wei": ["reschedule", "arrive"],
+                "tech-na": [],
+            },
+        ),
+        (S.QUOTED, {"chief": [], "desk": [], "admin": ["quote", "consent"], "tech-wei": ["quote", "consent"]}),
+        (
+            S.COMPLETED,
+            {"chief": ["close", "reopen"], "desk": ["reopen"], "admin": ["close", "reopen"], "tech-wei": []},
+        ),
+    ],
+)
+def test_the_actions_offered_follow_the_status_and_the_role(
+    new_order, supervisor, desk, make_user, wei, na, fees, status, allowed
+):
+    from crm.roles import Role
+
+    order = to_status(new_order, status, supervisor, wei, fees) if status != S.NEW else new_order
+    people = {
+        "chief": supervisor,
+        "desk": desk,
+        "admin": make_user(Role.ADMIN),
+        "tech-wei": wei.user,
+        "tech-na": na.user,
+    }
+    assert {name: workflow.allowed_actions(people[name], order) for name in allowed} == allowed
