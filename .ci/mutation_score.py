@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from collections import Counter
 from pathlib import Path
@@ -25,8 +26,8 @@ def main() -> int:
         return 1
     status = {name: _status(code) for name, code in results.items()}
     counts = Counter(status.values())
-    by_module = Counter(name.rsplit(".x_", 1)[0] for name in results)
-    killed_by_module = Counter(name.rsplit(".x_", 1)[0] for name, s in status.items() if s == "killed")
+    by_module = Counter(_module(name) for name in results)
+    killed_by_module = Counter(_module(name) for name, s in status.items() if s == "killed")
     for module in sorted(by_module):
         print(f"{module:<28} {killed_by_module[module]:4d} / {by_module[module]:4d} killed")
     score = 100.0 * counts["killed"] / len(results)
@@ -39,6 +40,12 @@ def main() -> int:
             print(f"  {status[name]:<9} {name}")
     target = float(os.environ.get("MUTATION_TARGET", "90"))
     return 0 if score >= target else 1
+
+
+def _module(name: str) -> str:
+    """``crm.permissions`` of ``crm.permissions.x_f__mutmut_1`` and of a method's
+    ``crm.permissions.xǁRoleRequiredMixinǁdispatch__mutmut_1``."""
+    return re.split(r"\.x[_ǁ]", name, maxsplit=1)[0]
 
 
 def _status(code: int | None) -> str:
