@@ -330,3 +330,29 @@ def test_a_tenancy_ending_today_is_archived_only_once_it_has_ended(desk):
     )
     services.yearly_archive_compile(year=today.year)
     assert not YearlyArchiveEntry.objects.exists()
+
+
+def test_compiling_costs_the_same_queries_for_one_file_or_three(desk):
+    def ended_with_a_file(year):
+        unit = UnitFactory()
+        tenancy = TenancyFactory(unit=unit, move_in=date(2020, 1, 1), move_out=date(year, 6, 30))
+        services.document_file(
+            unit=unit,
+            upload=pdf(),
+            title="Lease",
+            category="move_in",
+            dated=date(2020, 1, 1),
+            kind="original",
+            by=desk,
+            tenancy=tenancy,
+        )
+
+    ended_with_a_file(2024)
+    for _ in range(3):
+        ended_with_a_file(2025)
+    with CaptureQueriesContext(connection) as one:
+        services.yearly_archive_compile(year=2024)
+    with CaptureQueriesContext(connection) as three:
+        services.yearly_archive_compile(year=2025)
+    assert YearlyArchiveEntry.objects.filter(archive__year=2025).count() == 3
+    assert len(three) == len(one)
