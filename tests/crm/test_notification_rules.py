@@ -94,6 +94,14 @@ def test_mark_read_keeps_the_time_it_was_first_read(alice):
     assert notification.read_at == FIXED
 
 
+def test_mark_read_from_a_stale_page_keeps_the_time_it_was_first_read(alice):
+    notification = NotificationFactory(recipient=alice)
+    Notification.objects.filter(pk=notification.pk).update(read_at=FIXED)  # read in another tab meanwhile
+    services.notification_mark_read(notification=notification)
+    notification.refresh_from_db()
+    assert notification.read_at == FIXED
+
+
 def test_mark_all_read_counts_and_marks_my_unread_ones(alice, bob):
     mine = NotificationFactory.create_batch(2, recipient=alice)
     NotificationFactory(recipient=alice, read_at=FIXED)
