@@ -88,6 +88,13 @@ def test_refusing_a_change_records_it_and_tells_the_requester(lease_file, archiv
     assert notice.body == "Wrong number"
 
 
+def test_a_decision_without_a_note_leaves_the_note_and_the_message_empty(lease_file, archivist, manager):
+    change = submit(lease_file, archivist)
+    services.change_request_decide(request=change, approve=True, by=manager)
+    assert ChangeRequest.objects.get(pk=change.pk).decision_note == ""
+    assert Notification.objects.get(recipient=archivist).body == ""
+
+
 def test_the_requester_is_told_why_they_cannot_decide(lease_file, manager):
     change = submit(lease_file, manager)
     with pytest.raises(ValidationError) as error:
