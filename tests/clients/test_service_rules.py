@@ -7,10 +7,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from clients import services
-from clients.models import Client
+from clients.forms import ContactFormSet
+from clients.models import Client, KeyAccountProfile, PromotionNotice
 from crm.models import Notification
 from grading.models import ClientScore, GradingPolicy, GradingRun
-from tests.factories import ClientFactory
+from tests.factories import ClientFactory, PromotionFactory
 
 TODAY = date(2030, 1, 10)  # far from the real date: a rule that looked at the clock would show
 
@@ -186,3 +187,156 @@ def test_more_clients_than_one_statement_takes_are_all_written(alice):
     assert changed == count
     assert Client.objects.filter(level="C", graded_at=GRADED_AT).count() == count
     assert Client.history.count() - before == count, "one history row each, none twice"
+
+
+# --- the card (CLI-2…4) ---
+
+SAVED_AT = datetime(2030, 1, 10, 9, 30, tzinfo=UTC)
+
+
+def no_contact_changes(client):
+    data = {"contacts-TOTAL_FORMS": "0", "contacts-INITIAL_FORMS": "0", "contacts-MAX_NUM_FORMS": "1000"}
+    formset = ContactFormSet(data, instance=client, prefix="contacts")
+    assert formset.is_valid(), formset.errors
+    return formset
+
+
+def test_saving_a_card_writes_only_the_edited_fields_and_stamps_it(alice, monkeypatch):
+    acme = ClientFactory(owner=alice, name="Acme", is_key_account=True)
+    card = Client.objects.get(pk=acme.pk)
+    Client.objects.filter(pk=acme.pk).update(level="A", next_step="Call back")  # a grading run, a follow-up meanwhile
+    card.name = "Acme Ltd"
+    monkeypatch.setattr(services.timezone, "now", lambda: SAVED_AT)
+    saved = services.client_save_card(
+        client=card, contacts=no_contact_changes(card), key_account=None, by=alice, fields=["name"]
+    )
+    assert saved is card
+    acme.refresh_from_db()
+    assert (acme.name, acme.level, acme.next_step) == ("Acme Ltd", "A", "Call back")
+    assert acme.card_updated_at == SAVED_AT
+    assert acme.is_key_account is False
+    assert not KeyAccountProfile.objects.exists(), "no profile is made for a client that is not a key account"
+
+
+def test_a_key_account_card_saves_its_profile(alice):
+    acme = ClientFactory(owner=alice)
+    profile = {"decision_makers": "CEO Li", "service_commitments": "Visit monthly", "visit_cadence_days": 7}
+    services.client_save_card(
+        client=acme, contacts=no_contact_changes(acme), key_account=profile, by=alice, fields=["name"]
+    )
+    acme.refresh_from_db()
+    assert acme.is_key_account is True
+    saved = KeyAccountProfile.objects.get(client=acme)
+    assert (saved.decision_makers, saved.service_commitments, saved.visit_cadence_days) == (
+        "CEO Li",
+        "Visit monthly",
+        7,
+    )
+
+
+# --- interactions (CLI-5, VIS-4…6) ---
+
+EARLIER = datetime(2030, 1, 9, 15, 0, tzinfo=UTC)
+
+
+def test_logging_an_interaction_stores_it_and_books_the_next_contact(alice):
+    acme = ClientFactory(owner=alice, next_contact_date=TODAY, next_step="Old step")
+    interaction = services.interaction_log(
+        client=acme,
+        kind="visit",
+        outcome="Signed",
+        by=alice,
+        occurred_at=EARLIER,
+        next_step="Deliver",
+        next_contact_date=date(2030, 2, 1),
+    )
+    interaction.refresh_from_db()
+    assert (interaction.client, interaction.kind, interaction.outcome, interaction.recorded_by) == (
+        acme,
+        "visit",
+        "Signed",
+        alice,
+    )
+    assert (interaction.occurred_at, interaction.next_step, interaction.next_contact_date) == (
+        EARLIER,
+        "Deliver",
+        date(2030, 2, 1),
+    )
+    assert (acme.next_contact_date, acme.next_step) == (date(2030, 2, 1), "Deliver"), "the object passed in too"
+    acme.refresh_from_db()
+    assert (acme.next_contact_date, acme.next_step) == (date(2030, 2, 1), "Deliver")
+
+
+def test_an_interaction_without_a_time_happened_now_and_books_nothing(alice, monkeypatch):
+    acme = ClientFactory(owner=alice, next_contact_date=TODAY, next_step="Call back")
+    other = ClientFactory(owner=alice, next_contact_date=TODAY, next_step="Other")
+    monkeypatch.setattr(services.timezone, "now", lambda: SAVED_AT)
+    interaction = services.interaction_log(client=acme, kind="call", outcome="Done", by=alice)
+    interaction.refresh_from_db()
+    assert (interaction.occurred_at, interaction.next_step, interaction.next_contact_date) == (SAVED_AT, "", None)
+    acme.refresh_from_db()
+    assert (acme.next_contact_date, acme.next_step) == (None, "")
+    other.refresh_from_db()
+    assert (other.next_contact_date, other.next_step) == (TODAY, "Other"), "only this client's follow-up"
+
+
+def test_a_backdated_interaction_leaves_the_later_follow_up(alice):
+    acme = ClientFactory(owner=alice)
+    services.interaction_log(
+        client=acme, kind="call", outcome="Later", by=alice, occurred_at=SAVED_AT, next_contact_date=TODAY
+    )
+    services.interaction_log(
+        client=acme, kind="call", outcome="Earlier", by=alice, occurred_at=EARLIER, next_contact_date=date(2030, 3, 1)
+    )
+    acme.refresh_from_db()
+    assert acme.next_contact_date == TODAY
+
+
+def test_logging_the_follow_up_marks_its_reminder_read_and_no_other(alice, monkeypatch):
+    acme, seen, untouched = ClientFactory.create_batch(3, owner=alice, next_contact_date=TODAY)
+    services.followup_reminders_send(today=TODAY)
+    Notification.objects.filter(key=f"followup:client:{seen.pk}:2030-01-10").update(read_at=EARLIER)
+    monkeypatch.setattr(services.timezone, "now", lambda: SAVED_AT)
+    for logged in (acme, seen):
+        services.interaction_log(client=logged, kind="call", outcome="Done", by=alice, occurred_at=EARLIER)
+    assert Notification.objects.get(key=f"followup:client:{acme.pk}:2030-01-10").read_at == SAVED_AT
+    assert Notification.objects.get(key=f"followup:client:{seen.pk}:2030-01-10").read_at == EARLIER, "read before"
+    assert Notification.objects.get(key=f"followup:client:{untouched.pk}:2030-01-10").read_at is None
+    assert digest(alice).read_at is None
+
+
+# --- promotions (CLI-8) ---
+
+
+def test_notifying_a_promotion_records_each_client_and_tells_each_owner_once(alice, bob, manager, monkeypatch):
+    promotion = PromotionFactory(created_by=manager, name="Spring", description="10% off")
+    mine = ClientFactory.create_batch(2, owner=alice)
+    bobs = ClientFactory(owner=bob)
+    ClientFactory(owner=bob)  # not picked
+    monkeypatch.setattr(services.timezone, "now", lambda: SAVED_AT)
+    picked = Client.objects.filter(pk__in=[c.pk for c in [*mine, bobs]])
+    assert services.promotion_notify(promotion=promotion, clients=picked, by=manager) == 3
+    notices = PromotionNotice.objects.order_by("client_id")
+    assert [(n.promotion_id, n.client_id, n.notified_by, n.notified_at) for n in notices] == [
+        (promotion.pk, c.pk, manager, SAVED_AT) for c in [*mine, bobs]
+    ]
+    told = Notification.objects.get(recipient=alice)
+    assert told.key == f"promotion:{promotion.pk}:2030-01-10T09:30:00+00:00"
+    assert told.title == "2 of your clients were notified of “Spring”"
+    assert (told.body, told.link) == ("10% off", f"/clients/promotions/{promotion.pk}/")
+    assert Notification.objects.get(recipient=bob).title == "1 of your clients was notified of “Spring”"
+    assert not Notification.objects.filter(recipient=manager).exists()
+
+
+def test_clients_already_notified_are_skipped_and_not_counted(alice, manager):
+    promotion = PromotionFactory(created_by=manager, name="Spring")
+    other_promotion = PromotionFactory(created_by=manager, name="Autumn")
+    first, second = ClientFactory.create_batch(2, owner=alice)
+    services.promotion_notify(promotion=other_promotion, clients=Client.objects.filter(pk=second.pk), by=manager)
+    services.promotion_notify(promotion=promotion, clients=Client.objects.filter(pk=first.pk), by=manager)
+    Notification.objects.all().delete()
+    both = Client.objects.filter(pk__in=[first.pk, second.pk])
+    assert services.promotion_notify(promotion=promotion, clients=both, by=manager) == 1
+    assert Notification.objects.get(recipient=alice).title == "1 of your clients was notified of “Spring”"
+    assert services.promotion_notify(promotion=promotion, clients=both, by=manager) == 0
+    assert Notification.objects.count() == 1, "nobody is told of nothing"
