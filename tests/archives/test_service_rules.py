@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from archives import services
-from archives.models import ChangeRequest, Document, Loan, YearlyArchiveEntry
+from archives.models import ChangeRequest, Document, Loan, Notice, NoticeDelivery, YearlyArchiveEntry
 from crm.models import Notification
 from crm.roles import Role
 from crm.services import notification_create
@@ -363,3 +363,169 @@ def test_compiling_costs_the_same_queries_for_one_file_or_three(desk):
         services.yearly_archive_compile(year=2025)
     assert YearlyArchiveEntry.objects.filter(archive__year=2025).count() == 3
     assert len(three) == len(one)
+
+
+# --- filing, revisions asked, move-out, notices (ARC-2, 3, 5, 7, 8) ---
+
+
+def test_a_filed_document_is_stored_as_its_first_version(unit, desk):
+    tenancy = TenancyFactory(unit=unit, company_name="Acme Ltd")
+    document = services.document_file(
+        unit=unit,
+        upload=pdf("lease.pdf"),
+        title="Lease",
+        category="move_in",
+        dated=date(2025, 1, 2),
+        kind="original",
+        by=desk,
+    )
+    document.refresh_from_db()
+    assert (document.unit, document.tenancy, document.category, document.kind) == (
+        unit,
+        tenancy,
+        "move_in",
+        "original",
+    )
+    assert (document.title, document.dated, document.created_by) == ("Lease", date(2025, 1, 2), desk)
+    version = document.versions.get()
+    assert (version.number, version.created_by, version.original_name, version.size) == (1, desk, "lease.pdf", len(PDF))
+    assert version.approved_by is None
+
+
+def test_a_past_tenants_paper_joins_that_tenancys_file(unit, desk):
+    past = TenancyFactory(unit=unit, move_in=date(2020, 1, 1), move_out=date(2022, 12, 31))
+    TenancyFactory(unit=unit, move_in=date(2023, 1, 1))
+    document = services.document_file(
+        unit=unit,
+        upload=pdf(),
+        title="Old lease",
+        category="move_in",
+        dated=date(2020, 1, 1),
+        kind="original",
+        by=desk,
+        tenancy=past,
+    )
+    assert Document.objects.get(pk=document.pk).tenancy == past
+
+
+def test_a_change_request_records_what_and_on_which_version(lease_file, archivist, manager):
+    first = submit(lease_file, archivist, name="a.pdf", reason="New phone")
+    assert (first.document, first.reason, first.requested_by, first.base_version) == (
+        lease_file,
+        "New phone",
+        archivist,
+        1,
+    )
+    assert (first.original_name, first.size, first.status) == ("a.pdf", len(PDF), "pending")
+    services.change_request_decide(request=first, approve=True, by=manager)
+    assert submit(lease_file, archivist, name="b.pdf").base_version == 2
+
+
+def test_an_original_is_never_revised_and_says_why(unit, desk, archivist):
+    TenancyFactory(unit=unit)
+    original = services.document_file(
+        unit=unit, upload=pdf(), title="Lease", category="move_in", dated=date(2025, 1, 1), kind="original", by=desk
+    )
+    with pytest.raises(ValidationError) as error:
+        submit(original, archivist)
+    assert messages(error) == ["An original document is never modified. File a new document instead."]
+    assert not ChangeRequest.objects.exists()
+
+
+def test_a_loan_request_records_unit_borrower_and_purpose(unit, alice):
+    loan = services.loan_request(unit=unit, purpose="Check the deposit", by=alice)
+    loan.refresh_from_db()
+    assert (loan.unit, loan.borrower, loan.purpose, loan.status) == (unit, alice, "Check the deposit", "requested")
+
+
+def test_move_out_is_recorded_by_the_keeper(unit, archivist):
+    tenancy = TenancyFactory(unit=unit, move_in=date(2025, 1, 1))
+    ended = services.tenancy_end(tenancy=tenancy, move_out=date(2025, 1, 1), by=archivist)  # a one-day tenancy
+    assert ended.move_out == date(2025, 1, 1)
+    tenancy.refresh_from_db()
+    assert tenancy.move_out == date(2025, 1, 1)
+    assert tenancy.history.latest("history_date").history_user == archivist
+
+
+def test_a_move_out_before_the_move_in_is_refused(unit, archivist):
+    tenancy = TenancyFactory(unit=unit, move_in=date(2025, 1, 2))
+    with pytest.raises(ValidationError) as error:
+        services.tenancy_end(tenancy=tenancy, move_out=date(2025, 1, 1), by=archivist)
+    assert error.value.message_dict == {"move_out": ["The move-out cannot be before the move-in."]}
+
+
+def test_a_tenancy_ends_once_even_from_a_stale_page(unit, archivist):
+    tenancy = TenancyFactory(unit=unit, move_in=date(2025, 1, 1))
+    stale = type(tenancy).objects.get(pk=tenancy.pk)
+    services.tenancy_end(tenancy=tenancy, move_out=date(2025, 6, 30), by=archivist)
+    with pytest.raises(ValidationError) as error:
+        services.tenancy_end(tenancy=tenancy, move_out=date(2025, 7, 31), by=archivist)
+    assert messages(error) == ["This tenancy has ended already."]
+    with pytest.raises(ValidationError) as error:
+        services.tenancy_end(tenancy=stale, move_out=date(2025, 7, 31), by=archivist)
+    assert messages(error) == ["This tenancy has ended already."]
+    assert type(tenancy).objects.get(pk=tenancy.pk).move_out == date(2025, 6, 30)
+
+
+@pytest.fixture
+def estate(db):
+    """Two buildings; building A has floors 12 and 14."""
+    a12 = UnitFactory(floor__number=12, floor__building__code="A")
+    a12_vacant = UnitFactory(floor=a12.floor)
+    a14 = UnitFactory(floor__number=14, floor__building__code="A")
+    b3 = UnitFactory(floor__number=3, floor__building__code="B")
+    tenants = {unit: TenancyFactory(unit=unit) for unit in (a12, a14, b3)}
+    TenancyFactory(unit=a12_vacant, move_in=date(2020, 1, 1), move_out=date(2021, 1, 1))  # moved out long ago
+    return {"a12": a12, "a12_vacant": a12_vacant, "a14": a14, "b3": b3, "tenants": tenants}
+
+
+def deliveries(notice):
+    return {(d.unit_id, d.tenancy_id) for d in NoticeDelivery.objects.filter(notice=notice)}
+
+
+def test_a_notice_to_one_unit(estate, archivist):
+    unit = estate["a12"]
+    notice = services.notice_send(title="Leak", body="Plumber at 9", scope="unit", unit=unit, by=archivist)
+    notice.refresh_from_db()
+    assert (notice.title, notice.body, notice.scope, notice.unit, notice.sent_by) == (
+        "Leak",
+        "Plumber at 9",
+        "unit",
+        unit,
+        archivist,
+    )
+    assert (notice.floor, notice.building) == (None, None)
+    assert deliveries(notice) == {(unit.pk, estate["tenants"][unit].pk)}
+
+
+def test_a_notice_to_a_floor_reaches_vacant_units_too(estate, archivist):
+    floor = estate["a12"].floor
+    notice = services.notice_send(title="Water off", body="9–12", scope="floor", floor=floor, by=archivist)
+    assert Notice.objects.get(pk=notice.pk).floor == floor
+    assert deliveries(notice) == {
+        (estate["a12"].pk, estate["tenants"][estate["a12"]].pk),
+        (estate["a12_vacant"].pk, None),
+    }
+
+
+def test_a_notice_to_a_building(estate, archivist):
+    building = estate["a12"].floor.building
+    notice = services.notice_send(title="Lift", body="Serviced", scope="building", building=building, by=archivist)
+    assert Notice.objects.get(pk=notice.pk).building == building
+    tenants = estate["tenants"]
+    assert deliveries(notice) == {
+        (estate["a12"].pk, tenants[estate["a12"]].pk),
+        (estate["a12_vacant"].pk, None),
+        (estate["a14"].pk, tenants[estate["a14"]].pk),
+    }
+
+
+def test_a_notice_to_all_tenants(estate, archivist):
+    notice = services.notice_send(title="Holiday", body="Closed", scope="all", by=archivist)
+    tenants = estate["tenants"]
+    assert deliveries(notice) == {
+        (estate["a12"].pk, tenants[estate["a12"]].pk),
+        (estate["a12_vacant"].pk, None),
+        (estate["a14"].pk, tenants[estate["a14"]].pk),
+        (estate["b3"].pk, tenants[estate["b3"]].pk),
+    }
