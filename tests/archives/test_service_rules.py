@@ -429,7 +429,7 @@ def test_an_original_is_never_revised_and_says_why(unit, desk, archivist):
     with pytest.raises(ValidationError) as error:
         submit(original, archivist)
     assert messages(error) == ["An original document is never modified. File a new document instead."]
-    assert not ChangeRequest.objects.exists()
+    assert not ChangeRequest.objects.filter(document=original).exists()
 
 
 def test_a_loan_request_records_unit_borrower_and_purpose(unit, alice):
