@@ -457,9 +457,9 @@ def test_a_move_out_before_the_move_in_is_refused(unit, archivist):
 def test_a_tenancy_ends_once_even_from_a_stale_page(unit, archivist):
     tenancy = TenancyFactory(unit=unit, move_in=date(2025, 1, 1))
     stale = type(tenancy).objects.get(pk=tenancy.pk)
-    services.tenancy_end(tenancy=tenancy, move_out=date(2025, 6, 30), by=archivist)
+    ended = services.tenancy_end(tenancy=tenancy, move_out=date(2025, 6, 30), by=archivist)
     with pytest.raises(ValidationError) as error:
-        services.tenancy_end(tenancy=tenancy, move_out=date(2025, 7, 31), by=archivist)
+        services.tenancy_end(tenancy=ended, move_out=date(2025, 7, 31), by=archivist)
     assert messages(error) == ["This tenancy has ended already."]
     with pytest.raises(ValidationError) as error:
         services.tenancy_end(tenancy=stale, move_out=date(2025, 7, 31), by=archivist)
