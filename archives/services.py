@@ -32,7 +32,6 @@ from crm.services import notification_create
 APPROVER_ROLES = (Role.MANAGER, Role.ADMIN)  # the client-services manager approves (ARC-6, ARC-7)
 
 
-@transaction.atomic
 def document_file(
     *,
     unit: Unit,
@@ -46,30 +45,31 @@ def document_file(
 ) -> Document:
     """File a document in the unit's file, under the current tenancy unless another is given (a
     past tenant's paper found later joins that tenant's closed file) (ARC-2, ARC-3)."""
-    stored = files.store(upload)
-    document = Document.objects.create(
-        unit=unit,
-        tenancy=tenancy or unit.current_tenancy,
-        category=category,
-        kind=kind,
-        title=title,
-        dated=dated,
-        created_by=by,
-    )
-    DocumentVersion.objects.create(document=document, number=1, created_by=by, **stored.__dict__)
-    return document
+    with transaction.atomic():
+        stored = files.store(upload)
+        document = Document.objects.create(
+            unit=unit,
+            tenancy=tenancy or unit.current_tenancy,
+            category=category,
+            kind=kind,
+            title=title,
+            dated=dated,
+            created_by=by,
+        )
+        DocumentVersion.objects.create(document=document, number=1, created_by=by, **stored.__dict__)
+        return document
 
 
-@transaction.atomic
 def change_request_submit(*, document: Document, upload: UploadedFile, reason: str, by: User) -> ChangeRequest:
     """Propose a new version of a working document; originals are never revised (ARC-7)."""
-    if document.kind != Document.Kind.WORKING:
-        raise ValidationError(_("An original document is never modified. File a new document instead."))
-    stored = files.store(upload)
-    base = document.versions.aggregate(top=Max("number"))["top"]
-    return ChangeRequest.objects.create(
-        document=document, reason=reason, requested_by=by, base_version=base, **stored.__dict__
-    )
+    with transaction.atomic():
+        if document.kind != Document.Kind.WORKING:
+            raise ValidationError(_("An original document is never modified. File a new document instead."))
+        stored = files.store(upload)
+        base = document.versions.aggregate(top=Max("number"))["top"]
+        return ChangeRequest.objects.create(
+            document=document, reason=reason, requested_by=by, base_version=base, **stored.__dict__
+        )
 
 
 def change_request_decide(*, request: ChangeRequest, approve: bool, by: User, note: str = "") -> ChangeRequest:
@@ -120,10 +120,10 @@ def change_request_decide(*, request: ChangeRequest, approve: bool, by: User, no
     return request
 
 
-@transaction.atomic
 def loan_request(*, unit: Unit, purpose: str, by: User) -> Loan:
     """Ask to borrow a unit's file (ARC-6)."""
-    return Loan.objects.create(unit=unit, borrower=by, purpose=purpose)
+    with transaction.atomic():
+        return Loan.objects.create(unit=unit, borrower=by, purpose=purpose)
 
 
 def loan_decide(*, loan: Loan, approve: bool, by: User, due_on: date | None = None) -> Loan:
@@ -191,20 +191,20 @@ def loans_overdue_notify(*, today: date | None = None) -> int:
     return count
 
 
-@transaction.atomic
 def tenancy_end(*, tenancy: Tenancy, move_out: date, by: User) -> Tenancy:
     """Move-out (ARC-5): the tenancy ends and its documents are closed, apart from the next tenant's."""
-    if tenancy.move_out is not None:
-        raise ValidationError(_("This tenancy has ended already."))
-    if move_out < tenancy.move_in:
-        raise ValidationError({"move_out": _("The move-out cannot be before the move-in.")})
-    tenancy = Tenancy.objects.select_for_update().get(pk=tenancy.pk)  # two keepers at once: one wins
-    if tenancy.move_out is not None:
-        raise ValidationError(_("This tenancy has ended already."))
-    tenancy.move_out = move_out
-    tenancy._history_user = by
-    tenancy.save(update_fields=["move_out"])
-    return tenancy
+    with transaction.atomic():
+        if tenancy.move_out is not None:
+            raise ValidationError(_("This tenancy has ended already."))
+        if move_out < tenancy.move_in:
+            raise ValidationError({"move_out": _("The move-out cannot be before the move-in.")})
+        tenancy = Tenancy.objects.select_for_update().get(pk=tenancy.pk)  # two keepers at once: one wins
+        if tenancy.move_out is not None:
+            raise ValidationError(_("This tenancy has ended already."))
+        tenancy.move_out = move_out
+        tenancy._history_user = by
+        tenancy.save(update_fields=["move_out"])
+        return tenancy
 
 
 def yearly_archive_compile(*, year: int) -> YearlyArchive:
@@ -231,27 +231,27 @@ def yearly_archive_compile(*, year: int) -> YearlyArchive:
     return archive
 
 
-@transaction.atomic
 def notice_send(*, title: str, body: str, scope: str, by: User, unit=None, floor=None, building=None) -> Notice:
     """Log an outgoing notice and which units (and tenants) it went to (ARC-8)."""
-    notice = Notice.objects.create(
-        title=title, body=body, scope=scope, unit=unit, floor=floor, building=building, sent_by=by
-    )
-    units = Unit.objects.all()
-    if scope == Notice.Scope.UNIT:
-        units = units.filter(pk=unit.pk)
-    elif scope == Notice.Scope.FLOOR:
-        units = units.filter(floor=floor)
-    elif scope == Notice.Scope.BUILDING:
-        units = units.filter(floor__building=building)
-    tenants = dict(Tenancy.objects.current().filter(unit__in=units).values_list("unit_id", "pk"))
-    NoticeDelivery.objects.bulk_create(
-        [
-            NoticeDelivery(notice=notice, unit_id=pk, tenancy_id=tenants.get(pk))
-            for pk in units.values_list("pk", flat=True)
-        ]
-    )
-    return notice
+    with transaction.atomic():
+        notice = Notice.objects.create(
+            title=title, body=body, scope=scope, unit=unit, floor=floor, building=building, sent_by=by
+        )
+        units = Unit.objects.all()
+        if scope == Notice.Scope.UNIT:
+            units = units.filter(pk=unit.pk)
+        elif scope == Notice.Scope.FLOOR:
+            units = units.filter(floor=floor)
+        elif scope == Notice.Scope.BUILDING:
+            units = units.filter(floor__building=building)
+        tenants = dict(Tenancy.objects.current().filter(unit__in=units).values_list("unit_id", "pk"))
+        NoticeDelivery.objects.bulk_create(
+            [
+                NoticeDelivery(notice=notice, unit_id=pk, tenancy_id=tenants.get(pk))
+                for pk in units.values_list("pk", flat=True)
+            ]
+        )
+        return notice
 
 
 def default_due_on() -> date:

@@ -116,7 +116,7 @@ def _deliver(notification: Notification) -> None:
         send_mail(
             subject=single_line(notification.title),
             message=body,
-            from_email=settings.DEFAULT_FROM_EMAIL,
+            from_email=settings.DEFAULT_FROM_EMAIL,  # pragma: no mutate - None means this very setting to send_mail
             recipient_list=[notification.recipient.email],
         )
 

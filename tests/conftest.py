@@ -21,6 +21,17 @@ def flushed_after(item: pytest.Item) -> bool:
     return by_marker or bool(FLUSHED_AFTER & set(getattr(item, "fixturenames", ())))
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """A database kept with --reuse-db (as `make mutate` does) may have lost the triggers: a run
+    stopped by -x after a transactional test ends with them dropped (the teardown below creates
+    them again only before a next test). Create any missing ones before the first test."""
+    if connection.vendor == "sqlite":
+        with django_db_blocker.unblock(), connection.cursor() as cursor:
+            for _name, statement in APPEND_ONLY.TRIGGERS:  # CREATE TRIGGER IF NOT EXISTS
+                cursor.execute(statement)
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):
     """After a transactional test Django flushes every table, with DELETE on SQLite (TRUNCATE on
