@@ -134,6 +134,15 @@ def test_a_contact_before_the_booked_day_without_a_date_keeps_the_booking(alice,
     assert reminder.read_at is None, "the booking's reminder still stands"
 
 
+def test_a_call_from_before_the_booked_day_logged_late_keeps_the_booking(alice, alices_client):
+    due = timezone.localdate() - timedelta(days=3)  # overdue now
+    booked(alices_client, due)
+    earlier = timezone.now() - timedelta(days=5)  # the call happened before the booked day
+    services.interaction_log(client=alices_client, kind="call", outcome="Price question", by=alice, occurred_at=earlier)
+    alices_client.refresh_from_db()
+    assert alices_client.next_contact_date == due, "the day of the contact counts, not the day it was typed in"
+
+
 def test_a_contact_that_books_another_date_moves_the_booking(alice, alices_client):
     due = timezone.localdate() + timedelta(days=10)
     reminder = booked(alices_client, due)
