@@ -25,7 +25,7 @@ volume → 75 and 4th of 5 by profit → 25; composite (30·75 + 35·75 + 35·25
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import datetime, time
 
 from dateutil.relativedelta import relativedelta
 from django.db import connection
@@ -178,7 +178,3 @@ def compute_scores(run: GradingRun) -> int:
             cursor.execute(f"INSERT INTO grading_clientscore ({COLUMNS}) {select}", params(run))
     # SQLite reports no row count for INSERT … SELECT with a WITH clause: count what was written.
     return ClientScore.objects.filter(run=run).count()
-
-
-def window_start(as_of: date, months: int) -> date:
-    return as_of - relativedelta(months=months)

@@ -258,18 +258,3 @@ def test_the_run_records_how_many_clients_it_graded(alice, clients):
     run = services.grading_run(as_of=AS_OF)
     assert run.clients_graded == 3
     assert sorted(ClientScore.objects.filter(run=run).values_list("client__name", flat=True)) == ["C0", "C1", "C2"]
-
-
-@pytest.mark.parametrize(
-    ("as_of", "months", "start"),
-    [
-        (date(2026, 11, 28), 12, date(2025, 11, 28)),
-        (date(2026, 11, 28), 24, date(2024, 11, 28)),
-        (date(2026, 3, 31), 1, date(2026, 2, 28)),  # no 31 February: the month's last day
-        (date(2024, 2, 29), 12, date(2023, 2, 28)),
-    ],
-)
-def test_a_window_starts_the_given_number_of_calendar_months_back(as_of, months, start):
-    from grading.measures import window_start
-
-    assert window_start(as_of, months) == start
