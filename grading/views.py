@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 
 from clients.selectors import client_card
+from crm.forms import add_service_errors
 from crm.pagination import paginate
 from crm.permissions import get_visible_or_404, role_required
 from crm.roles import CLIENT_ROLES, Role
@@ -214,7 +215,7 @@ def correction_request(request: HttpRequest, kind: str, pk: int) -> HttpResponse
         try:
             services.ledger_correction_request(record=record, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Correction requested; a manager will approve or refuse it."))
             return redirect("grading:ledger", pk=record.client_id)
@@ -224,14 +225,6 @@ def correction_request(request: HttpRequest, kind: str, pk: int) -> HttpResponse
         "grading/correction_form.html",
         {"record": record, "client": record.client, "form": form, "pending": pending},
     )
-
-
-def _form_errors(form: CorrectionRequestForm, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @role_required(*CLIENT_ROLES)

@@ -13,6 +13,7 @@ from clients import selectors
 from clients.filters import ComplaintFilter
 from clients.forms import ComplaintForm, ComplaintStepForm
 from clients.models import Client, Complaint
+from crm.forms import add_service_errors
 from crm.pagination import paginate
 from crm.permissions import get_visible_or_404, role_required
 from crm.roles import CLIENT_ROLES
@@ -52,11 +53,7 @@ def complaint_detail(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             _apply(complaint, form.cleaned_data, request.user)
         except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for field, errors in error.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Complaint updated."))
             return redirect(complaint)
