@@ -204,13 +204,20 @@ class LedgerCorrection(DecidedRequest):
     def field_label(self) -> str:
         return str(type(self.target)._meta.get_field(self.field).verbose_name)
 
+    def decision_refusal(self, user) -> str | None:
+        """Why ``user`` may not decide, or None: a manager (or administrator) who neither asked
+        nor owns the client decides. The one place of the rule: pages offer the buttons by it and
+        the service refuses by it."""
+        if user.role not in (Role.MANAGER, Role.ADMIN):
+            return _("Only a manager decides on ledger corrections.")
+        if user.pk == self.requested_by_id:
+            return _("Someone other than the requester decides on a correction.")
+        if user.pk == self.client.owner_id:
+            return _("The client's account manager cannot decide on corrections of its ledger.")
+        return None
+
     def decidable_by(self, user) -> bool:
-        """A manager (or administrator) who neither asked nor owns the client decides."""
-        return (
-            self.status == self.Status.PENDING
-            and user.role in (Role.MANAGER, Role.ADMIN)
-            and user.pk not in (self.requested_by_id, self.client.owner_id)
-        )
+        return self.status == self.Status.PENDING and self.decision_refusal(user) is None
 
 
 class PotentialAssessment(models.Model):

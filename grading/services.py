@@ -250,12 +250,9 @@ def _notify_deciders(correction: LedgerCorrection) -> None:
 
 
 def _check_decider(correction: LedgerCorrection, by: User) -> None:
-    if by.role not in (Role.MANAGER, Role.ADMIN):
-        raise ValidationError(_("Only a manager decides on ledger corrections."))
-    if by.pk == correction.requested_by_id:
-        raise ValidationError(_("Someone other than the requester decides on a correction."))
-    if by.pk == correction.client.owner_id:
-        raise ValidationError(_("The client's account manager cannot decide on corrections of its ledger."))
+    refusal = correction.decision_refusal(by)
+    if refusal:
+        raise ValidationError(refusal)
 
 
 def _decide(correction: LedgerCorrection, *, status: str, by: User, note: str) -> None:
