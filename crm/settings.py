@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "grading",
     "archives",
     "repairs",
+    "visits",
 ]
 
 MIDDLEWARE = [

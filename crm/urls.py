@@ -29,6 +29,7 @@ urlpatterns = [
     path("grading/", include("grading.urls")),
     path("repairs/", include("repairs.urls")),
     path("archives/", include("archives.urls")),
+    path("visits/", include("visits.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,178 @@
+"""Plan generation, checked against plans worked out by hand (VIS-1, VIS-2, VIS-3, VIS-5)."""
+
+from datetime import date, datetime, time
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from clients.models import KeyAccountProfile
+from tests.factories import ClientFactory, InteractionFactory
+from tests.visits.conftest import DECEMBER
+from visits import services
+from visits.generation import allocate, interval_days
+from visits.models import CalendarDay, MonthPlan, Visit
+
+pytestmark = pytest.mark.django_db
+
+
+def at(day: date):
+    return timezone.make_aware(datetime.combine(day, time(10)))
+
+
+def items(owner, **filters):
+    return list(
+        Visit.objects.filter(owner=owner, **filters)
+        .order_by("planned_for", "client__code", "kind")
+        .values_list("client__code", "kind", "source", "planned_for")
+    )
+
+
+def test_interval_days_by_rate():
+    assert interval_days(Decimal("2")) == Decimal("15.21")
+    assert interval_days(Decimal("1")) == Decimal("30.42")
+    assert interval_days(Decimal("0.5")) == Decimal("60.83")
+    assert interval_days(Decimal("0.34")) == Decimal("89.46")
+    assert interval_days(Decimal("40")) == Decimal("1")
+    assert interval_days(Decimal("0")) is None
+
+
+def test_a_level_client_never_contacted_gets_two_visits_and_two_calls(alice, manager, before_december):
+    ClientFactory(code="A1", owner=alice, level="A")
+    services.month_open(team=alice.team, month=DECEMBER, by=manager, today=before_december)
+    found = items(alice)
+    onsite = [row[3] for row in found if row[1] == "onsite"]
+    phone = [row[3] for row in found if row[1] == "phone"]
+    # Due 1 Dec and 16 Dec (15.21 days later; a third would be 31.42 Dec): weeks 49 (1–4 Dec) and 51 (14–18 Dec).
+    assert onsite == [date(2026, 12, 1), date(2026, 12, 14)]
+    assert phone == [date(2026, 12, 1), date(2026, 12, 14)]
+    assert {row[2] for row in found} == {"cadence"}
+
+
+def test_last_visit_moves_the_series(alice, manager, before_december):
+    client = ClientFactory(code="B1", owner=alice, level="B")
+    # On-site 20 Nov: B is every 30 days, next due 20 Dec (a Sunday) → the week of 21 Dec.
+    InteractionFactory(client=client, kind="visit", occurred_at=at(date(2026, 11, 20)), recorded_by=alice)
+    # Called 25 Nov: the phone follow-up is due 25 Dec → its week starts 21 Dec.
+    InteractionFactory(client=client, kind="call", occurred_at=at(date(2026, 11, 25)), recorded_by=alice)
+    services.month_open(team=alice.team, month=DECEMBER, by=manager, today=before_december)
+    assert items(alice) == [
+        ("B1", "onsite", "cadence", date(2026, 12, 21)),
+        ("B1", "phone", "cadence", date(2026, 12, 21)),
+    ]
+
+
+def test_half_a_visit_a_month_skips_a_month(alice, manager, before_december):
+    client = ClientFactory(code="C1", owner=alice, level="C")
+    # C: on-site every 60.83 days; visited 15 Nov → next 14 Jan, none in December. Phone 1 a month,
+    # called 10 Nov → due 10 Dec (week of 7 Dec).
+    InteractionFactory(client=client, kind="visit", occurred_at=at(date(2026, 11, 15)), recorded_by=alice)
+    InteractionFactory(client=client, kind="call", occurred_at=at(date(2026, 11, 10)), recorded_by=alice)
+    services.month_open(team=alice.team, month=DECEMBER, by=manager, today=before_december)
+    assert items(alice) == [("C1", "phone", "cadence", date(2026, 12, 7))]
+
+
+def test_key_account_cadence_overrides_its_level(alice, manager, before_december):
+    client = ClientFactory(code="K1", owner=alice, level="D", is_key_account=True)
+    KeyAccountProfile.objects.create(client=client, visit_cadence_days=10)
+    InteractionFactory(client=client, kind="visit", occurred_at=at(date(2026, 11, 28)), recorded_by=alice)
+    InteractionFactory(client=client, kind="call", occurred_at=at(date(2026, 11, 28)), recorded_by=alice)
+    services.month_open(team=alice.team, month=DECEMBER, by=manager, today=before_december)
+    # Every 10 days from 28 Nov: 8, 18, 28 Dec (D alone would give no on-site visit). D's phone
+    # interval is 89 days: none in December.
+    onsite = [row[3] for row in items(alice, kind="onsite")]
+    assert onsite == [date(2026, 12, 7), date(2026, 12, 14), date(2026, 12, 28)]
+    assert items(alice, kind="phone") == []
+
+
+def test_rotation_calls_a_client_nothing_else_brings_up(alice, manager, before_december):
+    quiet = ClientFactory(code="D1", owner=alice, level="D")
+    recent = ClientFactory(code="D2", owner=alice, level="D")
+    # D: no on-site visits, a call every 89 days. Both called recently enough for the phone
+    # cadence, but D1's last contact was 1 Oct: 90 days later is 30 Dec → a rotation call.
+    InteractionFactory(client=quiet, kind="call", occurred_at=at(date(2026, 10, 1)), recorded_by=alice)
+    InteractionFactory(client=quiet, kind="call", occurred_at=at(date(2026, 10, 1)), recorded_by=alice)
+    InteractionFactory(client=recent, kind="call", occurred_at=at(date(2026, 11, 1)), recorded_by=alice)
+    # D1's phone cadence: 1 Oct + 89.46 = 29 Dec; it is due by cadence, so rotation adds nothing.
+    services.month_open(team=alice.team, month=DECEMBER, by=manager, today=before_december)
+    assert items(alice) == [("D1", "phone", "cadence", date(2026, 12, 28))]
+
+
+def test_rotation_without_cadence(alice, manager, before_december):
+    from visits.models import VisitPolicy
+
+    VisitPolicy.objects.create(d_phone=Decimal("0"))
+    quiet = ClientFactory(code="D1", owner=alice, level="D")
+    ClientFactory(code="D9", owner=alice, level="D", status="dormant")  # not active: no rotation
+    InteractionFactory(client=quiet, kind="call", occurred_at=at(date(2026, 9, 20)), recorded_by=alice)
+    services.month_open(team=alice.team, month=DECEMBER, by=manager, today=before_december)
+    # 20 Sep + 90 days = 19 Dec (Saturday) → week of 21 Dec.
+    assert items(alice) == [("D1", "phone", "rotation", date(2026, 12, 21))]
+
+
+def test_booked_next_contact_keeps_its_day_and_starts_the_series(alice, manager, before_december):
+    client = ClientFactory(code="A1", owner=alice, level="A", next_contact_date=date(2026, 12, 9))
+    InteractionFactory(client=client, kind="call", occurred_at=at(date(2026, 11, 27)), recorded_by=alice)
+    services.month_open(team=alice.team, month=DECEMBER, by=manager, today=before_december)
+    onsite = items(alice, kind="onsite")
+    # Booked 9 Dec (kept), then every 15.21 days: 24 Dec → week of 21 Dec.
+    assert onsite == [("A1", "onsite", "booked", date(2026, 12, 9)), ("A1", "onsite", "cadence", date(2026, 12, 21))]
+
+
+def test_holidays_and_swapped_working_days(alice, manager, before_december):
+    # A holiday on Tuesday 1 Dec and a swapped working Saturday 5 Dec (调休).
+    CalendarDay.objects.create(date=date(2026, 12, 1), name="假日")
+    CalendarDay.objects.create(date=date(2026, 12, 5), is_working=True, name="调休")
+    ClientFactory(code="B1", owner=alice, level="B", next_contact_date=date(2026, 12, 1))
+    services.month_open(team=alice.team, month=DECEMBER, by=manager, today=before_december)
+    # The booked day is a holiday: the next working day, 2 Dec.
+    assert items(alice, kind="onsite") == [("B1", "onsite", "booked", date(2026, 12, 2))]
+    # The week of 1 Dec has 2, 3, 4 and Saturday 5 Dec; the phone follow-up takes its first day.
+    assert items(alice, kind="phone") == [("B1", "phone", "cadence", date(2026, 12, 2))]
+
+
+def test_one_territory_per_day(alice, manager, north, south, before_december):
+    # Six B clients due at the start of December, three in each territory: the first week
+    # (Tue 1 – Fri 4 Dec, four days) gives each territory a block of two days.
+    for n in range(3):
+        ClientFactory(code=f"N{n}", owner=alice, level="B", territory=north)
+        ClientFactory(code=f"S{n}", owner=alice, level="B", territory=south)
+    services.month_open(team=alice.team, month=DECEMBER, by=manager, today=before_december)
+    by_day: dict[date, set[str]] = {}
+    for code, _kind, _source, day in items(alice, kind="onsite"):
+        by_day.setdefault(day, set()).add(code[0])
+    assert all(len(territories) == 1 for territories in by_day.values())
+    assert set(by_day) == {date(2026, 12, 1), date(2026, 12, 2), date(2026, 12, 3), date(2026, 12, 4)}
+
+
+def test_allocate_blocks():
+    assert allocate(4, [(1, 3), (2, 3)]) == {1: (0, 2), 2: (2, 2)}
+    assert allocate(5, [(1, 9), (2, 1)]) == {1: (0, 4), 2: (4, 1)}
+    assert allocate(2, [(1, 1), (2, 1), (3, 1)]) == {1: (0, 1), 2: (0, 1), 3: (1, 1)}
+    assert allocate(0, [(1, 1)]) == {}
+
+
+def test_generating_twice_keeps_the_plans(alice, bob, manager, before_december):
+    ClientFactory(code="A1", owner=alice, level="A")
+    first = services.month_open(team=alice.team, month=DECEMBER, by=manager, today=before_december)
+    assert len(first.plan_ids) == 2
+    plan = MonthPlan.objects.get(owner=alice)
+    Visit.objects.filter(plan=plan).first().delete()  # adjusted by the account manager
+    count = Visit.objects.count()
+    again = services.month_open(team=alice.team, month=DECEMBER, by=manager, today=before_december)
+    assert again.plan_ids == [] and again.items == 0
+    assert sorted(again.kept_owner_ids) == sorted([alice.pk, bob.pk])
+    assert Visit.objects.count() == count
+
+
+def test_bad_months(alice, manager, before_december):
+    with pytest.raises(ValidationError) as past:
+        services.month_open(team=alice.team, month=date(2026, 10, 1), by=manager, today=before_december)
+    assert "month" in past.value.message_dict
+    for day in range(1, 32):
+        CalendarDay.objects.create(date=date(2026, 12, day), name="假日")
+    with pytest.raises(ValidationError) as empty:
+        services.month_open(team=alice.team, month=DECEMBER, by=manager, today=before_december)
+    assert "no working day" in empty.value.message_dict["month"][0]
+    assert not MonthPlan.objects.exists()

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class VisitsConfig(AppConfig):
+    name = "visits"
+    verbose_name = _("Visit plans")
+
+    def ready(self) -> None:
+        from visits import registrations
+
+        registrations.register()
