@@ -1,7 +1,19 @@
-"""What the visits app adds to the pages and tasks of the apps below it (panels, digest)."""
+"""What the visits app adds to the pages and tasks of the apps below it: the navbar entry,
+panels and the reminder digest. Nothing below imports visits (DESIGN.md)."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
+from crm.navigation import NAV_ITEMS, NavItem
+from crm.roles import CLIENT_ROLES
+
+VISITS_NAV = NavItem("visits:home", _("Visits"), "calendar-check", CLIENT_ROLES)
+
 
 def register() -> None:
-    pass
+    if VISITS_NAV not in NAV_ITEMS:
+        after = next(
+            (i for i, item in enumerate(NAV_ITEMS) if item.url_name == "grading:dashboard"), len(NAV_ITEMS) - 1
+        )
+        NAV_ITEMS.insert(after + 1, VISITS_NAV)

@@ -1,0 +1,368 @@
+"""The plan's life: adjust, submit, approve or return; log visits from the plan (VIS-1, VIS-4)."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from clients.models import Client, Interaction
+from crm.roles import Role
+from tests.concurrency import RACERS, post_race, succeeded
+from tests.factories import ClientFactory
+from visits import services
+from visits.calendar import month_start, next_month, next_working_day
+from visits.models import CalendarDay, MarketInfo, MonthPlan, Visit
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def today():
+    return timezone.localdate()
+
+
+@pytest.fixture
+def plan(alice, today):
+    return MonthPlan.objects.create(owner=alice, month=month_start(today))
+
+
+@pytest.fixture
+def client_a(alice):
+    return ClientFactory(owner=alice, level="A", name="华联超市")
+
+
+def planned(plan, client, day, kind=Visit.Kind.ONSITE, **extra):
+    return Visit.objects.create(
+        plan=plan, owner=plan.owner, client=client, kind=kind, planned_for=day, territory=client.territory, **extra
+    )
+
+
+def working_day_from(day):
+    return next_working_day(day)
+
+
+def test_submit_approve_sets_the_days_compliance_is_measured_by(plan, client_a, alice, manager, today):
+    visit = planned(plan, client_a, working_day_from(today))
+    services.plan_submit(plan=plan, by=alice)
+    assert plan.status == MonthPlan.Status.SUBMITTED and plan.submitted_at
+    services.plan_approve(plan=plan, by=manager, note="好")
+    visit.refresh_from_db()
+    assert plan.status == MonthPlan.Status.APPROVED and plan.decided_by == manager
+    assert visit.original_date == visit.planned_for
+
+
+def test_return_needs_a_comment_and_the_owner_resubmits(plan, client_a, alice, manager, today):
+    planned(plan, client_a, working_day_from(today))
+    services.plan_submit(plan=plan, by=alice)
+    with pytest.raises(ValidationError) as error:
+        services.plan_return(plan=plan, by=manager, note=" ")
+    assert "note" in error.value.message_dict
+    services.plan_return(plan=plan, by=manager, note="A 级客户太少")
+    assert plan.status == MonthPlan.Status.RETURNED and plan.editable
+    services.plan_submit(plan=plan, by=alice)
+    assert plan.status == MonthPlan.Status.SUBMITTED
+
+
+def test_only_the_teams_manager_decides_and_only_the_owner_submits(
+    plan, client_a, alice, bob, make_user, other_team, today
+):
+    planned(plan, client_a, working_day_from(today))
+    with pytest.raises(ValidationError):
+        services.plan_submit(plan=plan, by=bob)
+    services.plan_submit(plan=plan, by=alice)
+    outsider = make_user(Role.MANAGER, team=other_team)
+    with pytest.raises(ValidationError):
+        services.plan_approve(plan=plan, by=outsider)
+    plan.refresh_from_db()
+    assert plan.status == MonthPlan.Status.SUBMITTED
+
+
+def test_an_empty_plan_cannot_be_submitted(plan, alice):
+    with pytest.raises(ValidationError):
+        services.plan_submit(plan=plan, by=alice)
+    assert MonthPlan.objects.get(pk=plan.pk).status == MonthPlan.Status.DRAFT
+
+
+@pytest.mark.django_db(transaction=True)
+def test_approving_twice_at_once_one_wins(alice, manager):
+    today = timezone.localdate()
+    plan = MonthPlan.objects.create(owner=alice, month=month_start(today))
+    planned(plan, ClientFactory(owner=alice), next_working_day(today))
+    services.plan_submit(plan=plan, by=alice)
+    url = reverse("visits:plan_decide", args=[plan.pk])
+    responses = post_race([(manager, url, {"decision": "approve"})] * RACERS)
+    assert sum(succeeded(r) for r in responses) == 1
+    assert MonthPlan.objects.get(pk=plan.pk).version == 2  # submitted once, approved once
+
+
+def test_moving_needs_a_working_day_of_the_month_and_a_reason_once_approved(alice, client_a, manager, today):
+    plan = MonthPlan.objects.create(owner=alice, month=next_month(today))
+    first = next_working_day(plan.month)
+    second = next_working_day(first + timedelta(days=1))
+    visit = planned(plan, client_a, first)
+    with pytest.raises(ValidationError) as past:
+        services.visit_move(visit=visit, day=today - timedelta(days=1), by=alice)
+    assert "day" in past.value.message_dict
+    with pytest.raises(ValidationError) as other_month:
+        services.visit_move(visit=visit, day=plan.month + timedelta(days=40), by=alice)
+    assert "day" in other_month.value.message_dict
+    CalendarDay.objects.create(date=second, name="假日")
+    with pytest.raises(ValidationError) as holiday:
+        services.visit_move(visit=visit, day=second, by=alice)
+    assert "not a working day" in holiday.value.message_dict["day"][0]
+    services.visit_move(visit=visit, day=first, by=alice)  # a draft moves without a reason
+    services.plan_submit(plan=plan, by=alice)
+    with pytest.raises(ValidationError):  # waiting for the manager: frozen
+        services.visit_move(visit=visit, day=first, by=alice, reason="x")
+    services.plan_approve(plan=plan, by=manager)
+    visit.refresh_from_db()
+    with pytest.raises(ValidationError) as reasonless:
+        services.visit_move(visit=visit, day=first, by=alice)
+    assert "reason" in reasonless.value.message_dict
+    services.visit_move(visit=visit, day=first, by=alice, reason="客户出差")
+    assert visit.note == "客户出差" and visit.version == 2
+
+
+def test_removing_keeps_the_reason(plan, client_a, alice, today):
+    visit = planned(plan, client_a, working_day_from(today))
+    with pytest.raises(ValidationError):
+        services.visit_remove(visit=visit, by=alice, reason="")
+    services.visit_remove(visit=visit, by=alice, reason="客户已停业")
+    assert visit.status == Visit.Status.CANCELLED and visit.note == "客户已停业"
+    with pytest.raises(ValidationError):  # stale: removed already
+        services.visit_remove(visit=visit, by=alice, reason="again")
+
+
+def test_adding_a_visit_of_someone_elses_client_is_refused(plan, alice, bob, today):
+    with pytest.raises(ValidationError) as error:
+        services.visit_add(
+            plan=plan, client=ClientFactory(owner=bob), kind="onsite", day=working_day_from(today), by=alice
+        )
+    assert "client" in error.value.message_dict
+
+
+def test_logging_an_onsite_visit_books_the_next_one(plan, client_a, alice, today):
+    visit = planned(plan, client_a, today)
+    with pytest.raises(ValidationError) as unbooked:
+        services.visit_log(client=client_a, by=alice, kind="onsite", outcome="谈了新品", visit=visit)
+    assert "next_contact_date" in unbooked.value.message_dict
+    with pytest.raises(ValidationError) as past:
+        services.visit_log(
+            client=client_a, by=alice, kind="onsite", outcome="谈了新品", visit=visit, next_contact_date=today
+        )
+    assert "next_contact_date" in past.value.message_dict
+    nothing_saved = Interaction.objects.filter(client=client_a).count()
+    assert nothing_saved == 0
+    booked = today + timedelta(days=14)
+    services.visit_log(
+        client=client_a,
+        by=alice,
+        kind="onsite",
+        outcome="谈了新品",
+        visit=visit,
+        next_contact_date=booked,
+        next_step="送样品",
+        market={"product": "红塔山", "price_seen": 12, "competitor_activity": "对手买赠"},
+    )
+    visit.refresh_from_db()
+    client_a.refresh_from_db()
+    assert visit.status == Visit.Status.DONE and visit.done_on == today and visit.interaction.kind == "visit"
+    assert client_a.next_contact_date == booked and client_a.next_step == "送样品"
+    info = MarketInfo.objects.get(visit=visit)
+    assert info.product == "红塔山" and info.competitor_activity == "对手买赠" and info.recorded_by == alice
+    if month_start(booked) == plan.month:
+        assert Visit.objects.filter(client=client_a, planned_for=booked, source=Visit.Source.BOOKED).exists()
+
+
+def test_logging_without_a_plan_item_is_unplanned_or_fulfils_the_due_one(plan, client_a, alice, today):
+    other = ClientFactory(owner=alice)
+    services.visit_log(client=other, by=alice, kind="phone", outcome="问候")
+    unplanned = Visit.objects.get(client=other)
+    assert unplanned.source == Visit.Source.UNPLANNED and unplanned.status == Visit.Status.DONE
+    assert unplanned.plan == plan
+    due = planned(plan, client_a, today, kind=Visit.Kind.PHONE)
+    services.visit_log(client=client_a, by=alice, kind="phone", outcome="电话回访")
+    due.refresh_from_db()
+    assert due.status == Visit.Status.DONE
+    assert not Visit.objects.filter(client=client_a, source=Visit.Source.UNPLANNED).exists()
+
+
+def test_an_overdue_visit_logged_late_needs_the_reason(plan, client_a, alice, today):
+    visit = planned(plan, client_a, today)
+    Visit.objects.filter(pk=visit.pk).update(planned_for=today - timedelta(days=3))
+    visit.refresh_from_db()
+    with pytest.raises(ValidationError) as error:
+        services.visit_log(client=client_a, by=alice, kind="phone", outcome="补打", visit=visit)
+    assert "late_reason" in error.value.message_dict
+    services.visit_log(client=client_a, by=alice, kind="phone", outcome="补打", visit=visit, late_reason="客户不在")
+    visit.refresh_from_db()
+    assert visit.status == Visit.Status.DONE and visit.note == "客户不在"
+
+
+def test_a_later_call_without_a_date_keeps_the_booking(plan, client_a, alice, today):
+    booked = today + timedelta(days=10)
+    Client.objects.filter(pk=client_a.pk).update(next_contact_date=booked, next_step="回访")
+    client_a.refresh_from_db()
+    services.visit_log(client=client_a, by=alice, kind="phone", outcome="电话问候")
+    client_a.refresh_from_db()
+    assert client_a.next_contact_date == booked and client_a.next_step == "回访"
+
+
+# --- pages ----------------------------------------------------------------------------------
+
+
+def test_today_page_lists_overdue_and_todays_items(client, alice, plan, client_a, today, django_assert_max_num_queries):
+    planned(plan, client_a, today)
+    for n in range(5):
+        old = planned(plan, ClientFactory(owner=alice, name=f"逾期客户{n}"), today)
+        Visit.objects.filter(pk=old.pk).update(planned_for=today - timedelta(days=n + 1))
+    client.force_login(alice)
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("visits:home"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "华联超市" in html and "逾期客户4" in html
+    assert html.count('data-testid="visit-item"') == 6
+
+
+def test_today_page_query_count_does_not_grow(client, alice, plan, today, django_assert_max_num_queries):
+    for _n in range(30):
+        planned(plan, ClientFactory(owner=alice), today)
+    client.force_login(alice)
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("visits:home")).status_code == 200
+
+
+def test_teammate_and_outsiders_get_404_on_someone_elses_visit(client, bob, charlie, manager, plan, client_a, today):
+    visit = planned(plan, client_a, today)
+    for user in (bob, charlie):
+        client.force_login(user)
+        assert client.get(reverse("visits:log", args=[visit.pk])).status_code == 404
+        assert client.get(reverse("visits:plan", args=[plan.pk])).status_code == 404
+        assert client.get(reverse("visits:log_unplanned", args=[client_a.pk])).status_code == 404
+    client.force_login(manager)
+    assert client.get(reverse("visits:plan", args=[plan.pk])).status_code == 200
+    assert client.get(reverse("visits:log", args=[visit.pk])).status_code == 403  # managers do not log
+
+
+def test_log_page_prefills_the_cadences_date_and_saves_in_one_post(client, alice, plan, client_a, today):
+    visit = planned(plan, client_a, today)
+    client.force_login(alice)
+    page = client.get(reverse("visits:log", args=[visit.pk]))
+    suggested = page.context["form"].initial["next_contact_date"]
+    # A: two on-site visits a month, every 15.21 days → 15 days on, on a working day.
+    assert suggested == next_working_day(today + timedelta(days=15))
+    response = client.post(
+        reverse("visits:log", args=[visit.pk]),
+        {
+            "kind": "onsite",
+            "outcome": "下了订单",
+            "next_contact_date": suggested.isoformat(),
+            "occurred_on": today.isoformat(),
+            "next": "/visits/",
+        },
+    )
+    assert response.status_code == 302
+    visit.refresh_from_db()
+    assert visit.status == Visit.Status.DONE
+    client_a.refresh_from_db()
+    assert client_a.next_contact_date == suggested
+
+
+def test_log_page_shows_the_error_next_to_the_field_and_saves_nothing(client, alice, plan, client_a, today):
+    visit = planned(plan, client_a, today)
+    client.force_login(alice)
+    response = client.post(
+        reverse("visits:log", args=[visit.pk]),
+        {
+            "kind": "onsite",
+            "outcome": "x",
+            "next_contact_date": (today - timedelta(days=1)).isoformat(),
+            "occurred_on": today.isoformat(),
+        },
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["next_contact_date"]
+    assert not Interaction.objects.exists()
+    assert Visit.objects.get(pk=visit.pk).status == Visit.Status.PLANNED
+
+
+def test_manager_opens_a_month_and_approves(client, alice, manager, client_a, today):
+    client.force_login(manager)
+    month = month_start(today + timedelta(days=32))
+    response = client.post(reverse("visits:open_month"), {"month": f"{month:%Y-%m}", "team": manager.team_id})
+    assert response.status_code == 302
+    plan = MonthPlan.objects.get(owner=alice, month=month)
+    assert plan.visits.filter(client=client_a).exists()
+    again = client.post(reverse("visits:open_month"), {"month": f"{month:%Y-%m}", "team": manager.team_id}, follow=True)
+    assert "already had a plan" in again.content.decode()
+    past = client.post(reverse("visits:open_month"), {"month": "2020-01", "team": manager.team_id})
+    assert past.status_code == 200 and past.context["form"].errors["month"]
+
+
+def test_manager_returns_a_plan_from_its_page(client, alice, manager, plan, client_a, today):
+    planned(plan, client_a, next_working_day(today))
+    services.plan_submit(plan=plan, by=alice)
+    client.force_login(manager)
+    page = client.get(reverse("visits:plan", args=[plan.pk]))
+    assert page.context["can_decide"]
+    client.post(reverse("visits:plan_decide", args=[plan.pk]), {"decision": "return", "note": "补充 B 级客户"})
+    plan.refresh_from_db()
+    assert plan.status == MonthPlan.Status.RETURNED and plan.decision_note == "补充 B 级客户"
+
+
+def test_plan_list_is_scoped_and_constant_in_queries(
+    client, alice, bob, charlie, manager, today, django_assert_max_num_queries
+):
+    for user in (alice, bob, charlie):
+        MonthPlan.objects.create(owner=user, month=month_start(today))
+    client.force_login(manager)
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("visits:plans"))
+    owners = {p.owner for p in response.context["page_obj"].object_list}
+    assert owners == {alice, bob}
+    client.force_login(alice)
+    owners = {p.owner for p in client.get(reverse("visits:plans")).context["page_obj"].object_list}
+    assert owners == {alice}
+
+
+def test_policy_page_saves_a_new_row(client, manager, alice):
+    from visits.models import VisitPolicy
+
+    client.force_login(alice)
+    assert client.get(reverse("visits:policy")).status_code == 403
+    client.force_login(manager)
+    first = VisitPolicy.current()
+    data = {
+        f: getattr(first, f)
+        for f in (
+            "a_onsite",
+            "a_phone",
+            "b_onsite",
+            "b_phone",
+            "c_onsite",
+            "c_phone",
+            "d_onsite",
+            "d_phone",
+            "none_onsite",
+            "none_phone",
+            "rotation_days",
+            "report_due_day",
+        )
+    }
+    data["rotation_days"] = 60
+    assert client.post(reverse("visits:policy"), data).status_code == 302
+    assert VisitPolicy.current().rotation_days == 60 and VisitPolicy.objects.count() == 2
+    data["rotation_days"] = 1
+    bad = client.post(reverse("visits:policy"), data)
+    assert bad.status_code == 200 and bad.context["form"].errors["rotation_days"]
+    assert VisitPolicy.objects.count() == 2
+
+
+def test_navbar_shows_visits_to_client_roles(client, alice, make_user):
+    client.force_login(alice)
+    assert reverse("visits:home") in client.get("/").content.decode()
+    client.force_login(make_user(Role.FRONT_DESK))
+    assert reverse("visits:home") not in client.get("/").content.decode()

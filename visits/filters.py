@@ -1,0 +1,34 @@
+"""Filters of the plan list; the state lives in the URL."""
+
+from __future__ import annotations
+
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from crm.filters_base import StyledFilterSet
+from crm.models import User
+from crm.roles import Role
+from visits.models import MonthPlan
+
+
+class PlanFilter(StyledFilterSet):
+    month = django_filters.DateFilter(label=_("Month"), input_formats=["%Y-%m", "%Y-%m-%d"], method="filter_month")
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=MonthPlan.Status.choices, empty_label=_("All"))
+    owner = django_filters.ModelChoiceFilter(label=_("Account manager"), queryset=User.objects.none())
+
+    class Meta:
+        model = MonthPlan
+        fields = ["month", "status", "owner"]
+
+    def __init__(self, *args, user, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        owners = User.objects.filter(role=Role.ACCOUNT_MANAGER).order_by("username")
+        if user.role == Role.MANAGER:
+            owners = owners.filter(team_id=user.team_id)
+        elif user.role != Role.ADMIN:
+            owners = owners.filter(pk=user.pk)
+        self.filters["owner"].queryset = owners
+        self.form.fields["month"].widget.input_type = "month"
+
+    def filter_month(self, queryset, name, value):
+        return queryset.filter(month=value.replace(day=1))
