@@ -113,6 +113,8 @@ class World:
     change: Any
     loan: Any
     yearly: Any
+    plan: Any
+    visit: Any
 
     def secrets(self, role: str) -> list[str]:
         """What ``role``'s user must find on no page: the other account manager's client, and the
@@ -222,6 +224,19 @@ TABLE: dict[str, Access] = {
     "grading:correction_request_receivable": form(CLIENT_RECORD, pk=_pk("receivable")),
     "grading:correction_request_order": form(CLIENT_RECORD, pk=_pk("sales_order")),
     "grading:correction_decide": action(MANAGERS, pk=_pk("correction")),
+    # visits (VIS-*): the plan and visit are the other account manager's (the manager's teammate)
+    "visits:home": page(CLIENTS),
+    "visits:plans": page(CLIENTS),
+    "visits:open_month": form(MANAGERS),
+    "visits:plan": page(CLIENT_RECORD, pk=_pk("plan")),
+    "visits:plan_submit": action(with_admin(), pk=_pk("plan")),  # its owner's; admins are told why not
+    "visits:plan_decide": action(MANAGERS, pk=_pk("plan")),
+    "visits:visit_add": action(with_admin(), pk=_pk("plan")),
+    "visits:log": form(with_admin(), pk=_pk("visit")),  # managers do not log visits
+    "visits:move": form(with_admin(), pk=_pk("visit")),
+    "visits:remove": form(with_admin(), pk=_pk("visit")),
+    "visits:log_unplanned": form(with_admin(), pk=_pk("client")),
+    "visits:policy": form(MANAGERS),
     # repairs (REP-*)
     "repairs:list": page(ALL_REPAIRS),
     "repairs:create": form(INTAKE),
@@ -324,6 +339,7 @@ def build_world() -> World:
         TerritoryFactory,
         UserFactory,
     )
+    from visits.models import MonthPlan, Visit
 
     team = TeamFactory(name="Matrix East")
     users = {
@@ -392,6 +408,8 @@ def build_world() -> World:
     )
     loan = Loan.objects.create(unit=unit, borrower=desk, purpose="Audit")
     yearly = YearlyArchive.objects.create(year=timezone.localdate().year - 1)
+    plan = MonthPlan.objects.create(owner=owner, month=timezone.localdate().replace(day=1), status="submitted")
+    visit = Visit.objects.create(plan=plan, owner=owner, client=client, kind="onsite", planned_for=timezone.localdate())
     return World(
         users=users,
         owner=owner,
@@ -413,4 +431,6 @@ def build_world() -> World:
         change=change,
         loan=loan,
         yearly=yearly,
+        plan=plan,
+        visit=visit,
     )

@@ -36,6 +36,9 @@ from grading.forms import DashboardFilter, PolicyForm
 from repairs.filters import RepairOrderFilter
 from repairs.forms import RepairOrderForm
 from tests.factories import ClientFactory
+from visits.filters import PlanFilter
+from visits.forms import MarketInfoForm, OpenMonthForm, VisitLogForm
+from visits.forms import PolicyForm as VisitPolicyForm
 
 # What breaks parsers and databases: NUL, dates and numbers out of every range, huge and
 # negative numbers, lookups' wildcards, markup, other scripts, emoji, very long text.
@@ -136,6 +139,11 @@ FILTER_PAGES: dict[type[django_filters.FilterSet], list[tuple[str, str, dict]]] 
         ("repairs:list", Role.TECHNICIAN, {}),
         ("repairs:list", Role.ACCOUNT_MANAGER, {}),
     ],
+    PlanFilter: [
+        ("visits:plans", Role.MANAGER, {}),
+        ("visits:plans", Role.ACCOUNT_MANAGER, {}),
+        ("visits:home", Role.MANAGER, {}),
+    ],
 }
 GET_PAGES = [
     *(
@@ -172,6 +180,14 @@ POST_PAGES = [
     Page("repairs:create", Role.FRONT_DESK, form_params(RepairOrderForm)),
     Page("grading:policy", Role.MANAGER, form_params(PolicyForm)),
     Page("archives:notices", Role.CLIENT_SERVICES_SUPERVISOR, form_params(NoticeForm)),
+    Page("visits:open_month", Role.MANAGER, form_params(OpenMonthForm)),
+    Page("visits:policy", Role.MANAGER, form_params(VisitPolicyForm)),
+    Page(
+        "visits:log_unplanned",
+        Role.ACCOUNT_MANAGER,
+        [*form_params(VisitLogForm), *form_params(MarketInfoForm, "market")],
+        owns_client=True,
+    ),
 ]
 
 

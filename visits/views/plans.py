@@ -340,9 +340,9 @@ def visit_log(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(Role.ACCOUNT_MANAGER)
-def visit_log_unplanned(request: HttpRequest, client_pk: int) -> HttpResponse:
+def visit_log_unplanned(request: HttpRequest, pk: int) -> HttpResponse:
     """Log a visit that was not in the plan; it fulfils the client's planned one due that day."""
-    client = get_visible_or_404(Client.objects.select_related("key_account"), request.user, pk=client_pk)
+    client = get_visible_or_404(Client.objects.select_related("key_account"), request.user, pk=pk)
     return _log(request, client, None)
 
 
@@ -380,6 +380,6 @@ urlpatterns = [
     path("<int:pk>/log/", visit_log, name="log"),
     path("<int:pk>/move/", visit_move, name="move"),
     path("<int:pk>/remove/", visit_remove, name="remove"),
-    path("log/<int:client_pk>/", visit_log_unplanned, name="log_unplanned"),
+    path("log/<int:pk>/", visit_log_unplanned, name="log_unplanned"),
     path("policy/", policy, name="policy"),
 ]
