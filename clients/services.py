@@ -7,8 +7,10 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Case, Exists, F, OuterRef, QuerySet, Subquery, Value, When
+from django.dispatch import Signal
 from django.forms import BaseInlineFormSet
 from django.urls import reverse
 from django.utils import timezone
@@ -73,6 +75,11 @@ def _contacts_save(*, client: Client, contacts: BaseInlineFormSet) -> None:
         Contact.objects.filter(pk=emergency[0]).update(is_emergency=True)
 
 
+# Sent inside the transaction of every logged interaction, with ``interaction``: the apps above
+# clients (visit plans) mark what it fulfils without clients importing them.
+interaction_logged = Signal()
+
+
 def interaction_log(
     *,
     client: Client,
@@ -99,6 +106,7 @@ def interaction_log(
             next_contact_date=next_contact_date,
             recorded_by=by,
         )
+        interaction_logged.send(sender=Interaction, interaction=interaction)
         if client.interactions.filter(occurred_at__gt=interaction.occurred_at).exists():
             return interaction  # a backdated entry: the later contact's follow-up stands
         previous_due = client.next_contact_date
@@ -112,6 +120,33 @@ def interaction_log(
                 read_at=timezone.now()
             )
         return interaction
+
+
+# Sent when a booked next contact is cancelled, with ``client`` and ``due`` (the cancelled day).
+followup_cancelled = Signal()
+
+
+def followup_cancel(*, client: Client, by: User, due: date, reason: str) -> Client:
+    """Cancel the booked next contact (VIS-4): the client's owner or a manager who may see the
+    client, with the reason, which the client's history keeps. ``due`` is the booking the user
+    saw: a booking moved or done meanwhile is not cancelled by mistake."""
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the booked contact is cancelled.")})
+    with transaction.atomic():
+        if not Client.objects.filter(pk=client.pk, next_contact_date=due).update(next_contact_date=None, next_step=""):
+            raise ValidationError(_("The booked contact changed meanwhile (done or moved); reload the page."))
+        Notification.objects.filter(key=followup_key(client.pk, due), read_at__isnull=True).update(
+            read_at=timezone.now()
+        )
+        client.refresh_from_db()
+        client._change_reason = _("Booked contact of %(date)s cancelled: %(reason)s") % {
+            "date": due,
+            "reason": reason.strip()[:200],
+        }
+        client._history_user = by
+        client.save(update_fields=["card_updated_at"])
+        followup_cancelled.send(sender=Client, client=client, due=due)
+    return client
 
 
 def followup_key(client_id: int, due: date) -> str:

@@ -16,6 +16,7 @@ urlpatterns = [
     path("<int:pk>/", cards.client_detail, name="detail"),
     path("<int:pk>/edit/", cards.client_edit, name="edit"),
     path("<int:pk>/interactions/new/", activity.interaction_create, name="interaction_create"),
+    path("<int:pk>/follow-up/cancel/", activity.followup_cancel, name="followup_cancel"),
     path("<int:pk>/feedback/new/", activity.feedback_create, name="feedback_create"),
     path("<int:pk>/demands/new/", activity.demand_create, name="demand_create"),
     path("<int:pk>/complaints/new/", complaints.complaint_create, name="complaint_create"),

@@ -11,7 +11,23 @@ from crm.roles import CLIENT_ROLES
 VISITS_NAV = NavItem("visits:home", _("Visits"), "calendar-check", CLIENT_ROLES)
 
 
+def _on_interaction(sender, interaction, **kwargs) -> None:
+    from visits.services import plan_fulfil
+
+    plan_fulfil(interaction=interaction)
+
+
+def _on_booking_cancelled(sender, client, due, **kwargs) -> None:
+    from visits.services import booking_cancelled
+
+    booking_cancelled(client=client, due=due)
+
+
 def register() -> None:
+    from clients.services import followup_cancelled, interaction_logged
+
+    interaction_logged.connect(_on_interaction, dispatch_uid="visits-plan-fulfil")
+    followup_cancelled.connect(_on_booking_cancelled, dispatch_uid="visits-booking-cancelled")
     if VISITS_NAV not in NAV_ITEMS:
         after = next(
             (i for i, item in enumerate(NAV_ITEMS) if item.url_name == "grading:dashboard"), len(NAV_ITEMS) - 1

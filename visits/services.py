@@ -4,6 +4,7 @@ requests exactly one wins and the other is told."""
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -22,6 +23,13 @@ from visits.calendar import is_working_day, month_end, month_start, next_working
 from visits.models import MarketInfo, MonthPlan, TeamMonth, Visit, VisitPolicy
 
 INTERACTION_KIND = {Visit.Kind.ONSITE: Interaction.Kind.VISIT, Visit.Kind.PHONE: Interaction.Kind.CALL}
+VISIT_KIND = {
+    Interaction.Kind.VISIT: Visit.Kind.ONSITE,
+    Interaction.Kind.MEETING: Visit.Kind.ONSITE,
+    Interaction.Kind.CALL: Visit.Kind.PHONE,
+}
+# Set while visit_log writes its interaction: that visit is marked by visit_log itself.
+_LOGGING_FROM_PLAN: ContextVar[bool] = ContextVar("visits_logging_from_plan", default=False)
 
 
 def plan_owners(team: Team) -> QuerySet[User]:
@@ -282,15 +290,19 @@ def visit_log(
         occurred_at = timezone.make_aware(datetime.combine(occurred_on, time(12)))
         if occurred_on == today:
             occurred_at = timezone.now()
-        interaction = interaction_log(
-            client=client,
-            kind=INTERACTION_KIND[kind],
-            outcome=outcome,
-            by=by,
-            occurred_at=occurred_at,
-            next_step=next_step,
-            next_contact_date=next_contact_date,
-        )
+        token = _LOGGING_FROM_PLAN.set(True)
+        try:
+            interaction = interaction_log(
+                client=client,
+                kind=INTERACTION_KIND[kind],
+                outcome=outcome,
+                by=by,
+                occurred_at=occurred_at,
+                next_step=next_step,
+                next_contact_date=next_contact_date,
+            )
+        finally:
+            _LOGGING_FROM_PLAN.reset(token)
         if visit is None:
             visit = _matching_planned(client=client, kind=kind, by=by, day=occurred_on)
         if visit is not None:
@@ -320,6 +332,43 @@ def visit_log(
                 visit=visit, client=client, territory_id=client.territory_id, recorded_by=by, **market
             )
         return visit
+
+
+def plan_fulfil(*, interaction: Interaction) -> Visit | None:
+    """A visit or call logged on the client's page (not from the plan) counts for the plan too:
+    it fulfils the client's planned item of that kind due that day or overdue, or is recorded
+    as an unplanned visit, so that compliance and the unplanned share see every contact."""
+    kind = VISIT_KIND.get(interaction.kind)
+    if kind is None or _LOGGING_FROM_PLAN.get():
+        return None
+    client = interaction.client
+    day = timezone.localdate(interaction.occurred_at)
+    visit = _matching_planned(client=client, kind=kind, by=interaction.recorded_by, day=day)
+    if visit is not None:
+        done = Visit.objects.filter(pk=visit.pk, status=Visit.Status.PLANNED).update(
+            status=Visit.Status.DONE, done_on=day, interaction=interaction, version=F("version") + 1
+        )
+        if done:
+            return visit
+    plan = MonthPlan.objects.filter(owner=client.owner_id, month=month_start(day)).first()
+    return Visit.objects.create(
+        plan=plan,
+        owner_id=client.owner_id,
+        client=client,
+        territory_id=client.territory_id,
+        kind=kind,
+        source=Visit.Source.UNPLANNED,
+        status=Visit.Status.DONE,
+        done_on=day,
+        interaction=interaction,
+    )
+
+
+def booking_cancelled(*, client: Client, due: date) -> int:
+    """The booked next contact was cancelled on the client's card: so is its visit in the plan."""
+    return Visit.objects.filter(
+        client=client, planned_for=due, source=Visit.Source.BOOKED, status=Visit.Status.PLANNED
+    ).update(status=Visit.Status.CANCELLED, note=_("Booking cancelled"), version=F("version") + 1)
 
 
 def _matching_planned(*, client: Client, kind: str, by: User, day: date) -> Visit | None:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from clients import selectors, services
 from clients.forms import DemandForm, FeedbackForm, InteractionForm
@@ -55,3 +58,20 @@ def demand_create(request: HttpRequest, pk: int) -> HttpResponse:
     return _client_form_page(
         request, pk, DemandForm, services.demand_record, gettext_lazy("Record a demand"), _("Demand recorded.")
     )
+
+
+@require_POST
+@role_required(*CLIENT_ROLES)
+def followup_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """Cancel the booked next contact, with the reason (the owner, or a manager of the team)."""
+    client = selectors.client_card(request.user, pk)
+    due = parse_date(request.POST.get("due") or "")
+    try:
+        if due is None:
+            raise ValidationError(_("The booked contact changed meanwhile (done or moved); reload the page."))
+        services.followup_cancel(client=client, by=request.user, due=due, reason=request.POST.get("reason", ""))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Booked contact cancelled."))
+    return redirect(client)

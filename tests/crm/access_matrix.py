@@ -202,6 +202,7 @@ TABLE: dict[str, Access] = {
     "clients:detail": page(CLIENT_RECORD, pk=_pk("client")),
     "clients:edit": form(CLIENT_RECORD, pk=_pk("client")),
     "clients:interaction_create": form(CLIENT_RECORD, pk=_pk("client")),
+    "clients:followup_cancel": action(CLIENT_RECORD, pk=_pk("client")),
     "clients:feedback_create": form(CLIENT_RECORD, pk=_pk("client")),
     "clients:demand_create": form(CLIENT_RECORD, pk=_pk("client")),
     "clients:complaint_create": form(CLIENT_RECORD, pk=_pk("client")),

@@ -366,3 +366,40 @@ def test_navbar_shows_visits_to_client_roles(client, alice, make_user):
     assert reverse("visits:home") in client.get("/").content.decode()
     client.force_login(make_user(Role.FRONT_DESK))
     assert reverse("visits:home") not in client.get("/").content.decode()
+
+
+def test_a_call_logged_on_the_client_page_fulfils_the_plan(plan, client_a, alice, today):
+    from clients.services import interaction_log
+
+    due = planned(plan, client_a, today, kind=Visit.Kind.PHONE)
+    interaction_log(client=client_a, kind="call", outcome="电话回访", by=alice)
+    due.refresh_from_db()
+    assert due.status == Visit.Status.DONE and due.done_on == today and due.interaction.outcome == "电话回访"
+    interaction_log(
+        client=client_a, kind="visit", outcome="顺路拜访", by=alice, next_contact_date=today + timedelta(days=9)
+    )
+    unplanned = Visit.objects.get(client=client_a, source=Visit.Source.UNPLANNED)
+    assert unplanned.kind == Visit.Kind.ONSITE and unplanned.plan == plan
+    interaction_log(client=client_a, kind="message", outcome="微信问候", by=alice)
+    assert Visit.objects.filter(client=client_a).count() == 2  # a message is no visit
+
+
+def test_cancelling_the_booking_on_the_card_cancels_its_visit(client, alice, bob, plan, client_a, today):
+    booked_day = today + timedelta(days=3)
+    Client.objects.filter(pk=client_a.pk).update(next_contact_date=booked_day, next_step="送样")
+    booked = planned(plan, client_a, booked_day, source=Visit.Source.BOOKED)
+    url = reverse("clients:followup_cancel", args=[client_a.pk])
+    client.force_login(bob)
+    assert client.post(url, {"due": booked_day.isoformat(), "reason": "x"}).status_code == 404
+    client.force_login(alice)
+    client.post(url, {"due": booked_day.isoformat(), "reason": ""})
+    client_a.refresh_from_db()
+    assert client_a.next_contact_date == booked_day  # no reason: nothing changes
+    client.post(url, {"due": booked_day.isoformat(), "reason": "客户改为电话沟通"})
+    client_a.refresh_from_db()
+    booked.refresh_from_db()
+    assert client_a.next_contact_date is None and client_a.next_step == ""
+    assert booked.status == Visit.Status.CANCELLED
+    assert client_a.history.filter(history_change_reason__contains="客户改为电话沟通").exists()
+    stale = client.post(url, {"due": booked_day.isoformat(), "reason": "again"}, follow=True)
+    assert "changed meanwhile" in stale.content.decode()
