@@ -1,6 +1,6 @@
 """Plan generation, checked against plans worked out by hand (VIS-1, VIS-2, VIS-3, VIS-5)."""
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
@@ -176,3 +176,19 @@ def test_bad_months(alice, manager, before_december):
         services.month_open(team=alice.team, month=DECEMBER, by=manager, today=before_december)
     assert "no working day" in empty.value.message_dict["month"][0]
     assert not MonthPlan.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_generating_the_same_month_at_once_makes_one_set_of_plans(alice, bob, manager):
+    from django.urls import reverse
+
+    from tests.concurrency import RACERS, post_race
+
+    for n in range(5):
+        ClientFactory(code=f"R{n}", owner=alice if n % 2 else bob, level="B")
+    month = (timezone.localdate().replace(day=1) + timedelta(days=32)).replace(day=1)
+    url = reverse("visits:open_month")
+    post_race([(manager, url, {"month": f"{month:%Y-%m}", "team": manager.team_id})] * RACERS)
+    assert MonthPlan.objects.filter(month=month).count() == 2
+    # Each client's B cadence gives one on-site visit and one call in the month, once.
+    assert Visit.objects.filter(plan__month=month).count() == 10
