@@ -63,10 +63,10 @@ class VisitLogForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=Visit.Kind.choices, widget=forms.RadioSelect)
     outcome = forms.CharField(label=_("Outcome"), widget=forms.Textarea(attrs={"rows": 3}))
     next_contact_date = forms.DateField(
-        label=_("Next visit"),
+        label=_("Next contact"),
         required=False,
         widget=DATE,
-        help_text=_("Booked with the client now; the date the cadence suggests is filled in."),
+        help_text=_("Booked with the client now (required after an on-site visit); the cadence's date is filled in."),
     )
     next_step = forms.CharField(label=_("Next step"), max_length=300, required=False)
     occurred_on = forms.DateField(label=_("Done on"), widget=DATE)

@@ -17,7 +17,8 @@ LOCALE = Path(__file__).resolve().parents[2] / "locale" / "zh_Hans" / "LC_MESSAG
 
 
 def po_entries(path: Path) -> dict[str, str]:
-    """msgid -> msgstr (first plural form) of a .po file; enough for our own catalogue."""
+    """msgid -> msgstr (first plural form) of a .po file; enough for our own catalogue. A message
+    with a context (pgettext) is keyed "context\x04msgid", as the .mo file keys it."""
     entries: dict[str, str] = {}
     text = path.read_text(encoding="utf-8")
     for block in text.split("\n\n"):
@@ -26,14 +27,15 @@ def po_entries(path: Path) -> dict[str, str]:
         fields: dict[str, str] = {}
         current = None
         for line in block.splitlines():
-            match = re.match(r'^(msgid|msgid_plural|msgstr|msgstr\[0\])\s+"(.*)"$', line)
+            match = re.match(r'^(msgctxt|msgid|msgid_plural|msgstr|msgstr\[0\])\s+"(.*)"$', line)
             if match:
                 current = match.group(1)
                 fields[current] = match.group(2)
             elif line.startswith('"') and current:
                 fields[current] += line[1:-1]
         if fields.get("msgid"):
-            entries[fields["msgid"]] = fields.get("msgstr", fields.get("msgstr[0]", ""))
+            key = f"{fields['msgctxt']}\x04{fields['msgid']}" if "msgctxt" in fields else fields["msgid"]
+            entries[key] = fields.get("msgstr", fields.get("msgstr[0]", ""))
     return entries
 
 

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from clients.models.querysets import client_scope
@@ -109,7 +110,7 @@ class MarketReport(models.Model):
         DRAFT = "draft", _("Draft")
         SUBMITTED = "submitted", _("Submitted")
         REVIEWED = "reviewed", _("Reviewed")
-        RETURNED = "returned", _("Returned")
+        RETURNED = "returned", pgettext_lazy("plan status", "Returned")
 
     territory = models.ForeignKey(
         "crm.Territory", verbose_name=_("territory"), on_delete=models.PROTECT, related_name="+"

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from clients.models.querysets import client_scope
@@ -78,7 +79,7 @@ class MonthPlan(models.Model):
         DRAFT = "draft", _("Draft")
         SUBMITTED = "submitted", _("Submitted")
         APPROVED = "approved", _("Approved")
-        RETURNED = "returned", _("Returned")
+        RETURNED = "returned", pgettext_lazy("plan status", "Returned")
 
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("account manager"), on_delete=models.PROTECT, related_name="+"
@@ -163,8 +164,8 @@ class Visit(models.Model):
         UNPLANNED = "unplanned", _("Unplanned")
 
     class Status(models.TextChoices):
-        PLANNED = "planned", _("Planned")
-        DONE = "done", _("Done")
+        PLANNED = "planned", pgettext_lazy("visit status", "Planned")
+        DONE = "done", pgettext_lazy("visit status", "Done")
         CANCELLED = "cancelled", _("Removed")
 
     plan = models.ForeignKey(
