@@ -148,8 +148,10 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan_or_404(request, pk)
     weeks = selectors.plan_weeks(plan)
     week = request.GET.get("week", "")
-    visits = plan.visits.select_related("client", "territory").order_by(
-        "planned_for", "territory__name", "client__name"
+    visits = (
+        plan.visits.select_related("client", "territory")
+        .annotate(day=Coalesce("planned_for", "done_on"))
+        .order_by("day", "territory__name", "client__name")
     )
     if week.isdigit() and int(week) < len(weeks):
         start, end = weeks[int(week)]
