@@ -253,7 +253,7 @@ def team_digest_send(*, today: date | None = None) -> int:
     for manager in managers:
         overdue_lines = [
             "- "
-            + _("%(am)s: %(visits)d visits or calls, %(followups)d follow-ups, %(cadences)d key accounts")
+            + _("%(am)s: visits or calls %(visits)d, follow-ups %(followups)d, key accounts %(cadences)d")
             % {
                 "am": am.get_full_name() or am.username,
                 "visits": late_visits.get(am.pk, 0),
