@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -184,7 +185,11 @@ def _followup_heading(count: int) -> str:
 
 
 def _followup_digest(
-    *, owner: User, clients: list[Client], today: date, extra: list[tuple[digest.DigestSection, list[str]]] = ()
+    *,
+    owner: User,
+    clients: list[Client],
+    today: date,
+    extra: Sequence[tuple[digest.DigestSection, list[str]]] = (),
 ) -> None:
     """One digest per account manager and day (key ``followup-digest:<day>``). With follow-ups
     only it is the follow-up list; with other sections (visits due, key accounts past their

@@ -33,11 +33,16 @@ class Period:
         return self.last + timedelta(days=6 - self.last.weekday())
 
     @property
-    def param(self) -> str:
+    def value(self) -> str:
+        """As written in the query string: ``2030-W02`` or ``2030-01``."""
         if self.kind == "week":
             year, week, _day = self.first.isocalendar()
-            return f"week={year}-W{week:02d}"
-        return f"month={self.first:%Y-%m}"
+            return f"{year}-W{week:02d}"
+        return f"{self.first:%Y-%m}"
+
+    @property
+    def param(self) -> str:
+        return f"{self.kind}={self.value}"
 
     @property
     def previous(self) -> Period:

@@ -186,8 +186,10 @@ def visit_reminders_send(*, today: date | None = None) -> int:
             recipient_id=visit.owner_id,
             key=visit_key(visit),
             level=Notification.Level.REMINDER,
-            title=_("%(kind)s: %(client)s (due %(date)s)")
-            % {"kind": visit.get_kind_display(), "client": visit.client.name, "date": visit.planned_for},
+            title=(
+                _("%(kind)s: %(client)s (due %(date)s)")
+                % {"kind": visit.get_kind_display(), "client": visit.client.name, "date": visit.planned_for}
+            )[:200],
             body=visit.note,
             link=reverse("clients:detail", args=[visit.client_id]),
             send_email=False,
@@ -200,7 +202,7 @@ def visit_reminders_send(*, today: date | None = None) -> int:
                 recipient_id=entry.client.owner_id,
                 key=cadence_key(entry),
                 level=Notification.Level.REMINDER,
-                title=_("Key account %(client)s is due for an on-site visit") % {"client": entry.client.name},
+                title=(_("Key account %(client)s is due for an on-site visit") % {"client": entry.client.name})[:200],
                 body=_cadence_line(entry, today)[2:],
                 link=reverse("clients:detail", args=[entry.client.pk]),
                 send_email=False,
