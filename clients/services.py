@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -17,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from clients import digest
 from clients.models import (
     Client,
     Contact,
@@ -160,8 +162,10 @@ def followup_reminders_send(*, today: date | None = None) -> int:
     client and its due date, on the first run on or after that date; while it stays overdue the
     next mornings add none (the unread notification is still there). Setting a new date makes a
     new follow-up, reminded once in turn. The e-mail digest is daily: one per account manager and
-    day, listing every follow-up then due or overdue. Both have unique keys, so running this again
-    the same day creates nothing. Returns the number of new per-client notifications.
+    day, listing every follow-up then due or overdue, and the sections other apps registered in
+    ``clients.digest`` (visits due, key accounts past their cadence). Both have unique keys, so
+    running this again the same day creates nothing. Returns the number of new per-client
+    notifications.
     """
     today = today or timezone.localdate()
     due = (
@@ -188,25 +192,66 @@ def followup_reminders_send(*, today: date | None = None) -> int:
         for owner, clients in by_owner.items()
         for client in clients
     ]
+    sections = digest.collect(today)
+    owners = {owner.pk: owner for owner in by_owner}
+    others = set(sections) - set(owners)
+    if others:  # account managers with visits due but no follow-up: one query for all of them
+        owners.update({user.pk: user for user in User.objects.filter(pk__in=others, is_active=True)})
     with transaction.atomic():
         known = set(Notification.objects.filter(key__in=[row.key for row in rows]).values_list("recipient_id", "key"))
         Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
         created = sum((row.recipient.pk, row.key) not in known for row in rows)
-        for owner, clients in by_owner.items():
-            _followup_digest(owner=owner, clients=clients, today=today)
+        for owner_id in sorted(owners):
+            owner = owners[owner_id]
+            _followup_digest(
+                owner=owner, clients=by_owner.get(owner, []), extra=sections.get(owner_id, []), today=today
+            )
     return created
 
 
-def _followup_digest(*, owner: User, clients: list[Client], today: date) -> None:
-    lines = [f"- {c.name} ({c.code}), {c.next_contact_date}: {c.next_step or '—'}" for c in clients]
+def _followup_lines(clients: list[Client]) -> list[str]:
+    return [f"- {c.name} ({c.code}), {c.next_contact_date}: {c.next_step or '—'}" for c in clients]
+
+
+def _followup_heading(count: int) -> str:
+    return ngettext("%(count)d client follow-up is due", "%(count)d client follow-ups are due", count) % {
+        "count": count
+    }
+
+
+def _followup_digest(
+    *,
+    owner: User,
+    clients: list[Client],
+    today: date,
+    extra: Sequence[tuple[digest.DigestSection, list[str]]] = (),
+) -> None:
+    """One digest per account manager and day (key ``followup-digest:<day>``). With follow-ups
+    only it is the follow-up list; with other sections (visits due, key accounts past their
+    cadence) each part gets its heading and the title counts every line."""
+    parts: list[tuple[str, list[str], str]] = []
+    if clients:
+        parts.append(
+            (_followup_heading(len(clients)), _followup_lines(clients), reverse("clients:list") + "?followup=due")
+        )
+    for section, lines in extra:
+        parts.append((section.heading(len(lines)), lines, section.link()))
+    if not parts:
+        return
+    if len(parts) == 1:
+        title, body, link = parts[0][0], "\n".join(parts[0][1]), parts[0][2]
+    else:
+        total = sum(len(lines) for _heading, lines, _link in parts)
+        title = ngettext("%(count)d reminder for today", "%(count)d reminders for today", total) % {"count": total}
+        body = "\n\n".join(f"{heading}:\n" + "\n".join(lines) for heading, lines, _link in parts)
+        link = reverse("home")
     notification_create(
         recipient=owner,
         key=f"followup-digest:{today.isoformat()}",
         level=Notification.Level.REMINDER,
-        title=ngettext("%(count)d client follow-up is due", "%(count)d client follow-ups are due", len(clients))
-        % {"count": len(clients)},
-        body="\n".join(lines),
-        link=reverse("clients:list") + "?followup=due",
+        title=title,
+        body=body,
+        link=link,
     )
 
 

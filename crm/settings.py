@@ -217,6 +217,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "clients.tasks.followup_reminders_send",
         "schedule": crontab(hour=7, minute=30),
     },
+    # 07:30: one reminder per planned visit or call due and per key account past its cadence
+    # (VIS-6); the account managers' digest above lists them (clients.digest).
+    "visits-reminders": {
+        "task": "visits.tasks.visit_reminders_send",
+        "schedule": crontab(hour=7, minute=30),
+    },
+    # 07:45 on Mondays: each manager's digest of the team's overdue items and unapproved plans.
+    "visits-team-digest": {
+        "task": "visits.tasks.team_digest_send",
+        "schedule": crontab(hour=7, minute=45, day_of_week="mon"),
+    },
     # 02:00 on the 1st: the previous month's repair statistics and callback sample (REP-7).
     "repairs-monthly-report": {
         "task": "repairs.tasks.monthly_report_generate_task",

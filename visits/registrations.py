@@ -24,7 +24,10 @@ def _on_booking_cancelled(sender, client, due, **kwargs) -> None:
 
 
 def register() -> None:
+    from clients import digest
     from clients.services import followup_cancelled, interaction_logged
+    from crm.panels import client_panels, home_panels
+    from visits import panels, reminders
 
     interaction_logged.connect(_on_interaction, dispatch_uid="visits-plan-fulfil")
     followup_cancelled.connect(_on_booking_cancelled, dispatch_uid="visits-booking-cancelled")
@@ -33,3 +36,24 @@ def register() -> None:
             (i for i, item in enumerate(NAV_ITEMS) if item.url_name == "grading:dashboard"), len(NAV_ITEMS) - 1
         )
         NAV_ITEMS.insert(after + 1, VISITS_NAV)
+    # --- reminders (VIS-6): the home and client-card panels, the 07:30 digest's sections ---
+    home_panels.register(panels.HOME_PANEL)
+    client_panels.register(panels.CLIENT_PANEL)
+    digest.register(
+        digest.DigestSection(
+            name="visits",
+            lines=reminders.digest_visit_lines,
+            heading=reminders.digest_visit_heading,
+            link=reminders.plan_link,
+            order=20,
+        )
+    )
+    digest.register(
+        digest.DigestSection(
+            name="key-account-cadence",
+            lines=reminders.digest_cadence_lines,
+            heading=reminders.digest_cadence_heading,
+            link=reminders.key_accounts_link,
+            order=30,
+        )
+    )

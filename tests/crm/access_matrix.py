@@ -267,6 +267,12 @@ TABLE: dict[str, Access] = {
     "archives:yearly": page(KEEPERS, get_ok=frozenset({200})),
     "archives:yearly_index": page(KEEPERS, year=lambda w: w.yearly.year),
     "archives:notices": form(with_admin(Role.CLIENT_SERVICES_SUPERVISOR, Role.MANAGER, Role.FRONT_DESK)),
+    # visits (VIS-6): one's own calendar (a manager picks a team member); the ICS feed needs no
+    # session, its secret authenticates: any visitor with it reads it (the matrix manager's own
+    # feed, holding no visit), POST is refused (405).
+    "visits:calendar": page(CLIENTS),
+    "visits:feed_reset": action(CLIENTS),
+    "visits:feed": _access(EVERYONE, None, {"token": lambda w: _feed_token(w.users[Role.MANAGER])}),
     # Django admin: administrators only. "admin:*" is the class; a longer name or pattern wins.
     "admin:*": admin_only(),
     "admin:login": page(EVERYONE, get_ok=frozenset({200, 302})),
@@ -306,6 +312,13 @@ TABLE: dict[str, Access] = {
     "admin:repairs_repairorder_add": admin_only(NOBODY),  # REP-1: logged by the front desk
     "admin:repairs_repairorder_delete": admin_only(NOBODY),
 }
+
+
+def _feed_token(user: Any) -> str:
+    """The user's calendar-feed secret, made when missing (a POST of the matrix may renew it)."""
+    from visits.models import CalendarFeed
+
+    return CalendarFeed.objects.get_or_create(user=user)[0].token
 
 
 def access_for(name: str) -> Access | None:

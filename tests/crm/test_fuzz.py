@@ -159,6 +159,7 @@ GET_PAGES = [
     Page("repairs:register", Role.FINANCE, ["month", *PAGINATION]),
     Page("repairs:stats_export", Role.FINANCE, ["month"]),
     Page("grading:dashboard", Role.MANAGER, form_params(DashboardFilter)),
+    Page("visits:calendar", Role.MANAGER, ["month", "week", "owner"]),
 ]
 POST_PAGES = [
     Page(

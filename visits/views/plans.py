@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -251,9 +252,15 @@ def _visit_or_404(request: HttpRequest, pk: int) -> Visit:
     )
 
 
-def _back(visit: Visit, request: HttpRequest) -> str:
+def _next(request: HttpRequest, default: str) -> str:
+    """Where to go back to: the page the user came from when it is one of ours, else ``default``."""
     back = request.POST.get("next") or request.GET.get("next") or ""
-    return back if back.startswith("/visits/") else (visit.plan.get_absolute_url() if visit.plan else "/visits/")
+    safe = url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}) and back.startswith("/")
+    return back if safe else default
+
+
+def _back(visit: Visit, request: HttpRequest) -> str:
+    return _next(request, visit.plan.get_absolute_url() if visit.plan else reverse("visits:home"))
 
 
 @role_required(Role.ACCOUNT_MANAGER)
@@ -315,8 +322,7 @@ def _log(request: HttpRequest, client: Client, visit: Visit | None) -> HttpRespo
                 messages.success(request, _("Logged. Next contact booked for %(day)s.") % {"day": booked})
             else:
                 messages.success(request, _("Logged."))
-            back = request.POST.get("next") or ""
-            return redirect(back if back.startswith("/visits/") else "visits:home")
+            return redirect(_next(request, reverse("visits:home")))
     overdue = visit is not None and visit.status == Visit.Status.PLANNED and visit.planned_for < today
     return render(
         request,
@@ -327,7 +333,7 @@ def _log(request: HttpRequest, client: Client, visit: Visit | None) -> HttpRespo
             "form": form,
             "market_form": market_form,
             "overdue": overdue,
-            "next": request.GET.get("next") or request.POST.get("next") or "/visits/",
+            "next": _next(request, reverse("visits:home")),
         },
     )
 

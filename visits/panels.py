@@ -1,0 +1,63 @@
+"""The visit plan's panels: on the home page (today's items, overdue, missed key-account cadences;
+for managers the team's overdue items and plans awaiting approval) and on the client card
+(next planned and last done visits). Each reads a fixed number of queries."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count
+from django.utils import timezone
+
+from clients.models import Client
+from crm.panels import Panel
+from crm.roles import CLIENT_ROLES, Role
+from visits.models import MonthPlan, Visit
+from visits.reminders import missed_cadences
+
+LIMIT = 5
+
+
+def home_context(user) -> dict[str, Any]:
+    today = timezone.localdate()
+    visits = Visit.objects.visible_to(user)
+    if user.role == Role.MANAGER:
+        team_overdue = list(
+            visits.overdue(today)
+            .values("owner_id", "owner__username", "owner__first_name", "owner__last_name")
+            .annotate(n=Count("pk"))
+            .order_by("-n", "owner__username")
+        )
+        awaiting = list(
+            MonthPlan.objects.visible_to(user)
+            .filter(status=MonthPlan.Status.SUBMITTED)
+            .select_related("owner")
+            .order_by("month", "owner__username")
+        )
+        return {"is_manager": True, "team_overdue": team_overdue, "awaiting": awaiting, "today": today}
+    mine = visits.filter(owner=user)
+    missed = missed_cadences(today, Client.objects.visible_to(user).filter(owner=user))
+    return {
+        "is_manager": False,
+        "today_items": list(mine.planned().filter(planned_for=today).select_related("client")),
+        "overdue_count": mine.overdue(today).count(),
+        "missed": missed[:LIMIT],
+        "missed_count": len(missed),
+        "today": today,
+    }
+
+
+HOME_PANEL = Panel("visits/home_panel.html", home_context, CLIENT_ROLES, order=15)
+
+
+def client_context(user, client: Client) -> dict[str, Any]:
+    visits = Visit.objects.visible_to(user).filter(client=client).select_related("owner")
+    return {
+        "client": client,
+        "next_visits": list(visits.planned().order_by("planned_for", "pk")[:LIMIT]),
+        "done_visits": list(visits.filter(status=Visit.Status.DONE).order_by("-done_on", "-pk")[:LIMIT]),
+        "today": timezone.localdate(),
+    }
+
+
+CLIENT_PANEL = Panel("visits/client_panel.html", client_context, (*CLIENT_ROLES, Role.ADMIN), order=20)
