@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
@@ -32,6 +33,11 @@ def _figures(report: MarketReport) -> dict:
     ]
     figures["market"] = market
     return figures
+
+
+def _number(value: str | None) -> float | None:
+    """A stored decimal (text in the JSON) as a number Excel can sum."""
+    return None if value in (None, "") else float(value)
 
 
 def _report(request: HttpRequest, pk: int) -> MarketReport:
@@ -155,19 +161,33 @@ def report_export(request: HttpRequest, pk: int) -> HttpResponse:
     for row in f.get("market", {}).get("products", []):
         xlsx_append(
             sheet,
-            [row["product"], row["count"], row["priced"], row["avg_price"], row["min_price"], row["max_price"]],
+            [
+                row["product"],
+                row["count"],
+                row["priced"],
+                *(_number(row[key]) for key in ("avg_price", "min_price", "max_price")),
+            ],
         )
     sheet = book.create_sheet(_("Market information"))
-    xlsx_append(sheet, [_("Date"), _("Client"), _("Product or brand"), _("Price"), *TOPIC_LABELS.values()])
+    xlsx_append(
+        sheet,
+        [
+            _("Date"),
+            _("Client"),
+            _("Product or brand"),
+            _("Price"),
+            *(capfirst(label) for label in TOPIC_LABELS.values()),
+        ],
+    )
     for row in f.get("market", {}).get("latest", []):
         xlsx_append(
             sheet,
-            [row["date"], row["client"], row["product"], row["price"], *(row[t] for t in MarketInfo.TOPICS)],
+            [row["date"], row["client"], row["product"], _number(row["price"]), *(row[t] for t in MarketInfo.TOPICS)],
         )
     sheet = book.create_sheet(_("Demand"))
     xlsx_append(sheet, [_("Product"), _("Unit"), _("Quantity"), _("Records")])
     for row in f.get("demand", []):
-        xlsx_append(sheet, [row["product"], row["unit"], row["quantity"], row["records"]])
+        xlsx_append(sheet, [row["product"], row["unit"], _number(row["quantity"]), row["records"]])
     response = HttpResponse(
         xlsx_bytes(book), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
