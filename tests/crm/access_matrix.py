@@ -113,6 +113,7 @@ class World:
     change: Any
     loan: Any
     yearly: Any
+    report: Any = None  # a territory market report of the owner (VIS-7)
 
     def secrets(self, role: str) -> list[str]:
         """What ``role``'s user must find on no page: the other account manager's client, and the
@@ -251,6 +252,11 @@ TABLE: dict[str, Access] = {
     "archives:yearly": page(KEEPERS, get_ok=frozenset({200})),
     "archives:yearly_index": page(KEEPERS, year=lambda w: w.yearly.year),
     "archives:notices": form(with_admin(Role.CLIENT_SERVICES_SUPERVISOR, Role.MANAGER, Role.FRONT_DESK)),
+    # visits (VIS-7): a territory report written by the other account manager, the manager's teammate
+    "visits:reports": page(CLIENTS),
+    "visits:report": form(CLIENT_RECORD, pk=_pk("report")),
+    "visits:report_print": page(CLIENT_RECORD, pk=_pk("report")),
+    "visits:report_export": page(CLIENT_RECORD, pk=_pk("report")),
     # Django admin: administrators only. "admin:*" is the class; a longer name or pattern wins.
     "admin:*": admin_only(),
     "admin:login": page(EVERYONE, get_ok=frozenset({200, 302})),
@@ -324,6 +330,7 @@ def build_world() -> World:
         TerritoryFactory,
         UserFactory,
     )
+    from visits.models import MarketReport
 
     team = TeamFactory(name="Matrix East")
     users = {
@@ -337,7 +344,7 @@ def build_world() -> World:
     ContactFactory(client=client)
     InteractionFactory(client=client)
     # One of each model the admin keeps history of, for its history pages.
-    TerritoryFactory(team=team)
+    territory = TerritoryFactory(team=team)
     FeeItemFactory()
     RepairSettings.objects.get_or_create(pk=1)
     client_services.feedback_record(client=client, by=owner, product="Tea", feedback="Good")
@@ -392,6 +399,9 @@ def build_world() -> World:
     )
     loan = Loan.objects.create(unit=unit, borrower=desk, purpose="Audit")
     yearly = YearlyArchive.objects.create(year=timezone.localdate().year - 1)
+    report = MarketReport.objects.create(
+        territory=territory, month=date(2025, 1, 1), responsible=owner, due_date=date(2025, 2, 5)
+    )
     return World(
         users=users,
         owner=owner,
@@ -413,4 +423,5 @@ def build_world() -> World:
         change=change,
         loan=loan,
         yearly=yearly,
+        report=report,
     )

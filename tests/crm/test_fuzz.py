@@ -36,6 +36,7 @@ from grading.forms import DashboardFilter, PolicyForm
 from repairs.filters import RepairOrderFilter
 from repairs.forms import RepairOrderForm
 from tests.factories import ClientFactory
+from visits.report_forms import ReportFilter
 
 # What breaks parsers and databases: NUL, dates and numbers out of every range, huge and
 # negative numbers, lookups' wildcards, markup, other scripts, emoji, very long text.
@@ -136,6 +137,7 @@ FILTER_PAGES: dict[type[django_filters.FilterSet], list[tuple[str, str, dict]]] 
         ("repairs:list", Role.TECHNICIAN, {}),
         ("repairs:list", Role.ACCOUNT_MANAGER, {}),
     ],
+    ReportFilter: [("visits:reports", Role.MANAGER, {}), ("visits:reports", Role.ACCOUNT_MANAGER, {})],
 }
 GET_PAGES = [
     *(

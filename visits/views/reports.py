@@ -40,6 +40,16 @@ def _number(value: str | None) -> float | None:
     return None if value in (None, "") else float(value)
 
 
+def _refused(request: HttpRequest, form, error: ValidationError, report: MarketReport) -> None:
+    """A service's refusal: next to the field it names, else as a message (the form may no longer
+    be shown: the report moved on meanwhile), and the page shows the report as it is now."""
+    if hasattr(error, "error_dict") and set(error.error_dict) <= set(form.fields):
+        add_service_errors(form, error)
+    else:
+        messages.error(request, " ".join(error.messages))
+    report.refresh_from_db()
+
+
 def _report(request: HttpRequest, pk: int) -> MarketReport:
     return get_visible_or_404(
         MarketReport.objects.select_related("territory", "responsible", "reviewed_by"), request.user, pk=pk
@@ -64,7 +74,8 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     deciding = action in ("review", "return")
     decision_form = ReportDecisionForm(request.POST if deciding else None, initial={"version": report.version})
-    if writing and reports.can_write(report, request.user):
+    # The status is the service's to check: a page opened before someone else's step is told why.
+    if writing and report.responsible_id == request.user.pk:
         if sections_form.is_valid():
             data = sections_form.cleaned_data
             sections = {name: data[name] for name in reports.SECTIONS}
@@ -76,13 +87,13 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 else:
                     reports.report_save(report=report, by=request.user, sections=sections, seen_version=data["version"])
             except ValidationError as error:
-                add_service_errors(sections_form, error)
+                _refused(request, sections_form, error, report)
             else:
                 messages.success(
                     request, _("Report submitted to the manager.") if action == "submit" else _("Report saved.")
                 )
                 return redirect(report)
-    elif deciding and reports.can_decide(report, request.user):
+    elif deciding and reports.decider_refusal(report, request.user) is None:
         if decision_form.is_valid():
             decide = reports.report_review if action == "review" else reports.report_return
             try:
@@ -93,14 +104,14 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     seen_version=decision_form.cleaned_data["version"],
                 )
             except ValidationError as error:
-                add_service_errors(decision_form, error)
+                _refused(request, decision_form, error, report)
             else:
                 messages.success(
                     request, _("Report marked as reviewed.") if action == "review" else _("Report returned.")
                 )
                 return redirect(report)
     elif action:
-        messages.error(request, _("This report cannot be changed by you in its current state."))
+        messages.error(request, _("You cannot change this report."))
     context = {
         "report": report,
         "f": _figures(report),
@@ -176,7 +187,7 @@ def report_export(request: HttpRequest, pk: int) -> HttpResponse:
             _("Client"),
             _("Product or brand"),
             _("Price"),
-            *(capfirst(label) for label in TOPIC_LABELS.values()),
+            *(capfirst(str(label)) for label in TOPIC_LABELS.values()),
         ],
     )
     for row in f.get("market", {}).get("latest", []):
