@@ -248,6 +248,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "grading.tasks.grading_run_nightly",
         "schedule": crontab(hour=1, minute=30),
     },
+    # 03:00 on the 1st: last month's draft market report of every territory (VIS-7).
+    "visits-report-drafts": {
+        "task": "visits.tasks.report_drafts_create_task",
+        "schedule": crontab(hour=3, minute=0, day_of_month=1),
+    },
+    # 08:10: territory reports past their due day and not submitted, to the author and managers.
+    "visits-reports-late": {
+        "task": "visits.tasks.report_late_remind_task",
+        "schedule": crontab(hour=8, minute=10),
+    },
     # Every minute: background work recorded while the broker was down (crm/outbox.py).
     "crm-outbox-relay": {
         "task": "crm.tasks.outbox_relay",

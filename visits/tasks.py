@@ -1,13 +1,18 @@
+"""Scheduled work of the visits app (beat schedule in crm/settings.py); each task is a thin
+wrapper around a service, and every run is idempotent."""
+
+from __future__ import annotations
+
+from datetime import date
+
 from celery import shared_task
 
-from visits import reminders
-
-# --- reminders (VIS-6): thin wrappers of visits.reminders; every run is idempotent ----------
+from visits import reminders, reports
 
 
 @shared_task
 def visit_reminders_send() -> int:
-    """Every morning: one reminder per planned visit or call due, per missed key-account cadence."""
+    """Every morning (VIS-6): one reminder per planned visit or call due, per missed key-account cadence."""
     return reminders.visit_reminders_send()
 
 
@@ -17,4 +22,13 @@ def team_digest_send() -> int:
     return reminders.team_digest_send()
 
 
-# --- end of reminders -----------------------------------------------------------------------
+@shared_task
+def report_drafts_create_task(month: str | None = None) -> int:
+    """The 1st at 03:00 (VIS-7): last month's draft territory reports; a rerun creates nothing."""
+    return reports.report_drafts_create(date.fromisoformat(month) if month else None)
+
+
+@shared_task
+def report_late_remind_task(today: str | None = None) -> int:
+    """Every morning: reports past their due day and not submitted, reminded once a day."""
+    return reports.report_late_remind(date.fromisoformat(today) if today else None)

@@ -115,6 +115,7 @@ class World:
     yearly: Any
     plan: Any
     visit: Any
+    report: Any = None  # a territory market report of the owner (VIS-7)
 
     def secrets(self, role: str) -> list[str]:
         """What ``role``'s user must find on no page: the other account manager's client, and the
@@ -273,6 +274,11 @@ TABLE: dict[str, Access] = {
     "visits:calendar": page(CLIENTS),
     "visits:feed_reset": action(CLIENTS),
     "visits:feed": _access(EVERYONE, None, {"token": lambda w: _feed_token(w.users[Role.MANAGER])}),
+    # visits (VIS-7): a territory report written by the other account manager, the manager's teammate
+    "visits:reports": page(CLIENTS),
+    "visits:report": form(CLIENT_RECORD, pk=_pk("report")),
+    "visits:report_print": page(CLIENT_RECORD, pk=_pk("report")),
+    "visits:report_export": page(CLIENT_RECORD, pk=_pk("report")),
     # Django admin: administrators only. "admin:*" is the class; a longer name or pattern wins.
     "admin:*": admin_only(),
     "admin:login": page(EVERYONE, get_ok=frozenset({200, 302})),
@@ -353,7 +359,7 @@ def build_world() -> World:
         TerritoryFactory,
         UserFactory,
     )
-    from visits.models import MonthPlan, Visit
+    from visits.models import MarketReport, MonthPlan, Visit
 
     team = TeamFactory(name="Matrix East")
     users = {
@@ -367,7 +373,7 @@ def build_world() -> World:
     ContactFactory(client=client)
     InteractionFactory(client=client)
     # One of each model the admin keeps history of, for its history pages.
-    TerritoryFactory(team=team)
+    territory = TerritoryFactory(team=team)
     FeeItemFactory()
     RepairSettings.objects.get_or_create(pk=1)
     client_services.feedback_record(client=client, by=owner, product="Tea", feedback="Good")
@@ -424,6 +430,9 @@ def build_world() -> World:
     yearly = YearlyArchive.objects.create(year=timezone.localdate().year - 1)
     plan = MonthPlan.objects.create(owner=owner, month=timezone.localdate().replace(day=1), status="submitted")
     visit = Visit.objects.create(plan=plan, owner=owner, client=client, kind="onsite", planned_for=timezone.localdate())
+    report = MarketReport.objects.create(
+        territory=territory, month=date(2025, 1, 1), responsible=owner, due_date=date(2025, 2, 5)
+    )
     return World(
         users=users,
         owner=owner,
@@ -447,4 +456,5 @@ def build_world() -> World:
         yearly=yearly,
         plan=plan,
         visit=visit,
+        report=report,
     )

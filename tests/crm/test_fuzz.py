@@ -39,6 +39,7 @@ from tests.factories import ClientFactory
 from visits.filters import PlanFilter
 from visits.forms import MarketInfoForm, OpenMonthForm, VisitLogForm
 from visits.forms import PolicyForm as VisitPolicyForm
+from visits.report_forms import ReportFilter
 
 # What breaks parsers and databases: NUL, dates and numbers out of every range, huge and
 # negative numbers, lookups' wildcards, markup, other scripts, emoji, very long text.
@@ -144,6 +145,7 @@ FILTER_PAGES: dict[type[django_filters.FilterSet], list[tuple[str, str, dict]]] 
         ("visits:plans", Role.ACCOUNT_MANAGER, {}),
         ("visits:home", Role.MANAGER, {}),
     ],
+    ReportFilter: [("visits:reports", Role.MANAGER, {}), ("visits:reports", Role.ACCOUNT_MANAGER, {})],
 }
 GET_PAGES = [
     *(
