@@ -14,9 +14,9 @@ from django.utils import timezone
 
 from clients.models import Client, Interaction
 from crm.models import User
-from visits import generation, services
+from visits import generation, reports, services
 from visits.calendar import is_working_day, month_end, month_start, previous_month
-from visits.models import CalendarDay, MarketInfo, MonthPlan, TeamMonth, Visit, VisitPolicy
+from visits.models import CalendarDay, MarketInfo, MarketReport, MonthPlan, TeamMonth, Visit, VisitPolicy
 
 # China's public holidays on weekdays and the weekend days worked instead (调休), 2026–2027.
 HOLIDAYS = [
@@ -93,6 +93,38 @@ def seed() -> int:
                         occurred_on=day,
                     )
                     created += 1
+        created += _reports(today=today, manager=manager, admin=admin)
+    return created
+
+
+SECTIONS = {
+    "summary": "本月片区整体平稳，A 级客户拜访全部完成，新品黄鹤楼（硬金砂）铺货率提升。",
+    "competition": "竞品在东城区推出买十送一，部分零售户价格下调约 2 元，需关注。",
+    "demand": "节前备货需求上升，客户希望增加细支烟和高端礼盒的供应。",
+    "actions": "下月重点拜访降级客户；配合促销活动做好陈列；跟进两起未结投诉。",
+}
+
+
+def _reports(*, today: date, manager: User, admin: User) -> int:
+    """The territory reports of the last two months: the older ones reviewed except one never
+    written (late); last month's one submitted, the others still drafts (late once due)."""
+    older, last = previous_month(previous_month(today)), previous_month(today)
+    created = reports.report_drafts_create(older) + reports.report_drafts_create(last)
+    for report in MarketReport.objects.filter(month__in=[older, last]).select_related("responsible", "territory"):
+        if report.responsible is None or report.territory.code == "xicheng":
+            continue  # xicheng's account manager has not written them: late
+        if report.month == last and report.territory.code != "dongcheng":
+            continue
+        submitted = reports.report_submit(report=report, by=report.responsible, sections=SECTIONS)
+        if report.month == older:
+            decider = manager if report.responsible.team_id == manager.team_id else admin
+            reports.report_review(report=submitted, by=decider, note="分析到位，按措施执行")
+        # Written on time: the day before it was due (the demo is loaded later than that).
+        on_time = timezone.make_aware(datetime.combine(report.due_date - timedelta(days=1), time(17)))
+        MarketReport.objects.filter(pk=report.pk).update(
+            submitted_at=min(on_time, timezone.now()),
+            reviewed_at=on_time + timedelta(hours=16) if report.month == older else None,
+        )
     return created
 
 
