@@ -46,6 +46,7 @@ DUE_TABLE = "visits_gen_due"
 ALLOC_TABLE = "visits_gen_alloc"
 DAY_TABLE = "visits_gen_day"
 WORK_TABLE = "visits_gen_work"
+NEED_TABLE = "visits_gen_need"
 
 
 def day_number(day: date) -> int:
@@ -234,6 +235,47 @@ def _day_map(month: date, days: list[date]) -> list[tuple[int, int, int]]:
     return rows
 
 
+def _cover_minimum(cursor, *, month: date, owner_ids: list[int], percent: int) -> None:
+    """The manager's minimum coverage: when the due items of an account manager reach fewer than
+    ``percent`` % of their active clients, the clients contacted longest ago (never first) get a
+    phone follow-up, spread over the month, until the share is reached."""
+    owners = ", ".join(["%s"] * len(owner_ids))
+    cursor.execute(
+        f"""SELECT c.owner_id, COUNT(*), COUNT(DISTINCT d.client_id)
+            FROM clients_client c LEFT JOIN {DUE_TABLE} d ON d.client_id = c.id
+            WHERE c.status = 'active' AND c.owner_id IN ({owners})
+            GROUP BY c.owner_id""",
+        owner_ids,
+    )
+    need = [(owner, -(-active * percent // 100) - covered) for owner, active, covered in cursor.fetchall()]
+    need = [(owner, n) for owner, n in need if n > 0]
+    if not need:
+        return
+    _create_temp(cursor, NEED_TABLE, "owner_id integer, need integer", need)
+    ms, span = day_number(month), (month_end(month) - month).days
+    ts = _sql_dialect()["dn_ts"].format(col="i.occurred_at")
+    cursor.execute(
+        f"""INSERT INTO {DUE_TABLE} (client_id, owner_id, territory_id, kind, source, due)
+            SELECT client_id, owner_id, territory_id, 'phone', 'rotation', %s + ((rn - 1) * %s) / need
+            FROM (
+                SELECT c.id AS client_id, c.owner_id, c.territory_id, n.need,
+                       ROW_NUMBER() OVER (
+                           PARTITION BY c.owner_id
+                           ORDER BY CASE WHEN l.last_any IS NULL THEN 0 ELSE 1 END, l.last_any, c.id) AS rn
+                FROM clients_client c
+                JOIN {NEED_TABLE} n ON n.owner_id = c.owner_id
+                LEFT JOIN (SELECT i.client_id, MAX({ts}) AS last_any FROM clients_interaction i
+                           JOIN clients_client cc ON cc.id = i.client_id
+                           WHERE cc.owner_id IN ({owners}) GROUP BY i.client_id) l ON l.client_id = c.id
+                WHERE c.status = 'active'
+                  AND NOT EXISTS (SELECT 1 FROM {DUE_TABLE} d WHERE d.client_id = c.id)
+            ) ranked
+            WHERE rn <= need""",
+        [ms, span, *owner_ids],
+    )
+    cursor.execute(f"DROP TABLE IF EXISTS {NEED_TABLE}")
+
+
 def _create_temp(cursor, name: str, columns: str, rows: list[tuple]) -> None:
     cursor.execute(f"DROP TABLE IF EXISTS {name}")
     cursor.execute(f"CREATE TEMPORARY TABLE {name} ({columns})")
@@ -248,6 +290,7 @@ def insert_due_items(
     month: date,
     plans: dict[int, int],
     focus_territory_ids: list[int],
+    min_coverage: int | None = None,
     now: datetime | None = None,
 ) -> int:
     """Write the due items of each owner into their plan (``plans``: owner id → plan id).
@@ -266,6 +309,8 @@ def insert_due_items(
         _create_temp(cursor, WORK_TABLE, "pos integer, day date", list(enumerate(days)))
         cursor.execute(f"DROP TABLE IF EXISTS {DUE_TABLE}")
         cursor.execute(f"CREATE TEMPORARY TABLE {DUE_TABLE} AS {select}", params)
+        if min_coverage:
+            _cover_minimum(cursor, month=month, owner_ids=list(plans), percent=min_coverage)
         # One block of days per (owner, week, territory); phone items (group -1) use the whole week.
         cursor.execute(
             f"""SELECT d.owner_id, m.widx, COALESCE(d.territory_id, 0), COUNT(*)

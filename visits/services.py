@@ -89,6 +89,7 @@ def month_open(
             month=month,
             plans=plans,
             focus_territory_ids=list(team_month.focus_territories.values_list("pk", flat=True)),
+            min_coverage=team_month.min_coverage,
         )
         return generation.Generated(plan_ids=list(plans.values()), items=items, kept_owner_ids=sorted(existing))
 

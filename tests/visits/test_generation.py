@@ -192,3 +192,19 @@ def test_generating_the_same_month_at_once_makes_one_set_of_plans(alice, bob, ma
     assert MonthPlan.objects.filter(month=month).count() == 2
     # Each client's B cadence gives one on-site visit and one call in the month, once.
     assert Visit.objects.filter(plan__month=month).count() == 10
+
+
+def test_minimum_coverage_calls_the_clients_contacted_longest_ago(alice, manager, before_december):
+    from visits.models import VisitPolicy
+
+    VisitPolicy.objects.create(d_phone=Decimal("0"))  # D clients: nothing due by cadence
+    for n in range(10):
+        client = ClientFactory(code=f"D{n}", owner=alice, level="D")
+        if n >= 2:  # D0 and D1 never contacted; then D2 longest ago … D9 most recently
+            InteractionFactory(client=client, kind="call", occurred_at=at(date(2026, 11, 10 + n)), recorded_by=alice)
+    services.month_open(team=alice.team, month=DECEMBER, by=manager, min_coverage=50, today=before_december)
+    # 50 % of 10 active clients: five follow-ups, spread over the month from its first day.
+    found = items(alice)
+    assert [row[0] for row in sorted(found)] == ["D0", "D1", "D2", "D3", "D4"]
+    assert {row[1:3] for row in found} == {("phone", "rotation")}
+    assert len({row[3].isocalendar()[1] for row in found}) >= 3  # not all in one week
