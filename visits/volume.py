@@ -219,6 +219,7 @@ def _unplanned(plan_ids: list[int], month: date, today: date) -> int:
     if not days:
         return 0
     values = ", ".join(["(%s, %s)"] * len(days))
+    before = Visit.objects.filter(plan_id__in=plan_ids, source=Visit.Source.UNPLANNED).count()
     with connection.cursor() as cursor:
         cursor.execute(
             f"""WITH w(pos, day) AS (VALUES {values})
@@ -241,7 +242,8 @@ def _unplanned(plan_ids: list[int], month: date, today: date) -> int:
                 UNPLANNED_EVERY,
             ],
         )
-        return cursor.rowcount
+    # (SQLite gives no row count for an INSERT that starts with WITH.)
+    return Visit.objects.filter(plan_id__in=plan_ids, source=Visit.Source.UNPLANNED).count() - before
 
 
 def _market(plan_ids: list[int]) -> int:
