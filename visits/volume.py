@@ -21,7 +21,6 @@ from datetime import date, datetime, time, timedelta
 from time import perf_counter
 
 from django.db import connection, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from crm.models import Team, User
@@ -164,8 +163,6 @@ def _plans(team: Team, month: date) -> list[int]:
         decided_by=by,
         decided_at=opened + timedelta(days=1),
     )
-    # As plan_approve: the approved day is the one compliance is measured against.
-    Visit.objects.filter(plan_id__in=generated.plan_ids).update(original_date=F("planned_for"))
     return generated.plan_ids
 
 
@@ -191,25 +188,41 @@ def _in(ids: list[int]) -> str:
 
 
 def _outcomes(plan_ids: list[int], today: date) -> None:
-    """Every visit planned before ``today``: done on its day, done late, missed or removed."""
-    sql = _sql()
-    where = f"v.plan_id IN ({_in(plan_ids)}) AND v.status = 'planned' AND v.planned_for < %s"
+    """Approve every item (its day becomes the one compliance is measured against, as
+    plan_approve does) and play out the ones planned before ``today``: done on their day, done
+    late, missed or removed. One UPDATE, so each new row is rewritten once (a second pass over
+    150,000 fresh rows costs as much as generating them)."""
+    late = _sql()["late"]
+    past = "v.planned_for < %s"
+    bucket = "v.id %% 20"
+    late_in, removed_in, missed_in = (
+        f"{bucket} IN ({_in(DONE_LATE)})",
+        f"{bucket} IN ({_in(REMOVED)})",
+        f"{bucket} IN ({_in(MISSED)})",
+    )
     with connection.cursor() as cursor:
         cursor.execute(
             f"""UPDATE visits_visit AS v
-                SET status = 'done', done_on = {sql["late"]}, version = 1, note = '客户临时不在，改日补访'
-                WHERE {where} AND v.id %% 20 IN ({_in(DONE_LATE)})""",
-            [_day(today), *plan_ids, _day(today), *DONE_LATE],
-        )
-        cursor.execute(
-            f"""UPDATE visits_visit AS v SET status = 'cancelled', version = 1, note = '客户停业装修，本月不拜访'
-                WHERE {where} AND v.id %% 20 IN ({_in(REMOVED)})""",
-            [*plan_ids, _day(today), *REMOVED],
-        )
-        cursor.execute(
-            f"""UPDATE visits_visit AS v SET status = 'done', done_on = v.planned_for, version = 1
-                WHERE {where} AND v.id %% 20 NOT IN ({_in(MISSED)})""",
-            [*plan_ids, _day(today), *MISSED],
+                SET original_date = v.planned_for,
+                    status = CASE WHEN NOT ({past}) OR {missed_in} THEN 'planned'
+                                  WHEN {removed_in} THEN 'cancelled' ELSE 'done' END,
+                    done_on = CASE WHEN NOT ({past}) OR {missed_in} OR {removed_in} THEN NULL
+                                   WHEN {late_in} THEN {late} ELSE v.planned_for END,
+                    note = CASE WHEN NOT ({past}) THEN v.note
+                                WHEN {late_in} THEN '客户临时不在，改日补访'
+                                WHEN {removed_in} THEN '客户停业装修，本月不拜访' ELSE v.note END,
+                    version = CASE WHEN NOT ({past}) OR {missed_in} THEN 0 ELSE 1 END
+                WHERE v.plan_id IN ({_in(plan_ids)}) AND v.status = 'planned'""",
+            [
+                *(_day(today), *MISSED),
+                *REMOVED,
+                *(_day(today), *MISSED, *REMOVED),
+                *DONE_LATE,
+                _day(today),
+                *(_day(today), *DONE_LATE, *REMOVED),
+                *(_day(today), *MISSED),
+                *plan_ids,
+            ],
         )
 
 
