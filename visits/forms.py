@@ -44,7 +44,9 @@ class OpenMonthForm(forms.Form):
         min_value=0,
         max_value=100,
         required=False,
-        help_text=_("Where the due visits reach fewer of an account manager's active clients, phone follow-ups are added for the clients contacted longest ago."),
+        help_text=_(
+            "Where the due visits reach fewer of an account manager's active clients, phone follow-ups are added for the clients contacted longest ago."
+        ),
     )
 
     def __init__(self, *args, user, **kwargs) -> None:

@@ -30,10 +30,13 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db import connection
+from django.db.models import Min
 from django.utils import timezone
 
+from clients.models import KeyAccountProfile
 from visits.calendar import iso_week, month_end, working_days
 from visits.models import VisitPolicy
+from visits.models.policy import LEVELS
 
 EPOCH = date(2000, 1, 1)
 # The block an item is placed in: its territory for on-site visits, the whole week (-1) for phone
@@ -93,6 +96,25 @@ def _sql_dialect() -> dict[str, str]:
     }
 
 
+def series_length(*, policy: VisitPolicy, month: date, owner_ids: list[int]) -> int:
+    """The most items one client's series can have in ``month``: the shortest interval in use
+    (the policy's, or a key account's cadence) into the month's length, plus its first. The
+    number sequence is cut to it, since each of its rows is tried against every client: 31 rows
+    where 3 can match made most of the statement's time at 100,000 clients."""
+    intervals = [interval_days(rate) for level in LEVELS for rate in policy.rates(level)]
+    cadence = KeyAccountProfile.objects.filter(client__owner_id__in=owner_ids, client__is_key_account=True).aggregate(
+        shortest=Min("visit_cadence_days")
+    )["shortest"]
+    if cadence is not None:
+        intervals.append(Decimal(cadence))
+    shortest = min((i for i in intervals if i is not None), default=None)
+    if shortest is None:
+        return 1
+    if shortest <= 0:
+        return MAX_PER_MONTH
+    return min(MAX_PER_MONTH, int((month_end(month) - month).days / shortest) + 1)
+
+
 def due_items_sql(
     *, policy: VisitPolicy, month: date, owner_ids: list[int], focus_territory_ids: list[int]
 ) -> tuple[str, list]:
@@ -118,7 +140,7 @@ def due_items_sql(
 
     onsite_case, onsite_params = level_case("onsite")
     phone_case, phone_params = level_case("phone")
-    seq = ", ".join(f"({n})" for n in range(MAX_PER_MONTH))
+    seq = ", ".join(f"({n})" for n in range(series_length(policy=policy, month=month, owner_ids=owner_ids)))
     sql = f"""
         WITH seq(n) AS (VALUES {seq}),
         last AS (

@@ -11,8 +11,8 @@ from clients.models import KeyAccountProfile
 from tests.factories import ClientFactory, InteractionFactory
 from tests.visits.conftest import DECEMBER
 from visits import services
-from visits.generation import allocate, interval_days
-from visits.models import CalendarDay, MonthPlan, Visit
+from visits.generation import allocate, interval_days, series_length
+from visits.models import CalendarDay, MonthPlan, Visit, VisitPolicy
 
 pytestmark = pytest.mark.django_db
 
@@ -208,3 +208,22 @@ def test_minimum_coverage_calls_the_clients_contacted_longest_ago(alice, manager
     assert [row[0] for row in sorted(found)] == ["D0", "D1", "D2", "D3", "D4"]
     assert {row[1:3] for row in found} == {("phone", "rotation")}
     assert len({row[3].isocalendar()[1] for row in found}) >= 3  # not all in one week
+
+
+def test_a_weekly_key_account_gets_every_visit_of_the_month(alice, manager, before_december):
+    # The number sequence is cut to the longest series: 7-day cadence, 30 days → 1 + 4 visits,
+    # due 1, 8, 15, 22 and 29 Dec, each placed on the first working day of its week in December.
+    client = ClientFactory(code="W1", owner=alice, level="D", is_key_account=True)
+    KeyAccountProfile.objects.create(client=client, visit_cadence_days=7)
+    ClientFactory(code="A2", owner=alice, level="A")
+    assert series_length(policy=VisitPolicy.current(), month=DECEMBER, owner_ids=[alice.pk]) == 5
+    # Without key accounts the shortest interval is A's 15.21 days: 1 Dec and 16 Dec.
+    assert series_length(policy=VisitPolicy.current(), month=DECEMBER, owner_ids=[manager.pk]) == 2
+    services.month_open(team=alice.team, month=DECEMBER, by=manager, today=before_december)
+    assert [row[3] for row in items(alice, client=client, kind="onsite")] == [
+        date(2026, 12, 1),
+        date(2026, 12, 7),
+        date(2026, 12, 14),
+        date(2026, 12, 21),
+        date(2026, 12, 28),
+    ]
