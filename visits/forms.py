@@ -45,7 +45,8 @@ class OpenMonthForm(forms.Form):
         max_value=100,
         required=False,
         help_text=_(
-            "Where the due visits reach fewer of an account manager's active clients, phone follow-ups are added for the clients contacted longest ago."
+            "Where the due visits reach fewer of an account manager's active clients, phone follow-ups "
+            "are added for the clients contacted longest ago."
         ),
     )
 
