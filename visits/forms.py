@@ -31,7 +31,9 @@ class OpenMonthForm(forms.Form):
     """The manager's monthly plan for the team: the month, its focus, then draft plans."""
 
     month = MonthField(label=_("Month"))
-    team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.all())
+    team = forms.ModelChoiceField(
+        label=_("Team"), queryset=Team.objects.all(), required=False, empty_label=_("Every team")
+    )
     focus_territories = forms.ModelMultipleChoiceField(
         label=_("Focus territories"),
         queryset=Territory.objects.all(),
@@ -53,7 +55,8 @@ class OpenMonthForm(forms.Form):
     def __init__(self, *args, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["month"].initial = next_month(timezone.localdate())
-        if user.team_id and user.role != "admin":
+        if user.role != "admin":  # a manager plans their own team, never every team
+            self.fields["team"].required = True
             self.fields["team"].queryset = Team.objects.filter(pk=user.team_id)
             self.fields["team"].initial = user.team_id
             self.fields["team"].widget = forms.HiddenInput()

@@ -32,14 +32,9 @@ VISIT_KIND = {
 _LOGGING_FROM_PLAN: ContextVar[bool] = ContextVar("visits_logging_from_plan", default=False)
 
 
-def plan_owners(team: Team) -> QuerySet[User]:
-    """The account managers a team's month is planned for."""
-    return User.objects.filter(team=team, role=Role.ACCOUNT_MANAGER, is_active=True).order_by("username")
-
-
 def month_open(
     *,
-    team: Team,
+    team: Team | None,
     month: date,
     by: User,
     focus_territories: list[Territory] | QuerySet[Territory] = (),
@@ -47,9 +42,10 @@ def month_open(
     min_coverage: int | None = None,
     today: date | None = None,
 ) -> generation.Generated:
-    """Open ``month`` for ``team`` and generate a draft plan for each account manager who has
-    none yet (VIS-1). Generating the same month again keeps every plan already made (one per
-    account manager and month) and only adds those of account managers who joined since."""
+    """Open ``month`` for ``team`` (None: every team, an administrator's choice) and generate a
+    draft plan for each account manager who has none yet (VIS-1). Generating the same month again
+    keeps every plan already made (one per account manager and month) and only adds those of
+    account managers who joined since. Teams opened together are generated in one statement."""
     today = today or timezone.localdate()
     if month != month_start(month):
         raise ValidationError({"month": _("Choose a month.")})
@@ -59,39 +55,56 @@ def month_open(
         raise ValidationError(
             {"month": _("The holiday calendar leaves no working day in %(month)s.") % {"month": f"{month:%Y-%m}"}}
         )
-    owners = list(plan_owners(team))
+    owners = list(
+        User.objects.filter(role=Role.ACCOUNT_MANAGER, is_active=True, team__isnull=False)
+        .filter(**({"team": team} if team is not None else {}))
+        .order_by("team_id", "username")
+    )
     if not owners:
         raise ValidationError(_("The team has no active account manager to plan for."))
+    policy = VisitPolicy.current()
+    result = generation.Generated()
     with transaction.atomic():
-        team_month, created = TeamMonth.objects.get_or_create(
-            team=team,
-            month=month,
-            defaults={
-                "created_by": by,
-                "policy": VisitPolicy.current(),
-                "focus_product": focus_product,
-                "min_coverage": min_coverage,
-            },
-        )
-        # Serialise generations of one team's month: the second waits, then finds the plans.
-        team_month = TeamMonth.objects.select_for_update().select_related("policy").get(pk=team_month.pk)
-        if created:
-            team_month.focus_territories.set(focus_territories)
-        existing = set(MonthPlan.objects.filter(month=month, owner__in=owners).values_list("owner_id", flat=True))
-        new_owners = [owner for owner in owners if owner.pk not in existing]
-        MonthPlan.objects.bulk_create(
-            [MonthPlan(owner=owner, month=month, team_month=team_month) for owner in new_owners],
-            ignore_conflicts=True,
-        )
-        plans = dict(MonthPlan.objects.filter(month=month, owner__in=new_owners).values_list("owner_id", "pk"))
-        items = generation.insert_due_items(
-            policy=team_month.policy,
-            month=month,
-            plans=plans,
-            focus_territory_ids=list(team_month.focus_territories.values_list("pk", flat=True)),
-            min_coverage=team_month.min_coverage,
-        )
-        return generation.Generated(plan_ids=list(plans.values()), items=items, kept_owner_ids=sorted(existing))
+        groups: dict[tuple, dict[int, int]] = {}
+        # Team by team in a fixed order (no deadlock between two generations that overlap).
+        for team_id in sorted({owner.team_id for owner in owners}):
+            team_month, created = TeamMonth.objects.get_or_create(
+                team_id=team_id,
+                month=month,
+                defaults={
+                    "created_by": by,
+                    "policy": policy,
+                    "focus_product": focus_product,
+                    "min_coverage": min_coverage,
+                },
+            )
+            # Serialise generations of one team's month: the second waits, then finds the plans.
+            team_month = TeamMonth.objects.select_for_update().get(pk=team_month.pk)
+            if created and focus_territories:
+                team_month.focus_territories.set(focus_territories)
+            members = [owner for owner in owners if owner.team_id == team_id]
+            existing = set(MonthPlan.objects.filter(month=month, owner__in=members).values_list("owner_id", flat=True))
+            result.kept_owner_ids += sorted(existing)
+            new_owners = [owner for owner in members if owner.pk not in existing]
+            MonthPlan.objects.bulk_create(
+                [MonthPlan(owner=owner, month=month, team_month=team_month) for owner in new_owners],
+                ignore_conflicts=True,
+            )
+            focus = tuple(sorted(team_month.focus_territories.values_list("pk", flat=True)))
+            key = (team_month.policy_id, focus, team_month.min_coverage)
+            groups.setdefault(key, {}).update(
+                MonthPlan.objects.filter(month=month, owner__in=new_owners).values_list("owner_id", "pk")
+            )
+        for (policy_id, focus, minimum), plans in groups.items():
+            result.items += generation.insert_due_items(
+                policy=VisitPolicy.objects.get(pk=policy_id),
+                month=month,
+                plans=plans,
+                focus_territory_ids=list(focus),
+                min_coverage=minimum,
+            )
+            result.plan_ids += list(plans.values())
+    return result
 
 
 def _plan_change(plan: MonthPlan, *, expect: tuple[str, ...], message: str, **changes: Any) -> None:

@@ -403,3 +403,21 @@ def test_cancelling_the_booking_on_the_card_cancels_its_visit(client, alice, bob
     assert client_a.history.filter(history_change_reason__contains="客户改为电话沟通").exists()
     stale = client.post(url, {"due": booked_day.isoformat(), "reason": "again"}, follow=True)
     assert "changed meanwhile" in stale.content.decode()
+
+
+def test_an_administrator_opens_the_month_for_every_team_a_manager_only_for_theirs(
+    client, alice, charlie, manager, admin_user, today
+):
+    ClientFactory(owner=alice, level="B")
+    ClientFactory(owner=charlie, level="B")
+    month = next_month(today)
+    client.force_login(manager)
+    refused = client.post(reverse("visits:open_month"), {"month": f"{month:%Y-%m}", "team": ""})
+    assert refused.status_code == 200 and refused.context["form"].errors["team"]
+    assert not MonthPlan.objects.exists()
+    other = client.post(reverse("visits:open_month"), {"month": f"{month:%Y-%m}", "team": charlie.team_id})
+    assert other.status_code == 200 and other.context["form"].errors["team"]
+    client.force_login(admin_user)
+    client.post(reverse("visits:open_month"), {"month": f"{month:%Y-%m}", "team": ""})
+    assert set(MonthPlan.objects.filter(month=month).values_list("owner__username", flat=True)) == {"alice", "charlie"}
+    assert Visit.objects.filter(plan__month=month, client__owner=charlie).exists()
