@@ -222,6 +222,10 @@ TABLE: dict[str, Access] = {
     "grading:correction_request_receivable": form(CLIENT_RECORD, pk=_pk("receivable")),
     "grading:correction_request_order": form(CLIENT_RECORD, pk=_pk("sales_order")),
     "grading:correction_decide": action(MANAGERS, pk=_pk("correction")),
+    # visits (VIS-3): coverage of the user's own portfolio (account managers), team (managers), all (admins)
+    "visits:coverage": page(CLIENTS),
+    "visits:coverage_clients": page(CLIENTS, query="show=active"),
+    "visits:coverage_export": page(CLIENTS),
     # repairs (REP-*)
     "repairs:list": page(ALL_REPAIRS),
     "repairs:create": form(INTAKE),

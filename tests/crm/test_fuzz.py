@@ -36,6 +36,7 @@ from grading.forms import DashboardFilter, PolicyForm
 from repairs.filters import RepairOrderFilter
 from repairs.forms import RepairOrderForm
 from tests.factories import ClientFactory
+from visits.coverage_forms import CoverageForm
 
 # What breaks parsers and databases: NUL, dates and numbers out of every range, huge and
 # negative numbers, lookups' wildcards, markup, other scripts, emoji, very long text.
@@ -151,6 +152,10 @@ GET_PAGES = [
     Page("repairs:register", Role.FINANCE, ["month", *PAGINATION]),
     Page("repairs:stats_export", Role.FINANCE, ["month"]),
     Page("grading:dashboard", Role.MANAGER, form_params(DashboardFilter)),
+    Page("visits:coverage", Role.MANAGER, form_params(CoverageForm)),
+    Page("visits:coverage", Role.ADMIN, form_params(CoverageForm)),
+    Page("visits:coverage_clients", Role.ACCOUNT_MANAGER, ["show", "q", *form_params(CoverageForm), *PAGINATION]),
+    Page("visits:coverage_export", Role.MANAGER, ["show", "q", *form_params(CoverageForm)]),
 ]
 POST_PAGES = [
     Page(
