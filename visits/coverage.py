@@ -26,6 +26,7 @@ that wraps them, so each probe runs once per client.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -34,6 +35,7 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.db.models.lookups import IsNull
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -122,9 +124,15 @@ def _done_visits(first: date | None, last: date, *, onsite: bool = False) -> Que
     return found.filter(kind=Visit.Kind.ONSITE) if onsite else found
 
 
+def _found(rows: QuerySet) -> IsNull:
+    """``rows`` is not empty, as a correlated LIMIT 1 probe of an index: PostgreSQL may answer an
+    EXISTS by hashing every row of the table, a million interactions, which costs more."""
+    return IsNull(Subquery(rows.order_by().values("client_id")[:1]), False)  # in the index: no heap read
+
+
 def contacted(first: date | None, last: date, *, onsite: bool = False) -> Q:
     """The client had a contact (on site) from ``first`` (None: ever) to ``last``."""
-    return Q(Exists(_interactions(first, last, onsite=onsite))) | Q(Exists(_done_visits(first, last, onsite=onsite)))
+    return Q(_found(_interactions(first, last, onsite=onsite))) | Q(_found(_done_visits(first, last, onsite=onsite)))
 
 
 def _planned_items(scope: Scope) -> QuerySet[Visit]:
@@ -201,44 +209,94 @@ def last_contact(client: Client) -> date | None:
 
 # The report: two aggregate statements.
 
+# {clients}: the active clients of the scope with their last interaction up to the end (one index
+# probe each). The visit probes run only for the clients the interactions do not settle: the last
+# done visit when the last interaction is older than the period's or the rotation window's start,
+# an on-site interaction when there was a contact in the period, an on-site visit when there was a
+# contact and no on-site interaction. MATERIALIZED keeps each probe to one run per client (inlined,
+# every mention of a column would run its subquery again); "(SELECT 1 … LIMIT 1) = 1" rather than
+# EXISTS keeps PostgreSQL from hashing all the interactions of the period instead of probing the index.
 CONTACTS_SQL = """
-SELECT c.owner_id,
+WITH c AS MATERIALIZED ({clients}),
+d AS MATERIALIZED (
+  SELECT c.owner_id, c.id, c.last_interaction,
+         CASE WHEN c.last_interaction >= %(settled_at)s THEN NULL
+              ELSE (SELECT MAX(v.done_on) FROM {visits} v
+                     WHERE v.client_id = c.id AND v.status = %(done)s AND v.done_on <= %(end)s) END AS last_visit,
+         CASE WHEN c.last_interaction >= %(start_at)s
+              THEN CASE WHEN (SELECT 1 FROM {interactions} i
+                                WHERE i.client_id = c.id AND i.kind IN (%(visit)s, %(meeting)s)
+                                  AND i.occurred_at >= %(start_at)s AND i.occurred_at < %(after_at)s LIMIT 1) = 1
+                        THEN 1 ELSE 0 END
+              ELSE 0 END AS onsite_interaction
+    FROM c
+)
+SELECT d.owner_id,
        COUNT(*),
-       COUNT(CASE WHEN c.last_interaction >= %s OR c.last_visit >= %s THEN 1 END),
-       COUNT(CASE WHEN c.onsite_interaction OR c.onsite_visit THEN 1 END),
-       COUNT(CASE WHEN c.last_interaction IS NULL AND c.last_visit IS NULL THEN 1 END),
-       COUNT(CASE WHEN (c.last_interaction IS NULL OR c.last_interaction < %s)
-                   AND (c.last_visit IS NULL OR c.last_visit < %s) THEN 1 END)
-  FROM ({clients}) c
- GROUP BY c.owner_id
+       COUNT(CASE WHEN d.last_interaction >= %(start_at)s OR d.last_visit >= %(start)s THEN 1 END),
+       COUNT(CASE WHEN d.onsite_interaction = 1 THEN 1
+                  WHEN d.last_interaction >= %(start_at)s OR d.last_visit >= %(start)s
+                  THEN CASE WHEN (SELECT 1 FROM {visits} v
+                                   WHERE v.client_id = d.id AND v.status = %(done)s AND v.kind = %(onsite)s
+                                     AND v.done_on >= %(start)s AND v.done_on <= %(end)s LIMIT 1) = 1 THEN 1 END
+             END),
+       COUNT(CASE WHEN d.last_interaction IS NULL AND d.last_visit IS NULL THEN 1 END),
+       COUNT(CASE WHEN d.last_interaction >= %(rotation_at)s OR d.last_visit >= %(rotation)s THEN NULL ELSE 1 END)
+  FROM d
+ GROUP BY d.owner_id
 """
 CONTACT_COLUMNS = ("active", "contacted", "contacted_onsite", "never", "past_rotation")
+PLACEHOLDER = re.compile(r"%\((\w+)\)s|\{clients\}")
+
+
+def _positional(template: str, named: dict[str, Any], inner: str, inner_params: tuple) -> tuple[str, list]:
+    """The statement with the clients' query in place and every parameter as a positional %s, in order."""
+    params: list = []
+
+    def substitute(match: re.Match) -> str:
+        if match.group(1) is None:
+            params.extend(inner_params)
+            return inner
+        params.append(named[match.group(1)])
+        return "%s"
+
+    return PLACEHOLDER.sub(substitute, template), params
 
 
 def _contact_counts(user: User, scope: Scope) -> dict[int, dict[str, int]]:
     """Per account manager: active clients, contacted (any, on site), never, past rotation."""
+    last_interaction = _interactions(None, scope.end).order_by("-occurred_at").values("occurred_at")[:1]
     clients = (
-        with_last_contact(scoped_clients(user, scope).filter(status=Client.Status.ACTIVE), scope)
-        .annotate(
-            onsite_interaction=Exists(_interactions(scope.start, scope.end, onsite=True)),
-            onsite_visit=Exists(_done_visits(scope.start, scope.end, onsite=True)),
-        )
+        scoped_clients(user, scope)
+        .filter(status=Client.Status.ACTIVE)
+        .annotate(last_interaction=Subquery(last_interaction))
         .order_by()
-        .values("owner_id", "last_interaction", "last_visit", "onsite_interaction", "onsite_visit")
+        .values("id", "owner_id", "last_interaction")
     )
     try:
-        inner, params = clients.query.sql_with_params()
+        inner, inner_params = clients.query.sql_with_params()
     except EmptyResultSet:  # the gate lets nothing through (e.g. a manager without a team)
         return {}
     ops = connection.ops
-    bounds = [
-        ops.adapt_datetimefield_value(_at(scope.start)),
-        ops.adapt_datefield_value(scope.start),
-        ops.adapt_datetimefield_value(_at(scope.rotation_start)),
-        ops.adapt_datefield_value(scope.rotation_start),
-    ]
+    named = {
+        "start_at": ops.adapt_datetimefield_value(_at(scope.start)),
+        "after_at": ops.adapt_datetimefield_value(_at(scope.end + timedelta(days=1))),
+        "rotation_at": ops.adapt_datetimefield_value(_at(scope.rotation_start)),
+        "settled_at": ops.adapt_datetimefield_value(_at(max(scope.start, scope.rotation_start))),
+        "start": ops.adapt_datefield_value(scope.start),
+        "end": ops.adapt_datefield_value(scope.end),
+        "rotation": ops.adapt_datefield_value(scope.rotation_start),
+        "done": Visit.Status.DONE.value,
+        "onsite": Visit.Kind.ONSITE.value,
+        "visit": Interaction.Kind.VISIT.value,
+        "meeting": Interaction.Kind.MEETING.value,
+    }
+    template = CONTACTS_SQL.replace("{visits}", Visit._meta.db_table).replace(
+        "{interactions}", Interaction._meta.db_table
+    )
+    sql, params = _positional(template, named, inner, inner_params)
     with connection.cursor() as cursor:
-        cursor.execute(CONTACTS_SQL.format(clients=inner), [*bounds, *params])
+        cursor.execute(sql, params)
         return {row[0]: dict(zip(CONTACT_COLUMNS, row[1:], strict=True)) for row in cursor.fetchall()}
 
 
