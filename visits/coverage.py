@@ -295,6 +295,11 @@ def _contact_counts(user: User, scope: Scope) -> dict[int, dict[str, int]]:
         "{interactions}", Interaction._meta.db_table
     )
     sql, params = _positional(template, named, inner, inner_params)
+    if connection.vendor == "postgresql":
+        # Tens of thousands of cheap index probes are estimated dear enough to be JIT-compiled,
+        # which costs a second and saves nothing. SET LOCAL in the same query string: it holds
+        # for this statement's (implicit) transaction only, and costs no extra round trip.
+        sql = "SET LOCAL jit = off; " + sql
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return {row[0]: dict(zip(CONTACT_COLUMNS, row[1:], strict=True)) for row in cursor.fetchall()}
