@@ -331,17 +331,22 @@ def test_the_page_runs_a_constant_number_of_queries(client, request, alice, bob,
     assert response.context["report"].total.missed == 41
 
 
+# Session, user, policy, notifications, the form's choices, count, page (+ last contacts on the page);
+# on PostgreSQL the reads run in a transaction without JIT: SET LOCAL, and a savepoint inside a test.
+LIST_QUERIES = 11
+
+
 def test_the_drill_down_and_export_run_a_constant_number_of_queries(
     client, manager, alice, django_assert_max_num_queries
 ):
     client.force_login(manager)
     grow(alice, 1)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(LIST_QUERIES):
         client.get(CLIENTS_URL, {"month": OCTOBER, "show": "missed"})
     grow(alice, 40)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(LIST_QUERIES):
         assert len(client.get(CLIENTS_URL, {"month": OCTOBER, "show": "missed"}).context["page_obj"].object_list) == 25
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(LIST_QUERIES):
         assert len(sheet_rows(client.get(EXPORT_URL, {"month": OCTOBER, "show": "missed"}))) == 43
     with django_assert_max_num_queries(10):
         client.get(EXPORT_URL, {"month": OCTOBER})

@@ -13,7 +13,16 @@ from crm.pagination import paginate
 from crm.permissions import role_required
 from crm.roles import CLIENT_ROLES
 from crm.spreadsheets.export import xlsx_append, xlsx_bytes
-from visits.coverage import FIGURES, Report, Scope, coverage_report, figure_clients, last_contact, with_last_contact
+from visits.coverage import (
+    FIGURES,
+    Report,
+    Scope,
+    coverage_report,
+    figure_clients,
+    last_contact,
+    with_last_contact,
+    without_jit,
+)
 from visits.coverage_forms import CoverageForm
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -47,8 +56,9 @@ def coverage_clients(request: HttpRequest) -> HttpResponse:
     form, figure = _form(request), _figure(request)
     scope = form.scope()
     search = request.GET.get("q", "").strip()[:100]
-    page = paginate(request, figure_clients(request.user, scope, figure, search))
-    page.object_list = list(with_last_contact(page.object_list, scope))
+    with without_jit():
+        page = paginate(request, figure_clients(request.user, scope, figure, search))
+        page.object_list = list(with_last_contact(page.object_list, scope))
     for client in page.object_list:
         client.last_contact = last_contact(client)
     context = {"form": form, "scope": scope, "figure": figure, "figure_label": FIGURES[figure], "search": search}
@@ -110,10 +120,11 @@ def _clients_sheet(book: Workbook, request: HttpRequest, scope: Scope, figure: s
     headers = [_("Client code"), _("Client"), _("Account manager"), _("Territory"), _("Level"), _("Last contact")]
     xlsx_append(sheet, headers)
     clients = with_last_contact(figure_clients(request.user, scope, figure, request.GET.get("q", "")[:100]), scope)
-    for client in clients.iterator(chunk_size=2000):
-        territory = client.territory.name if client.territory else ""
-        row = [client.code, client.name, str(client.owner), territory, client.level, last_contact(client)]
-        xlsx_append(sheet, row)
+    with without_jit():
+        for client in clients.iterator(chunk_size=2000):
+            territory = client.territory.name if client.territory else ""
+            row = [client.code, client.name, str(client.owner), territory, client.level, last_contact(client)]
+            xlsx_append(sheet, row)
 
 
 urlpatterns = [
