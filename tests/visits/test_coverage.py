@@ -136,6 +136,16 @@ def test_a_shorter_rotation_moves_clients_past_it(alice, portfolio):
     assert coverage_report(alice, scope).total.past_rotation == 4
 
 
+def test_a_period_longer_than_the_rotation(alice, portfolio):
+    """May–October: A6's meeting of 1 Jun is a contact on site in the period, yet past rotation."""
+    scope = Scope(start=date(2026, 5, 1), end=PERIOD[1], rotation_days=90, today=AFTER)
+    total = coverage_report(alice, scope).total
+    assert (total.contacted, total.contacted_onsite, total.never, total.past_rotation) == (6, 3, 2, 3)
+    assert codes(alice, "contacted", scope) == ["A1", "A2", "A3", "A5", "A6", "A9"]
+    assert codes(alice, "contacted_onsite", scope) == ["A1", "A5", "A6"]
+    assert codes(alice, "past_rotation", scope) == ["A4", "A6", "A8"]
+
+
 def test_scope_by_level_and_territory(alice, portfolio, north):
     for code in ["A1", "A4"]:
         portfolio[code].level, portfolio[code].territory = "A", north
