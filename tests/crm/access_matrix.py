@@ -239,6 +239,10 @@ TABLE: dict[str, Access] = {
     "visits:remove": form(with_admin(), pk=_pk("visit")),
     "visits:log_unplanned": form(with_admin(), pk=_pk("client")),
     "visits:policy": form(MANAGERS),
+    # visits (VIS-3): coverage of the user's own portfolio (account managers), team (managers), all (admins)
+    "visits:coverage": page(CLIENTS),
+    "visits:coverage_clients": page(CLIENTS, query="show=active"),
+    "visits:coverage_export": page(CLIENTS),
     # repairs (REP-*)
     "repairs:list": page(ALL_REPAIRS),
     "repairs:create": form(INTAKE),

@@ -36,6 +36,7 @@ from grading.forms import DashboardFilter, PolicyForm
 from repairs.filters import RepairOrderFilter
 from repairs.forms import RepairOrderForm
 from tests.factories import ClientFactory
+from visits.coverage_forms import CoverageForm
 from visits.filters import PlanFilter
 from visits.forms import MarketInfoForm, OpenMonthForm, VisitLogForm
 from visits.forms import PolicyForm as VisitPolicyForm
@@ -162,6 +163,10 @@ GET_PAGES = [
     Page("repairs:stats_export", Role.FINANCE, ["month"]),
     Page("grading:dashboard", Role.MANAGER, form_params(DashboardFilter)),
     Page("visits:calendar", Role.MANAGER, ["month", "week", "owner"]),
+    Page("visits:coverage", Role.MANAGER, form_params(CoverageForm)),
+    Page("visits:coverage", Role.ADMIN, form_params(CoverageForm)),
+    Page("visits:coverage_clients", Role.ACCOUNT_MANAGER, ["show", "q", *form_params(CoverageForm), *PAGINATION]),
+    Page("visits:coverage_export", Role.MANAGER, ["show", "q", *form_params(CoverageForm)]),
 ]
 POST_PAGES = [
     Page(

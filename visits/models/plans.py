@@ -7,6 +7,7 @@ from datetime import date
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -236,6 +237,8 @@ class Visit(models.Model):
             models.Index(fields=["plan", "planned_for"], name="visits_plan_day"),
             models.Index(fields=["client", "done_on"], name="visits_client_done"),
             models.Index(fields=["done_on"], name="visits_done_on"),
+            # The item's day in the approved plan: the coverage page's compliance reads a period of it.
+            models.Index(Coalesce("original_date", "planned_for"), name="visits_day_in_plan"),
         ]
 
     def __str__(self) -> str:
