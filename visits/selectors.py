@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from clients.models import Client
@@ -15,7 +16,7 @@ from crm.models import User
 from visits.calendar import month_end, month_start, working_days
 from visits.models import MonthPlan, Visit
 
-OVERDUE_LIMIT = 50
+OVERDUE_LIMIT = 20  # the oldest; the plan page lists them all
 
 
 def _items(user: User) -> QuerySet[Visit]:
@@ -46,6 +47,13 @@ def _items(user: User) -> QuerySet[Visit]:
     )
 
 
+def _with_log_urls(visits: list[Visit]) -> None:
+    """Each visit's "log" address, reversed once for the page rather than once per visit."""
+    pattern = reverse("visits:log", args=[0]).replace("/0/", "/{}/")
+    for visit in visits:
+        visit.log_url = pattern.format(visit.pk)
+
+
 @dataclass
 class Day:
     day: date
@@ -60,6 +68,7 @@ def my_today(user: User, today: date | None = None) -> dict[str, Any]:
     todays = _items(user).filter(Q(planned_for=today, status=Visit.Status.PLANNED) | Q(done_on=today))
     todays = list(todays.order_by("status", "territory__name", "client__name"))
     overdue_list = list(overdue[:OVERDUE_LIMIT])
+    _with_log_urls([*todays, *overdue_list])
     return {
         "today": today,
         "overdue": overdue_list,
@@ -84,6 +93,8 @@ def my_week(user: User, day: date) -> list[Day]:
         .order_by("territory__name", "client__name")
     )
     by_day: dict[date, list[Visit]] = defaultdict(list)
+    visits = list(visits)
+    _with_log_urls(visits)
     for visit in visits:
         by_day[visit.done_on or visit.planned_for].append(visit)
     working = set(working_days(start, end))
