@@ -13,7 +13,7 @@ from crm.models import Team, Territory
 from visits.calendar import month_start, next_month
 from visits.models import MarketInfo, Visit, VisitPolicy
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")  # what <input type=date> reads, in any language
 
 
 class MonthField(forms.DateField):
