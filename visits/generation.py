@@ -3,14 +3,19 @@
 
 What is due, per client, for the month [ms, me]:
 
-* on-site visits at the interval of its level (``interval_days``: 2 a month → every 15 days,
-  1 → 30, 0.5 → 61, 0.34 → 89), or of its key-account cadence when it is a key account; the
-  series starts at the last on-site visit + the interval (at the month's start when never visited
-  or already overdue). A booked next contact replaces the series' start: the booked day is the
-  next visit, the later ones follow at the interval;
-* phone follow-ups at the phone interval of its level, from the last phone call;
+* on-site visits at the interval of its level (``interval_days``: 2 a month → every 15.21 days,
+  1 → 30.42, 0.5 → 60.83, 0.34 → 89.46), or of its key-account cadence when it is a key account;
+  the series starts at the last on-site visit + the interval. A client never visited or already
+  overdue is due at once: its first visit is spread over the first interval of the month (day
+  ``ms + client id mod the interval``), so that the backlog does not all land on the first day.
+  A booked next contact within the month replaces the series' start: the booked day is the next
+  visit, the later ones follow at the interval (a booking from before the month is in the
+  previous month's plan already);
+* phone follow-ups at the phone interval of its level, from the last phone call, likewise;
 * rotation: an active client with nothing due that was last contacted ``rotation_days`` ago or
-  more (or never), or that sits in a focus territory, gets one phone follow-up.
+  more (or never), or that sits in a focus territory, gets one phone follow-up (spread likewise).
+
+``ms`` is the month's first day, or today when the month has begun: nothing is planned in the past.
 
 Placement: each item goes to the ISO week of its due day (to the first working day on or after
 it), and within the week the on-site visits of one territory get a block of consecutive working
@@ -85,6 +90,7 @@ def _sql_dialect() -> dict[str, str]:
             "dn_ts": "(({col} AT TIME ZONE '" + tz.replace("'", "") + "')::date - DATE '2000-01-01')",
             "dn_date": "({col} - DATE '2000-01-01')",
             "greatest": "GREATEST",
+            "least": "LEAST",
             "floor": "CAST(FLOOR({x}) AS INTEGER)",
         }
     offset = int(timezone.localtime().utcoffset().total_seconds() // 60)
@@ -92,6 +98,7 @@ def _sql_dialect() -> dict[str, str]:
         "dn_ts": f"CAST(julianday(date({{col}}, '{offset:+d} minutes')) - {SQLITE_EPOCH_JULIAN} AS INTEGER)",
         "dn_date": f"CAST(julianday({{col}}) - {SQLITE_EPOCH_JULIAN} AS INTEGER)",
         "greatest": "MAX",
+        "least": "MIN",
         "floor": "CAST({x} AS INTEGER)",  # the values are positive: truncation is the floor
     }
 
@@ -116,12 +123,22 @@ def series_length(*, policy: VisitPolicy, month: date, owner_ids: list[int]) -> 
 
 
 def due_items_sql(
-    *, policy: VisitPolicy, month: date, owner_ids: list[int], focus_territory_ids: list[int]
+    *,
+    policy: VisitPolicy,
+    month: date,
+    owner_ids: list[int],
+    focus_territory_ids: list[int],
+    start: date | None = None,
 ) -> tuple[str, list]:
     """The SELECT of every due item (client, owner, territory, kind, source, due day number) of
-    ``owner_ids``' clients in ``month``. Also what the benchmark compares generation against."""
+    ``owner_ids``' clients in ``month``, from ``start`` on (a month opened once begun is planned
+    from today). Also what the benchmark compares generation against. The day numbers are
+    integers computed here, written into the statement; every other value is a parameter."""
     d = _sql_dialect()
-    ms, me = day_number(month), day_number(month_end(month))
+    mstart, me = day_number(month), day_number(month_end(month))
+    ms = max(mstart, day_number(start)) if start else mstart
+    span, rot = me - ms, int(policy.rotation_days)
+    least = d["least"]
     ts = d["dn_ts"].format(col="i.occurred_at")
     booked = d["dn_date"].format(col="c.next_contact_date")
     greatest = d["greatest"]
@@ -167,58 +184,37 @@ def due_items_sql(
         ),
         starts AS (
             SELECT base.*,
-                   CASE WHEN booked IS NOT NULL THEN {greatest}(booked, %s)
+                   CASE WHEN booked IS NOT NULL AND booked >= {mstart} THEN {greatest}(booked, {ms})
                         WHEN on_iv IS NULL THEN NULL
-                        WHEN last_onsite IS NULL THEN %s
-                        ELSE {greatest}(last_onsite + on_iv, %s) END AS o0,
+                        WHEN last_onsite IS NULL OR last_onsite + on_iv < {ms}
+                             THEN {ms} + client_id %% {floor(x=least + "(on_iv, " + str(span + 1) + ")")}
+                        ELSE last_onsite + on_iv END AS o0,
                    CASE WHEN ph_iv IS NULL THEN NULL
-                        WHEN last_phone IS NULL THEN %s
-                        ELSE {greatest}(last_phone + ph_iv, %s) END AS p0
+                        WHEN last_phone IS NULL OR last_phone + ph_iv < {ms}
+                             THEN {ms} + client_id %% {floor(x=least + "(ph_iv, " + str(span + 1) + ")")}
+                        ELSE last_phone + ph_iv END AS p0
             FROM base
         )
         SELECT client_id, owner_id, territory_id, 'onsite' AS kind,
-               CASE WHEN n = 0 AND booked IS NOT NULL THEN 'booked' ELSE 'cadence' END AS source,
+               CASE WHEN n = 0 AND booked IS NOT NULL AND booked >= {mstart} THEN 'booked' ELSE 'cadence' END
+                   AS source,
                {floor(x="o0 + n * COALESCE(on_iv, 0)")} AS due
         FROM starts JOIN seq ON (seq.n = 0 OR starts.on_iv IS NOT NULL)
-        WHERE o0 <= %s AND o0 + n * COALESCE(on_iv, 0) <= %s
+        WHERE o0 <= {me} AND o0 + n * COALESCE(on_iv, 0) <= {me}
         UNION ALL
         SELECT client_id, owner_id, territory_id, 'phone', 'cadence', {floor(x="p0 + n * ph_iv")}
         FROM starts JOIN seq ON 1 = 1
-        WHERE p0 <= %s AND p0 + n * ph_iv <= %s
+        WHERE p0 <= {me} AND p0 + n * ph_iv <= {me}
         UNION ALL
         SELECT client_id, owner_id, territory_id, 'phone', 'rotation',
-               CASE WHEN last_any IS NULL OR last_any + %s > %s THEN %s ELSE {greatest}(last_any + %s, %s) END AS due
+               CASE WHEN last_any IS NULL OR last_any + {rot} > {me} OR last_any + {rot} < {ms}
+                    THEN {ms} + client_id %% {span + 1} ELSE last_any + {rot} END AS due
         FROM starts
         WHERE status = 'active'
-          AND (o0 IS NULL OR o0 > %s) AND (p0 IS NULL OR p0 > %s)
-          AND (last_any IS NULL OR last_any + %s <= %s OR territory_id IN ({focus}))
+          AND (o0 IS NULL OR o0 > {me}) AND (p0 IS NULL OR p0 > {me})
+          AND (last_any IS NULL OR last_any + {rot} <= {me} OR territory_id IN ({focus}))
     """
-    rot = policy.rotation_days
-    params = [
-        *owner_ids,
-        *onsite_params,
-        *phone_params,
-        *owner_ids,
-        ms,  # booked before the month: due on its first day
-        ms,
-        ms,
-        ms,
-        ms,
-        me,
-        me,
-        me,
-        me,
-        rot,
-        me,
-        ms,
-        rot,
-        ms,
-        me,
-        me,
-        rot,
-        me,
-        *focus_territory_ids,
-    ]
+    params = [*owner_ids, *onsite_params, *phone_params, *owner_ids, *focus_territory_ids]
     return sql, params
 
 
@@ -245,11 +241,12 @@ def allocate(n_days: int, groups: list[tuple[int, int]]) -> dict[int, tuple[int,
 
 
 def _day_map(month: date, days: list[date]) -> list[tuple[int, int, int]]:
-    """(day number, week index, position of the working day it maps to) for every day of the
-    month: a day maps to the first working day on or after it, the month's last otherwise."""
+    """(day number, week index, position of the working day it maps to) for every day from the
+    first working day planned to the month's end: a day maps to the first working day on or
+    after it, the month's last otherwise."""
     weeks = sorted({iso_week(d) for d in days})
     rows = []
-    day, end = month, month_end(month)
+    day, end = min(days[0], month), month_end(month)
     while day <= end:
         pos = next((i for i, w in enumerate(days) if w >= day), len(days) - 1)
         rows.append((day_number(day), weeks.index(iso_week(days[pos])), pos))
@@ -257,7 +254,7 @@ def _day_map(month: date, days: list[date]) -> list[tuple[int, int, int]]:
     return rows
 
 
-def _cover_minimum(cursor, *, month: date, owner_ids: list[int], percent: int) -> None:
+def _cover_minimum(cursor, *, month: date, start: date, owner_ids: list[int], percent: int) -> None:
     """The manager's minimum coverage: when the due items of an account manager reach fewer than
     ``percent`` % of their active clients, the clients contacted longest ago (never first) get a
     phone follow-up, spread over the month, until the share is reached."""
@@ -274,7 +271,7 @@ def _cover_minimum(cursor, *, month: date, owner_ids: list[int], percent: int) -
     if not need:
         return
     _create_temp(cursor, NEED_TABLE, "owner_id integer, need integer", need)
-    ms, span = day_number(month), (month_end(month) - month).days
+    ms, span = day_number(start), (month_end(month) - start).days
     ts = _sql_dialect()["dn_ts"].format(col="i.occurred_at")
     cursor.execute(
         f"""INSERT INTO {DUE_TABLE} (client_id, owner_id, territory_id, kind, source, due)
@@ -313,18 +310,22 @@ def insert_due_items(
     plans: dict[int, int],
     focus_territory_ids: list[int],
     min_coverage: int | None = None,
+    start: date | None = None,
     now: datetime | None = None,
 ) -> int:
     """Write the due items of each owner into their plan (``plans``: owner id → plan id).
     Runs inside the caller's transaction; returns the number of visits written."""
     if not plans:
         return 0
-    days = working_days(month, month_end(month))
+    start = max(month, start) if start else month
+    days = working_days(start, month_end(month))
+    if not days:
+        return 0
     week_of = [iso_week(d) for d in days]
     weeks = sorted(set(week_of))
     week_days = {w: [i for i, wk in enumerate(week_of) if wk == w] for w in weeks}
     select, params = due_items_sql(
-        policy=policy, month=month, owner_ids=list(plans), focus_territory_ids=focus_territory_ids
+        policy=policy, month=month, owner_ids=list(plans), focus_territory_ids=focus_territory_ids, start=start
     )
     with connection.cursor() as cursor:
         _create_temp(cursor, DAY_TABLE, "dn integer, widx integer, pos integer", _day_map(month, days))
@@ -332,7 +333,7 @@ def insert_due_items(
         cursor.execute(f"DROP TABLE IF EXISTS {DUE_TABLE}")
         cursor.execute(f"CREATE TEMPORARY TABLE {DUE_TABLE} AS {select}", params)
         if min_coverage:
-            _cover_minimum(cursor, month=month, owner_ids=list(plans), percent=min_coverage)
+            _cover_minimum(cursor, month=month, start=start, owner_ids=list(plans), percent=min_coverage)
         # One block of days per (owner, week, territory); phone items (group -1) use the whole week.
         cursor.execute(
             f"""SELECT d.owner_id, m.widx, COALESCE(d.territory_id, 0), COUNT(*)

@@ -51,7 +51,8 @@ def month_open(
         raise ValidationError({"month": _("Choose a month.")})
     if month < month_start(today):
         raise ValidationError({"month": _("Plans are made for this month or a later one.")})
-    if not working_days(month, month_end(month)):
+    start = max(month, today)  # a month already begun is planned from today on
+    if not working_days(start, month_end(month)):
         raise ValidationError(
             {"month": _("The holiday calendar leaves no working day in %(month)s.") % {"month": f"{month:%Y-%m}"}}
         )
@@ -102,6 +103,7 @@ def month_open(
                 plans=plans,
                 focus_territory_ids=list(focus),
                 min_coverage=minimum,
+                start=start,
             )
             result.plan_ids += list(plans.values())
     return result

@@ -39,14 +39,16 @@ def test_interval_days_by_rate():
 
 
 def test_a_level_client_never_contacted_gets_two_visits_and_two_calls(alice, manager, before_december):
-    ClientFactory(code="A1", owner=alice, level="A")
+    ClientFactory(pk=1000, code="A1", owner=alice, level="A")
     services.month_open(team=alice.team, month=DECEMBER, by=manager, today=before_december)
     found = items(alice)
     onsite = [row[3] for row in found if row[1] == "onsite"]
     phone = [row[3] for row in found if row[1] == "phone"]
-    # Due 1 Dec and 16 Dec (15.21 days later; a third would be 31.42 Dec): weeks 49 (1–4 Dec) and 51 (14–18 Dec).
-    assert onsite == [date(2026, 12, 1), date(2026, 12, 14)]
-    assert phone == [date(2026, 12, 1), date(2026, 12, 14)]
+    # Never visited: due at once, spread by client over the first interval: 1 Dec + 1000 mod 15
+    # = 11 Dec, then 15.21 days later 26 Dec (a Saturday, so Monday 28). Each goes to the start of
+    # its week (7 Dec, 28 Dec). A third would be 41 Dec: two visits in the month, not three.
+    assert onsite == [date(2026, 12, 7), date(2026, 12, 28)]
+    assert phone == [date(2026, 12, 7), date(2026, 12, 28)]
     assert {row[2] for row in found} == {"cadence"}
 
 
@@ -124,20 +126,21 @@ def test_holidays_and_swapped_working_days(alice, manager, before_december):
     # A holiday on Tuesday 1 Dec and a swapped working Saturday 5 Dec (调休).
     CalendarDay.objects.create(date=date(2026, 12, 1), name="假日")
     CalendarDay.objects.create(date=date(2026, 12, 5), is_working=True, name="调休")
-    ClientFactory(code="B1", owner=alice, level="B", next_contact_date=date(2026, 12, 1))
+    ClientFactory(pk=3000, code="B1", owner=alice, level="B", next_contact_date=date(2026, 12, 1))
     services.month_open(team=alice.team, month=DECEMBER, by=manager, today=before_december)
     # The booked day is a holiday: the next working day, 2 Dec.
     assert items(alice, kind="onsite") == [("B1", "onsite", "booked", date(2026, 12, 2))]
-    # The week of 1 Dec has 2, 3, 4 and Saturday 5 Dec; the phone follow-up takes its first day.
+    # Never called: 1 Dec + 3000 mod 30 = 1 Dec, whose week has 2, 3, 4 and Saturday 5 Dec; the
+    # phone follow-up takes its first working day.
     assert items(alice, kind="phone") == [("B1", "phone", "cadence", date(2026, 12, 2))]
 
 
 def test_one_territory_per_day(alice, manager, north, south, before_december):
-    # Six B clients due at the start of December, three in each territory: the first week
-    # (Tue 1 – Fri 4 Dec, four days) gives each territory a block of two days.
-    for n in range(3):
-        ClientFactory(code=f"N{n}", owner=alice, level="B", territory=north)
-        ClientFactory(code=f"S{n}", owner=alice, level="B", territory=south)
+    # Six B clients never visited, three in each territory, whose ids put them in the first week
+    # (1 Dec + id mod 30 = 1–4 Dec; Tue 1 – Fri 4 Dec, four days): each territory gets two days.
+    for n, (north_pk, south_pk) in enumerate([(2010, 2011), (2012, 2013), (2040, 2041)]):
+        ClientFactory(pk=north_pk, code=f"N{n}", owner=alice, level="B", territory=north)
+        ClientFactory(pk=south_pk, code=f"S{n}", owner=alice, level="B", territory=south)
     services.month_open(team=alice.team, month=DECEMBER, by=manager, today=before_december)
     by_day: dict[date, set[str]] = {}
     for code, _kind, _source, day in items(alice, kind="onsite"):
@@ -213,7 +216,7 @@ def test_minimum_coverage_calls_the_clients_contacted_longest_ago(alice, manager
 def test_a_weekly_key_account_gets_every_visit_of_the_month(alice, manager, before_december):
     # The number sequence is cut to the longest series: 7-day cadence, 30 days → 1 + 4 visits,
     # due 1, 8, 15, 22 and 29 Dec, each placed on the first working day of its week in December.
-    client = ClientFactory(code="W1", owner=alice, level="D", is_key_account=True)
+    client = ClientFactory(pk=7000, code="W1", owner=alice, level="D", is_key_account=True)  # 7000 mod 7 = 0
     KeyAccountProfile.objects.create(client=client, visit_cadence_days=7)
     ClientFactory(code="A2", owner=alice, level="A")
     assert series_length(policy=VisitPolicy.current(), month=DECEMBER, owner_ids=[alice.pk]) == 5
@@ -227,3 +230,31 @@ def test_a_weekly_key_account_gets_every_visit_of_the_month(alice, manager, befo
         date(2026, 12, 21),
         date(2026, 12, 28),
     ]
+
+
+def test_a_month_opened_once_begun_is_planned_from_today(alice, manager):
+    ClientFactory(pk=1200, code="B1", owner=alice, level="B")  # never visited: due at once
+    services.month_open(team=alice.team, month=DECEMBER, by=manager, today=date(2026, 12, 16))
+    days = [row[3] for row in items(alice)]
+    # From 16 Dec: 16 + 1200 mod min(30, 16) = 16 Dec; its week (Mon 14 Dec) begins before today,
+    # so the items go to the working days from today: nothing planned in the past.
+    assert days and min(days) >= date(2026, 12, 16)
+
+
+def test_a_backlog_is_spread_over_the_month(alice, manager, before_december):
+    # Thirty B clients never visited: their first visits spread over the month's weeks rather
+    # than all on its first day.
+    for n in range(30):
+        ClientFactory(pk=5000 + n, code=f"B{n:02d}", owner=alice, level="B")
+    services.month_open(team=alice.team, month=DECEMBER, by=manager, today=before_december)
+    weeks = {row[3].isocalendar()[1] for row in items(alice, kind="onsite")}
+    assert weeks == {49, 50, 51, 52, 53}
+
+
+def test_a_booking_from_before_the_month_is_not_planned_again(alice, manager, before_december):
+    # Booked 27 Nov: it is in November's plan (overdue there if missed); December follows the
+    # cadence from the last visit, 20 Nov + 30.42 = 20 Dec (Sunday) → the week of 21 Dec.
+    client = ClientFactory(code="B1", owner=alice, level="B", next_contact_date=date(2026, 11, 27))
+    InteractionFactory(client=client, kind="visit", occurred_at=at(date(2026, 11, 20)), recorded_by=alice)
+    services.month_open(team=alice.team, month=DECEMBER, by=manager, today=before_december)
+    assert items(alice, kind="onsite") == [("B1", "onsite", "cadence", date(2026, 12, 21))]
