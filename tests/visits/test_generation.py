@@ -218,7 +218,7 @@ def test_a_weekly_key_account_gets_every_visit_of_the_month(alice, manager, befo
     # due 1, 8, 15, 22 and 29 Dec, each placed on the first working day of its week in December.
     client = ClientFactory(pk=7000, code="W1", owner=alice, level="D", is_key_account=True)  # 7000 mod 7 = 0
     KeyAccountProfile.objects.create(client=client, visit_cadence_days=7)
-    ClientFactory(code="A2", owner=alice, level="A")
+    ClientFactory(pk=7006, code="A2", owner=alice, level="A")  # due 2 and 17 Dec: after W1 in its weeks
     assert series_length(policy=VisitPolicy.current(), month=DECEMBER, owner_ids=[alice.pk]) == 5
     # Without key accounts the shortest interval is A's 15.21 days: 1 Dec and 16 Dec.
     assert series_length(policy=VisitPolicy.current(), month=DECEMBER, owner_ids=[manager.pk]) == 2
