@@ -77,8 +77,9 @@ def _contacts_save(*, client: Client, contacts: BaseInlineFormSet) -> None:
         Contact.objects.filter(pk=emergency[0]).update(is_emergency=True)
 
 
-# Sent inside the transaction of every logged interaction, with ``interaction``: the apps above
-# clients (visit plans) mark what it fulfils without clients importing them.
+# Sent inside the transaction of every logged interaction, with ``interaction`` and ``booking``
+# (the client's booked next contact after it): the apps above clients (visit plans) mark what it
+# fulfils and keep their booked visits in step, without clients importing them.
 interaction_logged = Signal()
 
 
@@ -108,20 +109,38 @@ def interaction_log(
             next_contact_date=next_contact_date,
             recorded_by=by,
         )
-        interaction_logged.send(sender=Interaction, interaction=interaction)
-        if client.interactions.filter(occurred_at__gt=interaction.occurred_at).exists():
-            return interaction  # a backdated entry: the later contact's follow-up stands
-        previous_due = client.next_contact_date
-        done = previous_due is not None and timezone.localdate(interaction.occurred_at) >= previous_due
-        if previous_due is not None and next_contact_date is None and not done:
-            return interaction  # a contact in between does not cancel the booked one
-        Client.objects.filter(pk=client.pk).update(next_contact_date=next_contact_date, next_step=next_step)
-        client.next_contact_date, client.next_step = next_contact_date, next_step
-        if previous_due is not None and previous_due != next_contact_date:
-            Notification.objects.filter(key=followup_key(client.pk, previous_due), read_at__isnull=True).update(
-                read_at=timezone.now()
-            )
+        _booking_carry(client=client, interaction=interaction)
+        interaction_logged.send(sender=Interaction, interaction=interaction, booking=client.next_contact_date)
         return interaction
+
+
+def _booking_carry(*, client: Client, interaction: Interaction) -> None:
+    if client.interactions.filter(occurred_at__gt=interaction.occurred_at).exists():
+        return  # a backdated entry: the later contact's follow-up stands
+    next_contact_date, next_step = interaction.next_contact_date, interaction.next_step
+    previous_due = client.next_contact_date
+    done = previous_due is not None and timezone.localdate(interaction.occurred_at) >= previous_due
+    if previous_due is not None and next_contact_date is None and not done:
+        return  # a contact in between does not cancel the booked one
+    Client.objects.filter(pk=client.pk).update(next_contact_date=next_contact_date, next_step=next_step)
+    client.next_contact_date, client.next_step = next_contact_date, next_step
+    if previous_due is not None and previous_due != next_contact_date:
+        Notification.objects.filter(key=followup_key(client.pk, previous_due), read_at__isnull=True).update(
+            read_at=timezone.now()
+        )
+
+
+def followup_move(*, client: Client, due: date, to: date) -> bool:
+    """Move the booked next contact from ``due`` to ``to`` (its visit was moved in the plan);
+    False when the booking is no longer ``due``. The old day's reminder is put away."""
+    with transaction.atomic():
+        if not Client.objects.filter(pk=client.pk, next_contact_date=due).update(next_contact_date=to):
+            return False
+        client.next_contact_date = to
+        Notification.objects.filter(key=followup_key(client.pk, due), read_at__isnull=True).update(
+            read_at=timezone.now()
+        )
+        return True
 
 
 # Sent when a booked next contact is cancelled, with ``client`` and ``due`` (the cancelled day).

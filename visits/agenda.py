@@ -11,7 +11,7 @@ from django.db.models import Q, QuerySet
 
 from crm.models import User
 from crm.roles import Role
-from visits.calendar import month_end, month_start, next_month, previous_month, working_days
+from visits.calendar import FIRST_YEAR, LAST_YEAR, month_end, month_start, next_month, previous_month, working_days
 from visits.models import CalendarDay, Visit
 
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
@@ -68,12 +68,12 @@ def week_period(day: date) -> Period:
 
 def period_from(*, month: str | None, week: str | None, today: date) -> Period:
     """``?week=YYYY-Www`` or ``?month=YYYY-MM``; anything unreadable is this month."""
-    if week and (match := WEEK.match(week)):
+    if week and (match := WEEK.match(week)) and FIRST_YEAR <= int(match[1]) <= LAST_YEAR:
         try:
             return week_period(date.fromisocalendar(int(match[1]), int(match[2]), 1))
         except ValueError:
             pass
-    if month and (match := MONTH.match(month)):
+    if month and (match := MONTH.match(month)) and FIRST_YEAR <= int(match[1]) <= LAST_YEAR:
         try:
             return month_period(date(int(match[1]), int(match[2]), 1))
         except ValueError:

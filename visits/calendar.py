@@ -50,3 +50,17 @@ def next_working_day(day: date, *, horizon: int = 60) -> date:
 def iso_week(day: date) -> tuple[int, int]:
     year, week, _weekday = day.isocalendar()
     return year, week
+
+
+# Pages read dates from the address; outside these years a week's arithmetic overflows and no
+# plan exists anyway, so such a date is treated as unreadable.
+FIRST_YEAR, LAST_YEAR = 2000, 2099
+
+
+def parse_day(value: str | None) -> date | None:
+    """A YYYY-MM-DD from a query string, or None when it is missing, impossible or out of range."""
+    try:
+        day = date.fromisoformat(value or "")
+    except ValueError:
+        return None
+    return day if FIRST_YEAR <= day.year <= LAST_YEAR else None

@@ -11,10 +11,10 @@ from crm.roles import CLIENT_ROLES
 VISITS_NAV = NavItem("visits:home", _("Visits"), "calendar-check", CLIENT_ROLES)
 
 
-def _on_interaction(sender, interaction, **kwargs) -> None:
-    from visits.services import plan_fulfil
+def _on_interaction(sender, interaction, booking=None, **kwargs) -> None:
+    from visits.services import interaction_logged
 
-    plan_fulfil(interaction=interaction)
+    interaction_logged(interaction=interaction, booking=booking)
 
 
 def _on_booking_cancelled(sender, client, due, **kwargs) -> None:

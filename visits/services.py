@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clients.models import Client, Interaction
-from clients.services import interaction_log
+from clients.services import followup_cancel, followup_move, interaction_log
 from crm.models import Team, Territory, User
 from crm.roles import Role
 from visits import generation
@@ -29,7 +29,7 @@ VISIT_KIND = {
     Interaction.Kind.CALL: Visit.Kind.PHONE,
 }
 # Set while visit_log writes its interaction: that visit is marked by visit_log itself.
-_LOGGING_FROM_PLAN: ContextVar[bool] = ContextVar("visits_logging_from_plan", default=False)
+_LOGGING_FROM_PLAN: ContextVar[int | bool] = ContextVar("visits_logging_from_plan", default=False)
 
 
 def month_open(
@@ -192,9 +192,12 @@ def _day_check(day: date, *, plan: MonthPlan | None, today: date, field: str) ->
 
 
 def _visit_change(visit: Visit, message: str, **changes: Any) -> None:
-    updated = Visit.objects.filter(pk=visit.pk, status=Visit.Status.PLANNED, version=visit.version).update(
-        version=F("version") + 1, **changes
-    )
+    """The change, if the visit and its plan are still as the user saw them: a plan submitted or
+    approved meanwhile is not changed under the manager's eyes (nor moved without a reason)."""
+    seen = Visit.objects.filter(pk=visit.pk, status=Visit.Status.PLANNED, version=visit.version)
+    if visit.plan_id is not None:
+        seen = seen.filter(plan__status=visit.plan.status)
+    updated = seen.update(version=F("version") + 1, **changes)
     if not updated:
         raise ValidationError(message)
     visit.refresh_from_db()
@@ -211,12 +214,19 @@ def visit_move(*, visit: Visit, day: date, by: User, reason: str = "", today: da
     plan = visit.plan
     if plan is not None and plan.status == MonthPlan.Status.SUBMITTED:
         raise ValidationError(_("The plan waits for the manager's decision; it cannot change now."))
-    _day_check(day, plan=plan, today=today, field="day")
-    needs_reason = (plan is not None and plan.status == MonthPlan.Status.APPROVED) or visit.planned_for < today
+    overdue = visit.planned_for < today
+    # An overdue visit of an earlier month rolls over into the month it moves to (its plan keeps
+    # counting it as missed on its day); any other stays in its plan's month.
+    rolls_over = overdue and plan is not None and plan.month < month_start(today)
+    _day_check(day, plan=None if rolls_over else plan, today=today, field="day")
+    needs_reason = (plan is not None and plan.status == MonthPlan.Status.APPROVED) or overdue
     if needs_reason and not reason.strip():
         raise ValidationError({"reason": _("Say why the visit moves.")})
     with transaction.atomic():
+        moved_from = visit.planned_for
         _visit_change(visit, _(STALE_VISIT), planned_for=day, note=reason.strip()[:300] or visit.note)
+        if visit.source == Visit.Source.BOOKED:
+            _booking_follows(client=visit.client, was=moved_from, to=day)
     return visit
 
 
@@ -229,7 +239,22 @@ def visit_remove(*, visit: Visit, by: User, reason: str) -> Visit:
         raise ValidationError(_("The plan waits for the manager's decision; it cannot change now."))
     with transaction.atomic():
         _visit_change(visit, _(STALE_VISIT), status=Visit.Status.CANCELLED, note=reason.strip()[:300])
+        if visit.source == Visit.Source.BOOKED:
+            _booking_follows(client=visit.client, was=visit.planned_for, to=None, by=by, reason=reason)
     return visit
+
+
+def _booking_follows(*, client: Client, was: date, to: date | None, by: User | None = None, reason: str = "") -> None:
+    """A booked visit moved or removed in the plan moves or cancels the client's booking too,
+    when the booking is still the one it was made for (its day, or the working day after)."""
+    client.refresh_from_db(fields=["next_contact_date", "next_step"])
+    booked = client.next_contact_date
+    if booked is None or was not in (booked, next_working_day(booked)):
+        return
+    if to is None:
+        followup_cancel(client=client, by=by, due=booked, reason=reason)
+    else:
+        followup_move(client=client, due=booked, to=to)
 
 
 def visit_add(*, plan: MonthPlan, client: Client, kind: str, day: date, by: User, today: date | None = None) -> Visit:
@@ -296,6 +321,10 @@ def visit_log(
         raise ValidationError({"next_contact_date": _("Book the next visit: an on-site visit always books the next.")})
     if next_contact_date is not None and next_contact_date <= occurred_on:
         raise ValidationError({"next_contact_date": _("Book the next visit after this one.")})
+    if next_contact_date is not None and next_contact_date < today:
+        raise ValidationError({"next_contact_date": _("Choose today or a later day.")})
+    if visit is not None and visit.kind != kind:
+        visit = None  # a call instead of the planned on-site visit: the visit stays to do
     if visit is not None:
         _owner_check(visit, by)
         if visit.client_id != client.pk:
@@ -306,7 +335,7 @@ def visit_log(
         occurred_at = timezone.make_aware(datetime.combine(occurred_on, time(12)))
         if occurred_on == today:
             occurred_at = timezone.now()
-        token = _LOGGING_FROM_PLAN.set(True)
+        token = _LOGGING_FROM_PLAN.set(visit.pk if visit is not None else True)
         try:
             interaction = interaction_log(
                 client=client,
@@ -339,10 +368,6 @@ def visit_log(
                 done_on=occurred_on,
                 interaction=interaction,
             )
-        if next_contact_date is not None:
-            _book_next(
-                client=client, day=next_contact_date, kind=Visit.Kind.ONSITE if kind == Visit.Kind.ONSITE else kind
-            )
         if market and any(value not in (None, "") for value in market.values()):
             MarketInfo.objects.create(
                 visit=visit, client=client, territory_id=client.territory_id, recorded_by=by, **market
@@ -350,12 +375,37 @@ def visit_log(
         return visit
 
 
+def interaction_logged(*, interaction: Interaction, booking: date | None) -> Visit | None:
+    """Every logged contact keeps the plan in step: its booked visits follow the client's booking,
+    and a contact logged on the client's page (not from the plan) fulfils the plan too."""
+    logging = _LOGGING_FROM_PLAN.get()
+    booking_sync(client=interaction.client, booking=booking, keep=logging if logging is not True else None)
+    if logging:
+        return None
+    return plan_fulfil(interaction=interaction)
+
+
+def booking_sync(*, client: Client, booking: date | None, keep: int | None = None) -> None:
+    """The plan's booked visits of the client are the client's booking: a booked visit on
+    another day (the booking moved) is taken out, and the booking gets its visit in the plan of
+    its month when that plan exists. ``keep`` is a visit being logged right now."""
+    days = (booking, next_working_day(booking)) if booking else ()
+    stale = Visit.objects.filter(client=client, source=Visit.Source.BOOKED, status=Visit.Status.PLANNED).exclude(
+        planned_for__in=days
+    )
+    if keep is not None:
+        stale = stale.exclude(pk=keep)
+    stale.update(status=Visit.Status.CANCELLED, note=_("Booking moved"), version=F("version") + 1)
+    if booking is not None and booking >= timezone.localdate():
+        _book_next(client=client, day=booking, kind=Visit.Kind.ONSITE)
+
+
 def plan_fulfil(*, interaction: Interaction) -> Visit | None:
     """A visit or call logged on the client's page (not from the plan) counts for the plan too:
     it fulfils the client's planned item of that kind due that day or overdue, or is recorded
     as an unplanned visit, so that compliance and the unplanned share see every contact."""
     kind = VISIT_KIND.get(interaction.kind)
-    if kind is None or _LOGGING_FROM_PLAN.get():
+    if kind is None:
         return None
     client = interaction.client
     day = timezone.localdate(interaction.occurred_at)
@@ -383,7 +433,10 @@ def plan_fulfil(*, interaction: Interaction) -> Visit | None:
 def booking_cancelled(*, client: Client, due: date) -> int:
     """The booked next contact was cancelled on the client's card: so is its visit in the plan."""
     return Visit.objects.filter(
-        client=client, planned_for=due, source=Visit.Source.BOOKED, status=Visit.Status.PLANNED
+        client=client,
+        planned_for__in=(due, next_working_day(due)),
+        source=Visit.Source.BOOKED,
+        status=Visit.Status.PLANNED,
     ).update(status=Visit.Status.CANCELLED, note=_("Booking cancelled"), version=F("version") + 1)
 
 
@@ -391,7 +444,9 @@ def _matching_planned(*, client: Client, kind: str, by: User, day: date) -> Visi
     """A visit logged outside the plan page still fulfils the plan: the client's planned visit of
     that kind due that day or overdue, the earliest."""
     return (
-        Visit.objects.filter(client=client, kind=kind, status=Visit.Status.PLANNED, planned_for__lte=day)
+        Visit.objects.filter(
+            client=client, owner_id=client.owner_id, kind=kind, status=Visit.Status.PLANNED, planned_for__lte=day
+        )
         .order_by("planned_for", "pk")
         .first()
     )
@@ -403,7 +458,9 @@ def _book_next(*, client: Client, day: date, kind: str) -> None:
     plan = MonthPlan.objects.filter(owner=client.owner_id, month=month_start(day)).first()
     if plan is None:
         return
-    if Visit.objects.filter(client=client, planned_for=day, status=Visit.Status.PLANNED).exists():
+    if Visit.objects.filter(
+        client=client, planned_for__in=(day, next_working_day(day)), status=Visit.Status.PLANNED
+    ).exists():
         return
     Visit.objects.create(
         plan=plan,

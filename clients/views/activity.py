@@ -65,7 +65,10 @@ def demand_create(request: HttpRequest, pk: int) -> HttpResponse:
 def followup_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     """Cancel the booked next contact, with the reason (the owner, or a manager of the team)."""
     client = selectors.client_card(request.user, pk)
-    due = parse_date(request.POST.get("due") or "")
+    try:
+        due = parse_date(request.POST.get("due") or "")
+    except ValueError:  # a well-formed but impossible date, e.g. 30 February
+        due = None
     try:
         if due is None:
             raise ValidationError(_("The booked contact changed meanwhile (done or moved); reload the page."))

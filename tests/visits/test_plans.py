@@ -190,7 +190,7 @@ def test_logging_without_a_plan_item_is_unplanned_or_fulfils_the_due_one(plan, c
 
 
 def test_an_overdue_visit_logged_late_needs_the_reason(plan, client_a, alice, today):
-    visit = planned(plan, client_a, today)
+    visit = planned(plan, client_a, today, kind=Visit.Kind.PHONE)
     Visit.objects.filter(pk=visit.pk).update(planned_for=today - timedelta(days=3))
     visit.refresh_from_db()
     with pytest.raises(ValidationError) as error:

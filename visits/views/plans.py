@@ -10,7 +10,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -22,6 +21,7 @@ from crm.pagination import paginate
 from crm.permissions import get_visible_or_404, role_required
 from crm.roles import CLIENT_ROLES, Role
 from visits import selectors, services
+from visits.calendar import parse_day
 from visits.filters import PlanFilter
 from visits.forms import (
     AddVisitForm,
@@ -51,7 +51,7 @@ def my_plan(request: HttpRequest) -> HttpResponse:
     view = request.GET.get("view", "today")
     context = {"view": view, "today": today}
     if view == "week":
-        day = parse_date(request.GET.get("day") or "") or today
+        day = parse_day(request.GET.get("day")) or today
         context.update(days=selectors.my_week(request.user, day), week_start=selectors.week_of(day)[0])
         context["previous_week"] = context["week_start"] - timezone.timedelta(days=7)
         context["next_week"] = context["week_start"] + timezone.timedelta(days=7)
@@ -146,7 +146,17 @@ def _plan_or_404(request: HttpRequest, pk: int) -> MonthPlan:
 @role_required(*CLIENT_ROLES)
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One plan cut into its weeks (周计划); the owner adjusts and submits, a manager decides."""
-    plan = _plan_or_404(request, pk)
+    return _plan_page(request, _plan_or_404(request, pk))
+
+
+def _plan_page(
+    request: HttpRequest,
+    plan: MonthPlan,
+    *,
+    add_form: AddVisitForm | None = None,
+    decision_form: DecisionForm | None = None,
+) -> HttpResponse:
+    """The plan page; a form that failed comes back bound, its errors next to its fields."""
     weeks = selectors.plan_weeks(plan)
     week = request.GET.get("week", "")
     visits = (
@@ -186,10 +196,9 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "is_owner": is_owner,
             "can_edit": is_owner and plan.status != MonthPlan.Status.SUBMITTED,
             "can_decide": can_decide,
-            "add_form": AddVisitForm(owner=plan.owner)
-            if is_owner and plan.status != MonthPlan.Status.SUBMITTED
-            else None,
-            "decision_form": DecisionForm(),
+            "add_form": add_form
+            or (AddVisitForm(owner=plan.owner) if is_owner and plan.status != MonthPlan.Status.SUBMITTED else None),
+            "decision_form": decision_form or DecisionForm(),
             "today": timezone.localdate(),
         },
     )
@@ -221,6 +230,9 @@ def plan_decide(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         decide(plan=plan, by=request.user, note=form.cleaned_data["note"])
     except ValidationError as error:
+        if hasattr(error, "error_dict"):  # a field's rule (the comment): shown next to it
+            add_service_errors(form, error)
+            return _plan_page(request, plan, decision_form=form)
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, _("Plan approved.") if approve else _("Plan returned to the account manager."))
@@ -240,10 +252,7 @@ def visit_add(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Visit added to the plan."))
             return redirect(plan)
-    for field, errors in form.errors.items():
-        label = form.fields[field].label if field in form.fields else ""
-        messages.error(request, f"{label}: {' '.join(errors)}" if label else " ".join(errors))
-    return redirect(plan)
+    return _plan_page(request, plan, add_form=form)
 
 
 def _visit_or_404(request: HttpRequest, pk: int) -> Visit:
