@@ -315,6 +315,10 @@ TABLE: dict[str, Access] = {
     "admin:archives_notice_delete": admin_only(NOBODY),
     "admin:archives_yearlyarchive_add": admin_only(NOBODY),
     "admin:archives_yearlyarchive_delete": admin_only(NOBODY),
+    "admin:visits_visitpolicy_change": admin_only(post=NOBODY),  # VIS-2: a new policy on /visits/policy/
+    "admin:visits_visitpolicy_delete": admin_only(NOBODY),
+    "admin:visits_monthplan_add": admin_only(NOBODY),  # plans are generated, then decided in the app
+    "admin:visits_calendarfeed_add": admin_only(NOBODY),  # its owner makes it, the secret stays secret
     "admin:repairs_repairsettings_add": admin_only(NOBODY),  # one row of settings, which exists
     "admin:repairs_repairsettings_delete": admin_only(NOBODY),
     "admin:grading_gradingrun_add": admin_only(NOBODY),  # GRD-6: started by the schedule or "grade now"
@@ -363,7 +367,7 @@ def build_world() -> World:
         TerritoryFactory,
         UserFactory,
     )
-    from visits.models import MarketReport, MonthPlan, Visit
+    from visits.models import MarketInfo, MarketReport, MonthPlan, TeamMonth, Visit, VisitPolicy
 
     team = TeamFactory(name="Matrix East")
     users = {
@@ -432,8 +436,17 @@ def build_world() -> World:
     )
     loan = Loan.objects.create(unit=unit, borrower=desk, purpose="Audit")
     yearly = YearlyArchive.objects.create(year=timezone.localdate().year - 1)
-    plan = MonthPlan.objects.create(owner=owner, month=timezone.localdate().replace(day=1), status="submitted")
+    team_month = TeamMonth.objects.create(
+        team=team,
+        month=timezone.localdate().replace(day=1),
+        policy=VisitPolicy.current(),
+        created_by=users[Role.MANAGER],
+    )
+    plan = MonthPlan.objects.create(
+        owner=owner, month=timezone.localdate().replace(day=1), status="submitted", team_month=team_month
+    )
     visit = Visit.objects.create(plan=plan, owner=owner, client=client, kind="onsite", planned_for=timezone.localdate())
+    MarketInfo.objects.create(client=client, territory=territory, product="Tea", notes="Shelf", recorded_by=owner)
     report = MarketReport.objects.create(
         territory=territory, month=date(2025, 1, 1), responsible=owner, due_date=date(2025, 2, 5)
     )
