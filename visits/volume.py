@@ -116,6 +116,7 @@ def populate(*, today: date) -> Seeded:
             done.visits += Visit.objects.filter(plan_id__in=plan_ids).count()
             _outcomes(plan_ids, today)
             done.unplanned += _unplanned(plan_ids, month, today)
+            _contacts(plan_ids)
             done.market += _market(plan_ids)
     return done
 
@@ -171,10 +172,12 @@ def _sql() -> dict[str, str]:
         return {
             "late": "LEAST(v.planned_for + CAST(1 + v.id %% 3 AS integer), %s)",
             "at_ten": "(v.done_on + TIME '02:00')",  # 10:00 in Shanghai, stored in UTC
+            "at_three": "(v.done_on + TIME '07:00')",
         }
     return {
         "late": "MIN(date(v.planned_for, '+' || (1 + v.id %% 3) || ' days'), %s)",
         "at_ten": "(v.done_on || ' 02:00:00')",
+        "at_three": "(v.done_on || ' 07:00:00')",
     }
 
 
@@ -223,6 +226,25 @@ def _outcomes(plan_ids: list[int], today: date) -> None:
                 *(_day(today), *MISSED),
                 *plan_ids,
             ],
+        )
+
+
+def _contacts(plan_ids: list[int]) -> None:
+    """Each done visit's contact in the client's history, as logging it writes one (on-site at
+    10:00, calls at 15:00): coverage reads contacts from the interactions first. The visits are
+    not linked back to them (a bulk match by client and time could pair two visits of one day)."""
+    sql = _sql()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""INSERT INTO clients_interaction
+                    (client_id, kind, occurred_at, outcome, next_step, next_contact_date, recorded_by_id)
+                SELECT v.client_id, CASE WHEN v.kind = 'onsite' THEN 'visit' ELSE 'call' END,
+                       CASE WHEN v.kind = 'onsite' THEN {sql["at_ten"]} ELSE {sql["at_three"]} END,
+                       CASE WHEN v.kind = 'onsite' THEN '上门拜访，查看陈列' ELSE '电话回访，订货正常' END,
+                       '', NULL, v.owner_id
+                FROM visits_visit v
+                WHERE v.plan_id IN ({_in(plan_ids)}) AND v.status = 'done' AND v.interaction_id IS NULL""",
+            plan_ids,
         )
 
 

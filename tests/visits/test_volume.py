@@ -127,3 +127,17 @@ def test_no_visits_skips_them():
 class _Null:
     def write(self, text: str) -> None:
         pass
+
+
+def test_every_done_planned_visit_left_its_contact_in_the_clients_history(seeded):
+    from clients.models import Interaction
+
+    done = Visit.objects.filter(status=Visit.Status.DONE).exclude(source=Visit.Source.UNPLANNED)
+    assert done.exists()
+    contacts = {
+        (client_id, timezone.localdate(at), kind)
+        for client_id, at, kind in Interaction.objects.values_list("client_id", "occurred_at", "kind")
+    }
+    kinds = {Visit.Kind.ONSITE: "visit", Visit.Kind.PHONE: "call"}
+    missing = [v for v in done if (v.client_id, v.done_on, kinds[v.kind]) not in contacts]
+    assert missing == []
