@@ -8,20 +8,7 @@ from visits.models import CalendarDay, CalendarFeed, MarketInfo, MarketReport, M
 @admin.register(VisitPolicy)
 class VisitPolicyAdmin(admin.ModelAdmin):
     # Never edited in place (a plan names the policy it was made with): a change is a new row.
-    list_display = (
-        "created_at",
-        "created_by",
-        "a_onsite",
-        "a_phone",
-        "b_onsite",
-        "b_phone",
-        "c_onsite",
-        "c_phone",
-        "d_onsite",
-        "d_phone",
-        "rotation_days",
-        "report_due_day",
-    )
+    list_display = ("created_at", "created_by", *VisitPolicy.SETTINGS)
 
     def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
         return False

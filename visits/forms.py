@@ -130,20 +130,7 @@ class DecisionForm(forms.Form):
 class PolicyForm(forms.ModelForm):
     class Meta:
         model = VisitPolicy
-        fields = [
-            "a_onsite",
-            "a_phone",
-            "b_onsite",
-            "b_phone",
-            "c_onsite",
-            "c_phone",
-            "d_onsite",
-            "d_phone",
-            "none_onsite",
-            "none_phone",
-            "rotation_days",
-            "report_due_day",
-        ]
+        fields = list(VisitPolicy.SETTINGS)
 
 
 def initial_log(visit: Visit | None, suggested: date | None, kind: str) -> dict:

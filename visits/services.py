@@ -356,18 +356,7 @@ def visit_log(
                 changes["note"] = late_reason.strip()[:300]
             _visit_change(visit, _(STALE_VISIT), **changes)
         else:
-            plan = MonthPlan.objects.filter(owner=client.owner_id, month=month_start(occurred_on)).first()
-            visit = Visit.objects.create(
-                plan=plan,
-                owner_id=client.owner_id,
-                client=client,
-                territory_id=client.territory_id,
-                kind=kind,
-                source=Visit.Source.UNPLANNED,
-                status=Visit.Status.DONE,
-                done_on=occurred_on,
-                interaction=interaction,
-            )
+            visit = _unplanned(client=client, kind=kind, day=occurred_on, interaction=interaction)
         if market and any(value not in (None, "") for value in market.values()):
             MarketInfo.objects.create(
                 visit=visit, client=client, territory_id=client.territory_id, recorded_by=by, **market
@@ -416,9 +405,13 @@ def plan_fulfil(*, interaction: Interaction) -> Visit | None:
         )
         if done:
             return visit
-    plan = MonthPlan.objects.filter(owner=client.owner_id, month=month_start(day)).first()
+    return _unplanned(client=client, kind=kind, day=day, interaction=interaction)
+
+
+def _unplanned(*, client: Client, kind: str, day: date, interaction: Interaction) -> Visit:
+    """A visit done outside the plan, counted in the plan of its month when there is one."""
     return Visit.objects.create(
-        plan=plan,
+        plan=MonthPlan.objects.filter(owner=client.owner_id, month=month_start(day)).first(),
         owner_id=client.owner_id,
         client=client,
         territory_id=client.territory_id,

@@ -335,23 +335,7 @@ def test_policy_page_saves_a_new_row(client, manager, alice):
     assert client.get(reverse("visits:policy")).status_code == 403
     client.force_login(manager)
     first = VisitPolicy.current()
-    data = {
-        f: getattr(first, f)
-        for f in (
-            "a_onsite",
-            "a_phone",
-            "b_onsite",
-            "b_phone",
-            "c_onsite",
-            "c_phone",
-            "d_onsite",
-            "d_phone",
-            "none_onsite",
-            "none_phone",
-            "rotation_days",
-            "report_due_day",
-        )
-    }
+    data = {name: getattr(first, name) for name in VisitPolicy.SETTINGS}
     data["rotation_days"] = 60
     assert client.post(reverse("visits:policy"), data).status_code == 302
     assert VisitPolicy.current().rotation_days == 60 and VisitPolicy.objects.count() == 2

@@ -86,6 +86,13 @@ class VisitPolicy(models.Model):
                     cursor.execute("SELECT pg_advisory_xact_lock(%s)", [FIRST_POLICY_LOCK])
             return cls.objects.first() or cls.objects.create()
 
+    # What a manager sets (the rest says who and when): the form, the admin and tests list these.
+    SETTINGS = (
+        *(f"{level}_{kind}" for level in ("a", "b", "c", "d", "none") for kind in ("onsite", "phone")),
+        "rotation_days",
+        "report_due_day",
+    )
+
     def rates(self, level: str) -> tuple[Decimal, Decimal]:
         """(on-site, phone) per month for a level; "" is not graded."""
         prefix = level.lower() if level in ("A", "B", "C", "D") else "none"
