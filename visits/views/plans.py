@@ -161,7 +161,7 @@ def _plan_page(
     week = request.GET.get("week", "")
     visits = (
         plan.visits.select_related("client", "territory")
-        .annotate(day=Coalesce("planned_for", "done_on"))
+        .annotate(day=Coalesce("done_on", "planned_for"))  # the day the page shows
         .order_by("day", "territory__name", "client__name")
     )
     if week.isdigit() and int(week) < len(weeks):
