@@ -23,14 +23,21 @@ def _on_booking_cancelled(sender, client, due, **kwargs) -> None:
     booking_cancelled(client=client, due=due)
 
 
+def _on_client_reassigned(sender, client, previous_owner_id, **kwargs) -> None:
+    from visits.services import client_reassigned
+
+    client_reassigned(client=client, previous_owner_id=previous_owner_id)
+
+
 def register() -> None:
     from clients import digest
-    from clients.services import followup_cancelled, interaction_logged
+    from clients.services import client_reassigned, followup_cancelled, interaction_logged
     from crm.panels import client_panels, home_panels
     from visits import panels, reminders
 
     interaction_logged.connect(_on_interaction, dispatch_uid="visits-plan-fulfil")
     followup_cancelled.connect(_on_booking_cancelled, dispatch_uid="visits-booking-cancelled")
+    client_reassigned.connect(_on_client_reassigned, dispatch_uid="visits-client-reassigned")
     if VISITS_NAV not in NAV_ITEMS:
         after = next(
             (i for i, item in enumerate(NAV_ITEMS) if item.url_name == "grading:dashboard"), len(NAV_ITEMS) - 1

@@ -423,6 +423,25 @@ def _unplanned(*, client: Client, kind: str, day: date, interaction: Interaction
     )
 
 
+def client_reassigned(*, client: Client, previous_owner_id: int) -> int:
+    """A client given to another account manager takes its visits still to do along: each moves
+    to the new owner's plan of its month (none yet: generation of that month will see the visit
+    is planned). Done and removed visits stay in the old plan, where they were counted."""
+    moved = 0
+    planned = Visit.objects.filter(client=client, owner_id=previous_owner_id, status=Visit.Status.PLANNED)
+    plans = dict(
+        MonthPlan.objects.filter(owner_id=client.owner_id, month__in=planned.values("plan__month")).values_list(
+            "month", "pk"
+        )
+    )
+    for visit in planned.select_related("plan"):
+        month = visit.plan.month if visit.plan else month_start(visit.planned_for)
+        moved += Visit.objects.filter(pk=visit.pk, status=Visit.Status.PLANNED).update(
+            owner_id=client.owner_id, plan_id=plans.get(month), version=F("version") + 1
+        )
+    return moved
+
+
 def booking_cancelled(*, client: Client, due: date) -> int:
     """The booked next contact was cancelled on the client's card: so is its visit in the plan."""
     return Visit.objects.filter(

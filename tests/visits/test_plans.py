@@ -405,3 +405,23 @@ def test_an_administrator_opens_the_month_for_every_team_a_manager_only_for_thei
     client.post(reverse("visits:open_month"), {"month": f"{month:%Y-%m}", "team": ""})
     assert set(MonthPlan.objects.filter(month=month).values_list("owner__username", flat=True)) == {"alice", "charlie"}
     assert Visit.objects.filter(plan__month=month, client__owner=charlie).exists()
+
+
+def test_a_client_given_to_another_account_manager_takes_its_visits_to_do(alice, bob, manager, client_a, today):
+    from clients import services as client_services
+    from tests.clients.test_service_rules import no_contact_changes
+
+    mine = MonthPlan.objects.create(owner=alice, month=month_start(today))
+    bobs = MonthPlan.objects.create(owner=bob, month=month_start(today))
+    to_do = planned(mine, client_a, today)
+    done = planned(mine, client_a, today, kind=Visit.Kind.PHONE)
+    Visit.objects.filter(pk=done.pk).update(status=Visit.Status.DONE, done_on=today)
+    card = Client.objects.get(pk=client_a.pk)
+    card.owner = bob
+    client_services.client_save_card(
+        client=card, contacts=no_contact_changes(card), key_account=None, by=manager, fields=["owner"]
+    )
+    to_do.refresh_from_db()
+    done.refresh_from_db()
+    assert (to_do.owner, to_do.plan) == (bob, bobs)  # bob can log it now
+    assert (done.owner, done.plan) == (alice, mine)  # counted where it was done
