@@ -136,10 +136,9 @@ def plan_submit(*, plan: MonthPlan, by: User) -> MonthPlan:
 
 
 def _decider_check(plan: MonthPlan, by: User) -> None:
-    if by.role == Role.ADMIN:
-        return
-    if by.role != Role.MANAGER or by.team_id is None or by.team_id != plan.owner.team_id:
-        raise ValidationError(_("Only a manager of the account manager's team may decide on the plan."))
+    refusal = plan.decision_refusal(by)
+    if refusal:
+        raise ValidationError(refusal)
 
 
 def plan_approve(*, plan: MonthPlan, by: User, note: str = "") -> MonthPlan:

@@ -127,6 +127,19 @@ class MonthPlan(models.Model):
         """The account manager may still change it (before approval, or after it was returned)."""
         return self.status in (self.Status.DRAFT, self.Status.RETURNED)
 
+    def decision_refusal(self, user) -> str | None:
+        """Why ``user`` may not approve or return this plan, or None: an administrator, or a
+        manager of the account manager's team. The one place of the rule: the page offers the
+        buttons by it and the service refuses by it."""
+        if user.role == Role.ADMIN:
+            return None
+        if user.role != Role.MANAGER or user.team_id is None or user.team_id != self.owner.team_id:
+            return _("Only a manager of the account manager's team may decide on the plan.")
+        return None
+
+    def decidable_by(self, user) -> bool:
+        return self.status == self.Status.SUBMITTED and self.decision_refusal(user) is None
+
     @property
     def month_end(self) -> date:
         from visits.calendar import month_end

@@ -176,10 +176,7 @@ def _plan_page(
     counts = selectors.plan_counts([plan])[plan.pk]
     planned, portfolio = selectors.planned_coverage(plan)
     is_owner = plan.owner_id == request.user.pk
-    can_decide = plan.status == MonthPlan.Status.SUBMITTED and (
-        request.user.role == Role.ADMIN
-        or (request.user.role == Role.MANAGER and request.user.team_id == plan.owner.team_id)
-    )
+    can_decide = plan.decidable_by(request.user)
     return render(
         request,
         "visits/plan_detail.html",
