@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
@@ -16,6 +15,7 @@ from crm.health import health_response
 from crm.models import Notification
 from crm.pagination import paginate
 from crm.permissions import get_visible_or_404
+from crm.redirects import on_site
 from crm.selectors import home_context
 
 
@@ -64,10 +64,8 @@ def _redirect_on_site(request: HttpRequest, target: str) -> HttpResponse:
     """Go to ``target`` if it stays on this site, else to the notification list: ``next`` comes
     from the browser and a notification's link from data, so neither may send anyone off-site.
     A URL, never a URL name: ``redirect("abc")`` would try to reverse it and fail."""
-    safe = url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    )
-    return HttpResponseRedirect(target) if target and safe else redirect("notifications:list")
+    safe = on_site(request, target)
+    return HttpResponseRedirect(safe) if safe else redirect("notifications:list")
 
 
 @require_POST

@@ -425,3 +425,14 @@ def test_a_client_given_to_another_account_manager_takes_its_visits_to_do(alice,
     done.refresh_from_db()
     assert (to_do.owner, to_do.plan) == (bob, bobs)  # bob can log it now
     assert (done.owner, done.plan) == (alice, mine)  # counted where it was done
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "/clients/"])
+def test_after_logging_the_page_goes_back_on_site_only(client, alice, plan, client_a, today, target):
+    visit = planned(plan, client_a, today, kind=Visit.Kind.PHONE)
+    client.force_login(alice)
+    response = client.post(
+        reverse("visits:log", args=[visit.pk]),
+        {"kind": "phone", "outcome": "回访", "occurred_on": today.isoformat(), "next": target},
+    )
+    assert response["Location"] == (target if target == "/clients/" else reverse("visits:home"))

@@ -10,7 +10,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -19,6 +18,7 @@ from clients.models import Client
 from crm.forms import add_service_errors
 from crm.pagination import paginate
 from crm.permissions import get_visible_or_404, role_required
+from crm.redirects import on_site
 from crm.roles import CLIENT_ROLES, Role
 from visits import selectors, services
 from visits.calendar import parse_day
@@ -260,9 +260,7 @@ def _visit_or_404(request: HttpRequest, pk: int) -> Visit:
 
 def _next(request: HttpRequest, default: str) -> str:
     """Where to go back to: the page the user came from when it is one of ours, else ``default``."""
-    back = request.POST.get("next") or request.GET.get("next") or ""
-    safe = url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}) and back.startswith("/")
-    return back if safe else default
+    return on_site(request, request.POST.get("next") or request.GET.get("next") or "") or default
 
 
 def _back(visit: Visit, request: HttpRequest) -> str:
