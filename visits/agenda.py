@@ -13,6 +13,7 @@ from crm.models import User
 from crm.roles import Role
 from visits.calendar import FIRST_YEAR, LAST_YEAR, month_end, month_start, next_month, previous_month, working_days
 from visits.models import CalendarDay, Visit
+from visits.selectors import account_managers_for
 
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
@@ -84,14 +85,8 @@ def period_from(*, month: str | None, week: str | None, today: date) -> Period:
 def calendar_owners(user: User) -> QuerySet[User]:
     """Whose plan ``user`` may look at: an account manager their own; a manager the team's
     account managers; an administrator every account manager."""
-    people = User.objects.filter(role=Role.ACCOUNT_MANAGER, is_active=True).order_by("username")
-    if user.role == Role.ADMIN:
-        return people
-    if user.role == Role.MANAGER:
-        return people.filter(team_id=user.team_id) if user.team_id else people.none()
-    if user.role == Role.ACCOUNT_MANAGER:
-        return User.objects.filter(pk=user.pk)
-    return people.none()
+    people = account_managers_for(user)
+    return people if user.role == Role.ACCOUNT_MANAGER else people.filter(is_active=True).order_by("username")
 
 
 @dataclass

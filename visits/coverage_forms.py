@@ -13,6 +13,7 @@ from crm.roles import Role
 from visits.calendar import month_end, month_start
 from visits.coverage import NOT_GRADED, Scope
 from visits.models import VisitPolicy
+from visits.selectors import account_managers_for
 
 SELECT = {"class": "form-select form-select-sm"}
 EARLIEST = date(2000, 1, 1)  # older records were not kept; and dates near year 1 overflow
@@ -59,16 +60,14 @@ class CoverageForm(forms.Form):
         self.user = user
         self.today = today or timezone.localdate()
         # Departed account managers too: they may still own clients, and each row of the page links here.
-        account_managers = User.objects.filter(role=Role.ACCOUNT_MANAGER).order_by("first_name", "username")
-        if user.role == Role.ADMIN:
-            self.fields["owner"].queryset = account_managers
-        else:
+        account_managers = account_managers_for(user).order_by("first_name", "username")
+        if user.role != Role.ADMIN:
             del self.fields["team"]  # a manager's team is theirs; an account manager's portfolio is theirs
             self.fields["territory"].queryset = Territory.objects.filter(team_id=user.team_id)
-            if user.role == Role.MANAGER and user.team_id:
-                self.fields["owner"].queryset = account_managers.filter(team_id=user.team_id)
-            else:
-                del self.fields["owner"]
+        if user.role == Role.ADMIN or (user.role == Role.MANAGER and user.team_id):
+            self.fields["owner"].queryset = account_managers
+        else:
+            del self.fields["owner"]
 
     def clean(self) -> dict:
         data = super().clean()

@@ -7,8 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from crm.filters_base import StyledFilterSet
 from crm.models import User
-from crm.roles import Role
 from visits.models import MonthPlan
+from visits.selectors import account_managers_for
 
 
 class PlanFilter(StyledFilterSet):
@@ -22,12 +22,7 @@ class PlanFilter(StyledFilterSet):
 
     def __init__(self, *args, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        owners = User.objects.filter(role=Role.ACCOUNT_MANAGER).order_by("username")
-        if user.role == Role.MANAGER:
-            owners = owners.filter(team_id=user.team_id)
-        elif user.role != Role.ADMIN:
-            owners = owners.filter(pk=user.pk)
-        self.filters["owner"].queryset = owners
+        self.filters["owner"].queryset = account_managers_for(user).order_by("username")
         self.form.fields["month"].widget.input_type = "month"
 
     def filter_month(self, queryset, name, value):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -131,7 +129,3 @@ class PolicyForm(forms.ModelForm):
     class Meta:
         model = VisitPolicy
         fields = list(VisitPolicy.SETTINGS)
-
-
-def initial_log(visit: Visit | None, suggested: date | None, kind: str) -> dict:
-    return {"kind": kind, "occurred_on": timezone.localdate(), "next_contact_date": suggested}

@@ -13,10 +13,24 @@ from django.utils import timezone
 
 from clients.models import Client
 from crm.models import User
+from crm.roles import Role
 from visits.calendar import month_end, month_start, working_days
 from visits.models import MonthPlan, Visit
 
 OVERDUE_LIMIT = 20  # the oldest; the plan page lists them all
+
+
+def account_managers_for(user: User) -> QuerySet[User]:
+    """The account managers whose plans and figures ``user`` may look at, departed ones too:
+    an account manager themself; a manager the team's; an administrator all."""
+    people = User.objects.filter(role=Role.ACCOUNT_MANAGER)
+    if user.role == Role.ADMIN:
+        return people
+    if user.role == Role.MANAGER:
+        return people.filter(team_id=user.team_id) if user.team_id else people.none()
+    if user.role == Role.ACCOUNT_MANAGER:
+        return people.filter(pk=user.pk)
+    return people.none()
 
 
 def _items(user: User) -> QuerySet[Visit]:
