@@ -18,20 +18,6 @@ from clients.models.querysets import client_scope
 from crm.roles import Role
 
 
-def owner_scope(user, prefix: str = "") -> Q | None:
-    """The Q of the records owned by people ``user`` may see; None means all of them.
-    An account manager: their own; a manager: their team's; an administrator: all."""
-    if not user.is_authenticated:
-        return Q(pk__in=[])
-    if user.role == Role.ADMIN:
-        return None
-    if user.role == Role.MANAGER:
-        return Q(**{f"{prefix}owner__team_id": user.team_id}) if user.team_id else Q(pk__in=[])
-    if user.role == Role.ACCOUNT_MANAGER:
-        return Q(**{f"{prefix}owner_id": user.pk})
-    return Q(pk__in=[])
-
-
 class TeamMonth(models.Model):
     """A manager's monthly plan for the team (月计划): the month opened, its focus, when generated."""
 
@@ -68,7 +54,8 @@ class TeamMonth(models.Model):
 
 class MonthPlanQuerySet(models.QuerySet):
     def visible_to(self, user) -> MonthPlanQuerySet:
-        scope = owner_scope(user)
+        # A plan has an owner as a client has: the same gate (own; the team's; all).
+        scope = client_scope(user)
         return self if scope is None else self.filter(scope)
 
 
