@@ -2,6 +2,7 @@
 
 import django_filters
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 SELECT_CSS = "form-select form-select-sm"
 INPUT_CSS = "form-control form-control-sm"
@@ -13,6 +14,9 @@ class StyledFilterSet(django_filters.FilterSet):
         form = super().form
         if not getattr(form, "_styled", False):
             for name, field in form.fields.items():
+                if isinstance(field.widget, forms.NullBooleanSelect):
+                    # Django's "Unknown" reads as a value here; an empty yes/no filter is "all".
+                    field.widget.choices = [("unknown", _("All")), ("true", _("Yes")), ("false", _("No"))]
                 css = SELECT_CSS if isinstance(field.widget, forms.Select) else INPUT_CSS
                 if self.is_bound and name in form.errors:
                     css += " is-invalid"
