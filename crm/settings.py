@@ -258,6 +258,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "visits.tasks.report_late_remind_task",
         "schedule": crontab(hour=8, minute=10),
     },
+    # 04:00: every client's latest contacts recomputed (visits/contacts.py), in case a write
+    # outside the application (a database console) left the coverage page's summary behind.
+    "visits-contacts-refresh": {
+        "task": "visits.tasks.contacts_refresh_task",
+        "schedule": crontab(hour=4, minute=0),
+    },
     # Every minute: background work recorded while the broker was down (crm/outbox.py).
     "crm-outbox-relay": {
         "task": "crm.tasks.outbox_relay",

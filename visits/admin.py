@@ -2,7 +2,17 @@ from django.contrib import admin
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
-from visits.models import CalendarDay, CalendarFeed, MarketInfo, MarketReport, MonthPlan, TeamMonth, Visit, VisitPolicy
+from visits.models import (
+    CalendarDay,
+    CalendarFeed,
+    ContactSummary,
+    MarketInfo,
+    MarketReport,
+    MonthPlan,
+    TeamMonth,
+    Visit,
+    VisitPolicy,
+)
 
 
 @admin.register(VisitPolicy)
@@ -92,4 +102,28 @@ class CalendarFeedAdmin(admin.ModelAdmin):
     readonly_fields = ("user", "created_at")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(ContactSummary)
+class ContactSummaryAdmin(admin.ModelAdmin):
+    """Derived from the interactions and visits (visits.contacts): looked at, never edited."""
+
+    list_display = (
+        "client",
+        "last_interaction_at",
+        "last_onsite_interaction_at",
+        "last_visit_on",
+        "last_onsite_visit_on",
+    )
+    list_select_related = ("client",)
+    search_fields = ("client__name", "client__code")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False

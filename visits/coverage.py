@@ -19,9 +19,10 @@ Figures follow the client's current account manager and territory (the portfolio
 figure and its drill-down list always agree.
 
 Cost: two aggregate statements whatever the number of clients (``CONTACTS_SQL``, and the plan
-items grouped by account manager). The contact figures need one index probe of the interactions
-per active client, and visit probes only where the interactions do not settle the answer; at
-100k clients and 1M interactions that is about 60k cheap probes for an administrator.
+items grouped by account manager). For a period that has not ended the contact figures are
+column comparisons on each client's contact summary (``ContactSummary``, kept by
+``visits.contacts``); for a past period, one index probe of the interactions per client whose
+latest contact came after it, and visit probes only where the interactions do not settle it.
 """
 
 from __future__ import annotations
@@ -223,13 +224,15 @@ def last_contact(client: Client) -> date | None:
 
 # The report: two aggregate statements.
 
-# {clients}: the active clients of the scope with their last interaction up to the end (one index
-# probe each). The visit probes run only for the clients the interactions do not settle: the last
-# done visit when the last interaction is older than the period's or the rotation window's start,
-# an on-site interaction when there was a contact in the period, an on-site visit when there was a
-# contact and no on-site interaction. MATERIALIZED keeps each probe to one run per client (inlined,
-# every mention of a column would run its subquery again); "(SELECT 1 … LIMIT 1) = 1" rather than
-# EXISTS keeps PostgreSQL from hashing all the interactions of the period instead of probing the index.
+# {clients}: the active clients of the scope contacted after the period's end (none while it
+# lasts), with their last interaction up to the end (one index probe each). The visit probes run
+# only for the clients the interactions do not settle: the last done visit when the last
+# interaction is older than the period's or the rotation window's start, an on-site interaction
+# when there was a contact in the period, an on-site visit when there was a contact and no on-site
+# interaction. MATERIALIZED keeps each probe to one run per client (inlined, every mention of a
+# column would run its subquery again); "(SELECT 1 … LIMIT 1) = 1" rather than EXISTS keeps
+# PostgreSQL from hashing all the interactions of the period instead of probing the index.
+# {settled}: the other active clients' figures from their summary (``_settled_counts``).
 CONTACTS_SQL = """
 WITH c AS MATERIALIZED ({clients}),
 d AS MATERIALIZED (
@@ -260,35 +263,93 @@ SELECT d.owner_id,
  GROUP BY d.owner_id
 """
 CONTACT_COLUMNS = ("active", "contacted", "contacted_onsite", "never", "past_rotation")
-PLACEHOLDER = re.compile(r"%\((\w+)\)s|\{clients\}")
+PLACEHOLDER = re.compile(r"%\((\w+)\)s|\{(clients|settled)\}")
 
 
-def _positional(template: str, named: dict[str, Any], inner: str, inner_params: tuple) -> tuple[str, list]:
-    """The statement with the clients' query in place and every parameter as a positional %s, in order."""
+def _positional(template: str, named: dict[str, Any], inner: dict[str, tuple[str, tuple]]) -> tuple[str, list]:
+    """The statement with the inner queries in place and every parameter as a positional %s, in order."""
     params: list = []
 
     def substitute(match: re.Match) -> str:
         if match.group(1) is None:
+            sql, inner_params = inner[match.group(2)]
             params.extend(inner_params)
-            return inner
+            return sql
         params.append(named[match.group(1)])
         return "%s"
 
     return PLACEHOLDER.sub(substitute, template), params
 
 
-def _contact_counts(user: User, scope: Scope) -> dict[int, dict[str, int]]:
-    """Per account manager: active clients, contacted (any, on site), never, past rotation."""
-    last_interaction = _interactions(None, scope.end).order_by("-occurred_at").values("occurred_at")[:1]
-    clients = (
+# Each client's latest contacts (ContactSummary, kept by visits.contacts), through the reverse
+# one-to-one: a LEFT JOIN, so a client never contacted reads NULL in every column.
+SUMMARY = "contact_summary__"
+
+
+def _after(scope: Scope) -> Q:
+    """The client's latest contact came after the period's end: the summary cannot say what it
+    was as of the end (a past period), and ``CONTACTS_SQL`` probes the index for it."""
+    return Q(**{f"{SUMMARY}last_interaction_at__gte": _at(scope.end + timedelta(days=1))}) | Q(
+        **{f"{SUMMARY}last_visit_on__gt": scope.end}
+    )
+
+
+def _settled(scope: Scope) -> Q:
+    """The complement of ``_after``, NULL-safe: every latest contact is on or before the end."""
+    interaction, visit = f"{SUMMARY}last_interaction_at", f"{SUMMARY}last_visit_on"
+    return (Q(**{f"{interaction}__isnull": True}) | Q(**{f"{interaction}__lt": _at(scope.end + timedelta(days=1))})) & (
+        Q(**{f"{visit}__isnull": True}) | Q(**{f"{visit}__lte": scope.end})
+    )
+
+
+def _contact_since(day: date, *, onsite: bool = False) -> Q:
+    interaction, visit = (
+        ("last_onsite_interaction_at", "last_onsite_visit_on")
+        if onsite
+        else (
+            "last_interaction_at",
+            "last_visit_on",
+        )
+    )
+    return Q(**{f"{SUMMARY}{interaction}__gte": _at(day)}) | Q(**{f"{SUMMARY}{visit}__gte": day})
+
+
+def _settled_counts(user: User, scope: Scope) -> QuerySet[Client]:
+    """The contact figures of the clients whose latest contacts lie within the period or before
+    it (every client, for a period that has not ended): column comparisons, in CONTACT_COLUMNS'
+    order after the owner."""
+    never = Q(**{f"{SUMMARY}last_interaction_at__isnull": True, f"{SUMMARY}last_visit_on__isnull": True})
+    return (
         scoped_clients(user, scope)
-        .filter(status=Client.Status.ACTIVE)
+        .filter(_settled(scope), status=Client.Status.ACTIVE)
+        .values("owner_id")
+        .annotate(
+            active=Count("pk"),
+            contacted=Count("pk", filter=_contact_since(scope.start)),
+            contacted_onsite=Count("pk", filter=_contact_since(scope.start, onsite=True)),
+            never=Count("pk", filter=never),
+            past_rotation=Count("pk") - Count("pk", filter=_contact_since(scope.rotation_start)),
+        )
+        .order_by()
+    )
+
+
+def _contact_counts(user: User, scope: Scope) -> dict[int, dict[str, int]]:
+    """Per account manager: active clients, contacted (any, on site), never, past rotation. One
+    statement: the settled clients' figures from their summary, UNION ALL the others' by probes."""
+    last_interaction = _interactions(None, scope.end).order_by("-occurred_at").values("occurred_at")[:1]
+    probed = (
+        scoped_clients(user, scope)
+        .filter(_after(scope), status=Client.Status.ACTIVE)
         .annotate(last_interaction=Subquery(last_interaction))
         .order_by()
         .values("id", "owner_id", "last_interaction")
     )
     try:
-        inner, inner_params = clients.query.sql_with_params()
+        inner = {
+            "clients": probed.query.sql_with_params(),
+            "settled": _settled_counts(user, scope).query.sql_with_params(),
+        }
     except EmptyResultSet:  # the gate lets nothing through (e.g. a manager without a team)
         return {}
     ops = connection.ops
@@ -305,18 +366,21 @@ def _contact_counts(user: User, scope: Scope) -> dict[int, dict[str, int]]:
         "visit": Interaction.Kind.VISIT.value,
         "meeting": Interaction.Kind.MEETING.value,
     }
-    template = CONTACTS_SQL.replace("{visits}", Visit._meta.db_table).replace(
-        "{interactions}", Interaction._meta.db_table
-    )
-    sql, params = _positional(template, named, inner, inner_params)
+    template = (CONTACTS_SQL + "UNION ALL\n{settled}").replace("{visits}", Visit._meta.db_table)
+    sql, params = _positional(template.replace("{interactions}", Interaction._meta.db_table), named, inner)
     if connection.vendor == "postgresql":
         # Tens of thousands of cheap index probes are estimated dear enough to be JIT-compiled,
         # which costs a second and saves nothing. SET LOCAL in the same query string: it holds
         # for this statement's (implicit) transaction only, and costs no extra round trip.
         sql = "SET LOCAL jit = off; " + sql
+    counts: dict[int, dict[str, int]] = {}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return {row[0]: dict(zip(CONTACT_COLUMNS, row[1:], strict=True)) for row in cursor.fetchall()}
+        for owner_id, *figures in cursor.fetchall():
+            mine = counts.setdefault(owner_id, dict.fromkeys(CONTACT_COLUMNS, 0))
+            for name, value in zip(CONTACT_COLUMNS, figures, strict=True):
+                mine[name] += value or 0
+    return counts
 
 
 def _plan_counts(user: User, scope: Scope) -> dict[int, dict[str, int]]:

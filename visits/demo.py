@@ -16,6 +16,7 @@ from clients.models import Client, Interaction
 from crm.models import User
 from visits import generation, reports, services
 from visits.calendar import is_working_day, month_end, month_start, previous_month
+from visits.contacts import contacts_refresh
 from visits.models import CalendarDay, MarketInfo, MarketReport, MonthPlan, TeamMonth, Visit, VisitPolicy
 
 # China's public holidays on weekdays and the weekend days worked instead (调休), 2026–2027.
@@ -94,6 +95,7 @@ def seed() -> int:
                     )
                     created += 1
         created += _reports(today=today, manager=manager, admin=admin)
+        contacts_refresh()  # the demo's own contacts were bulk-loaded by the clients' seed
     return created
 
 

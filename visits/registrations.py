@@ -33,8 +33,9 @@ def register() -> None:
     from clients import digest
     from clients.services import client_reassigned, followup_cancelled, interaction_logged
     from crm.panels import client_panels, home_panels
-    from visits import panels, reminders
+    from visits import contacts, panels, reminders
 
+    contacts.connect()
     interaction_logged.connect(_on_interaction, dispatch_uid="visits-plan-fulfil")
     followup_cancelled.connect(_on_booking_cancelled, dispatch_uid="visits-booking-cancelled")
     client_reassigned.connect(_on_client_reassigned, dispatch_uid="visits-client-reassigned")

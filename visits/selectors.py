@@ -18,6 +18,7 @@ from visits.calendar import month_end, month_start, working_days
 from visits.models import MonthPlan, Visit
 
 OVERDUE_LIMIT = 20  # the oldest; the plan page lists them all
+TODAY_PAGE_SIZE = 50
 
 
 def account_managers_for(user: User) -> QuerySet[User]:
@@ -61,7 +62,7 @@ def _items(user: User) -> QuerySet[Visit]:
     )
 
 
-def _with_log_urls(visits: list[Visit]) -> None:
+def with_log_urls(visits: list[Visit]) -> None:
     """Each visit's "log" address, reversed once for the page rather than once per visit."""
     pattern = reverse("visits:log", args=[0]).replace("/0/", "/{}/")
     for visit in visits:
@@ -76,19 +77,21 @@ class Day:
 
 
 def my_today(user: User, today: date | None = None) -> dict[str, Any]:
-    """The account manager's day: overdue items first (the oldest 50, and how many), then today's."""
+    """The account manager's day: overdue items first (the oldest 20, and how many), then today's
+    still to do (a queryset, for the page to show a page at a time) and those done today."""
     today = today or timezone.localdate()
     overdue = _items(user).overdue(today).order_by("planned_for", "pk")
-    todays = _items(user).filter(Q(planned_for=today, status=Visit.Status.PLANNED) | Q(done_on=today))
-    todays = list(todays.order_by("status", "territory__name", "client__name"))
     overdue_list = list(overdue[:OVERDUE_LIMIT])
-    _with_log_urls([*todays, *overdue_list])
+    with_log_urls(overdue_list)
     return {
         "today": today,
         "overdue": overdue_list,
         "overdue_count": len(overdue_list) if len(overdue_list) < OVERDUE_LIMIT else overdue.count(),
-        "todays": [v for v in todays if v.status == Visit.Status.PLANNED],
-        "done_today": [v for v in todays if v.status == Visit.Status.DONE],
+        # Still to do today, by territory and client: the page shows it a page at a time.
+        "todays": _items(user)
+        .filter(planned_for=today, status=Visit.Status.PLANNED)
+        .order_by("territory__name", "client__name", "pk"),
+        "done_today": list(_items(user).filter(done_on=today).order_by("territory__name", "client__name", "pk")),
         "plan": MonthPlan.objects.filter(owner=user, month=month_start(today)).first(),
     }
 
@@ -108,7 +111,7 @@ def my_week(user: User, day: date) -> list[Day]:
     )
     by_day: dict[date, list[Visit]] = defaultdict(list)
     visits = list(visits)
-    _with_log_urls(visits)
+    with_log_urls(visits)
     for visit in visits:
         by_day[visit.done_on or visit.planned_for].append(visit)
     working = set(working_days(start, end))

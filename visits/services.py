@@ -20,6 +20,7 @@ from crm.models import Team, Territory, User
 from crm.roles import Role
 from visits import generation
 from visits.calendar import is_working_day, month_end, month_start, next_working_day, working_days
+from visits.contacts import contacts_refresh
 from visits.models import MarketInfo, MonthPlan, TeamMonth, Visit, VisitPolicy
 
 INTERACTION_KIND = {Visit.Kind.ONSITE: Interaction.Kind.VISIT, Visit.Kind.PHONE: Interaction.Kind.CALL}
@@ -354,6 +355,7 @@ def visit_log(
             if late_reason.strip():
                 changes["note"] = late_reason.strip()[:300]
             _visit_change(visit, _(STALE_VISIT), **changes)
+            contacts_refresh(client_ids=[client.pk])  # the UPDATE sent no signal
         else:
             visit = _unplanned(client=client, kind=kind, day=occurred_on, interaction=interaction)
         if market and any(value not in (None, "") for value in market.values()):
@@ -403,6 +405,7 @@ def plan_fulfil(*, interaction: Interaction) -> Visit | None:
             status=Visit.Status.DONE, done_on=day, interaction=interaction, version=F("version") + 1
         )
         if done:
+            contacts_refresh(client_ids=[client.pk])  # the UPDATE sent no signal
             return visit
     return _unplanned(client=client, kind=kind, day=day, interaction=interaction)
 

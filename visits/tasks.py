@@ -7,7 +7,7 @@ from datetime import date
 
 from celery import shared_task
 
-from visits import reminders, reports
+from visits import contacts, reminders, reports
 
 
 @shared_task
@@ -32,3 +32,9 @@ def report_drafts_create_task(month: str | None = None) -> int:
 def report_late_remind_task(today: str | None = None) -> int:
     """Every morning: reports past their due day and not submitted, reminded once a day."""
     return reports.report_late_remind(date.fromisoformat(today) if today else None)
+
+
+@shared_task
+def contacts_refresh_task() -> int:
+    """Nightly: every client's latest contacts recomputed from the interactions and visits."""
+    return contacts.contacts_refresh()

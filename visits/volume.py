@@ -27,6 +27,7 @@ from crm.models import Team, User
 from crm.roles import Role
 from visits import services
 from visits.calendar import month_end, month_start, previous_month, working_days
+from visits.contacts import contacts_refresh
 from visits.models import CalendarDay, MonthPlan, Visit
 
 # The State Council's 2026 arrangement: (first day, last day, name) of each holiday, and the
@@ -86,9 +87,16 @@ def seed(options: dict, log: Callable[[str], None]) -> None:
             for table in ("clients_client", "clients_interaction", "clients_keyaccountprofile"):
                 cursor.execute(f"ANALYZE {table}")
     done = populate(today=timezone.localdate())
+    contacts_refresh()  # the interactions and visits were bulk-inserted: no signal kept the summary
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            for table in ("visits_monthplan", "visits_visit", "visits_marketinfo", "visits_calendarday"):
+            for table in (
+                "visits_monthplan",
+                "visits_visit",
+                "visits_marketinfo",
+                "visits_calendarday",
+                "visits_contactsummary",
+            ):
                 cursor.execute(f"ANALYZE {table}")
     if not done.plans:
         log("visits: every account manager already has last month's and this month's plan")

@@ -319,6 +319,10 @@ TABLE: dict[str, Access] = {
     "admin:visits_visitpolicy_delete": admin_only(NOBODY),
     "admin:visits_monthplan_add": admin_only(NOBODY),  # plans are generated, then decided in the app
     "admin:visits_calendarfeed_add": admin_only(NOBODY),  # its owner makes it, the secret stays secret
+    # Derived from the interactions and visits (visits/contacts.py): shown, never written there.
+    "admin:visits_contactsummary_add": admin_only(NOBODY),
+    "admin:visits_contactsummary_change": admin_only(post=NOBODY),
+    "admin:visits_contactsummary_delete": admin_only(NOBODY),
     "admin:repairs_repairsettings_add": admin_only(NOBODY),  # one row of settings, which exists
     "admin:repairs_repairsettings_delete": admin_only(NOBODY),
     "admin:grading_gradingrun_add": admin_only(NOBODY),  # GRD-6: started by the schedule or "grade now"

@@ -1,3 +1,4 @@
+from visits.models.contacts import ContactSummary
 from visits.models.feeds import CalendarFeed
 from visits.models.market import MarketInfo, MarketReport
 from visits.models.plans import MonthPlan, TeamMonth, Visit
@@ -6,6 +7,7 @@ from visits.models.policy import CalendarDay, VisitPolicy
 __all__ = [
     "CalendarDay",
     "CalendarFeed",
+    "ContactSummary",
     "MarketInfo",
     "MarketReport",
     "MonthPlan",

@@ -64,6 +64,10 @@ def my_plan(request: HttpRequest) -> HttpResponse:
     else:
         context["view"] = "today"
         context.update(selectors.my_today(request.user, today))
+        page = paginate(request, context["todays"], default_size=selectors.TODAY_PAGE_SIZE)
+        page.object_list = list(page.object_list)
+        selectors.with_log_urls(page.object_list)
+        context.update(todays=page.object_list, page_obj=page)
     return render(request, "visits/my_plan.html", context)
 
 
