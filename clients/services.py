@@ -52,24 +52,14 @@ def client_save_card(
     with transaction.atomic():  # not a decorator: mutmut leaves decorated functions alone (issue 17)
         client.card_updated_at = timezone.now()
         client.is_key_account = key_account is not None
-        previous_owner = None
         if client.pk is None:
             client.save()
-        else:
-            if "owner" in fields:
-                previous_owner = Client.objects.filter(pk=client.pk).values_list("owner_id", flat=True).first()
+        else:  # another owner: Client.save sends client_reassigned
             client.save(update_fields=[*fields, "card_updated_at", "is_key_account"])
         _contacts_save(client=client, contacts=contacts)
         if key_account is not None:
             KeyAccountProfile.objects.update_or_create(client=client, defaults=key_account)
-        if previous_owner is not None and previous_owner != client.owner_id:
-            client_reassigned.send(sender=Client, client=client, previous_owner_id=previous_owner)
         return client
-
-
-# Sent when a client's card gives it another account manager, with ``client`` and
-# ``previous_owner_id``: the visits still to do go with it (visit plans).
-client_reassigned = Signal()
 
 
 def _contacts_save(*, client: Client, contacts: BaseInlineFormSet) -> None:

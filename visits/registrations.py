@@ -31,7 +31,8 @@ def _on_client_reassigned(sender, client, previous_owner_id, **kwargs) -> None:
 
 def register() -> None:
     from clients import digest
-    from clients.services import client_reassigned, followup_cancelled, interaction_logged
+    from clients.services import followup_cancelled, interaction_logged
+    from clients.signals import client_reassigned
     from crm.panels import client_panels, home_panels
     from visits import contacts, panels, reminders
 

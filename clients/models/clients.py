@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from clients.models.querysets import ClientOwnedQuerySet, ClientQuerySet
+from clients.signals import client_reassigned
 
 # Digits with an optional leading +, and spaces, dashes or brackets between groups:
 # 010-6512 3456, +86 138 0013 8000, (021) 5888-1234.
@@ -106,9 +107,24 @@ class Client(models.Model):
         # One spelling of a code everywhere (form, admin, import), so imports find the client.
         self.code = self.code.strip().upper()
         super().save(*args, **kwargs)
+        # Another account manager, whoever saved it (card, admin, import): the apps built on
+        # clients follow (visit plans move the visits still to do).
+        previous = getattr(self, "_owner_id_read", None)
+        update_fields = kwargs.get("update_fields")
+        written = update_fields is None or "owner" in update_fields or "owner_id" in update_fields
+        if previous is not None and written and previous != self.owner_id:
+            client_reassigned.send(sender=Client, client=self, previous_owner_id=previous)
+        if written:
+            self._owner_id_read = self.owner_id
 
     def get_absolute_url(self) -> str:
         return reverse("clients:detail", args=[self.pk])
+
+    @classmethod
+    def from_db(cls, db, field_names, values) -> Client:
+        client = super().from_db(db, field_names, values)
+        client._owner_id_read = client.__dict__.get("owner_id")  # None when deferred
+        return client
 
 
 class Contact(models.Model):

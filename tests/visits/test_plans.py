@@ -443,6 +443,45 @@ def test_a_client_given_to_another_account_manager_takes_its_visits_to_do(alice,
     assert (done.owner, done.plan) == (alice, mine)  # counted where it was done
 
 
+def test_a_client_given_away_in_the_admin_takes_its_visits_to_do(alice, bob, client_a, today):
+    """The admin's change form saves the client as read, with the new owner (ModelAdmin.save_model)."""
+    mine = MonthPlan.objects.create(owner=alice, month=month_start(today))
+    bobs = MonthPlan.objects.create(owner=bob, month=month_start(today))
+    to_do = planned(mine, client_a, today)
+    read = Client.objects.get(pk=client_a.pk)
+    read.owner = bob
+    read.save()
+    to_do.refresh_from_db()
+    assert (to_do.owner, to_do.plan) == (bob, bobs)
+
+
+def test_a_client_given_away_by_an_import_takes_its_visits_to_do(
+    client, alice, bob, manager, client_a, today, tmp_path, settings
+):
+    from tests.imports import confirm, csv_bytes, last_job, upload
+
+    settings.MEDIA_ROOT = tmp_path
+    mine = MonthPlan.objects.create(owner=alice, month=month_start(today))
+    bobs = MonthPlan.objects.create(owner=bob, month=month_start(today))
+    to_do = planned(mine, client_a, today)
+    client.force_login(manager)
+    upload(client, csv_bytes(f"{client_a.code},{client_a.name},corporate,active,online,bob,,,,,,,0,,"))
+    confirm(client, last_job())
+    assert last_job().status == "saved", last_job().errors
+    to_do.refresh_from_db()
+    assert (to_do.owner, to_do.plan) == (bob, bobs)
+
+
+def test_saving_a_client_read_without_its_owner_moves_nothing(alice, client_a, today):
+    mine = MonthPlan.objects.create(owner=alice, month=month_start(today))
+    to_do = planned(mine, client_a, today)
+    partial = Client.objects.only("pk", "code", "name").get(pk=client_a.pk)
+    partial.name = "华联超市（新址）"
+    partial.save(update_fields=["name"])
+    to_do.refresh_from_db()
+    assert (to_do.owner, to_do.plan) == (alice, mine)
+
+
 @pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "/clients/"])
 def test_after_logging_the_page_goes_back_on_site_only(client, alice, plan, client_a, today, target):
     visit = planned(plan, client_a, today, kind=Visit.Kind.PHONE)

@@ -1,6 +1,7 @@
 """The monthly territory market reports (VIS-7): figures computed by hand from a few rows, drafts
 made once, who writes and who reviews, late reminders once a day, the pages' permission triad."""
 
+import time
 from datetime import date, datetime
 from decimal import Decimal
 from io import BytesIO
@@ -355,7 +356,9 @@ def test_late_reminders_through_a_real_worker_twice(north, alice, manager):
         wait_for(lambda: Notification.objects.count() == 2, message="the first reminder run")
         report_late_remind_task.apply_async(args=["2026-11-06"], queue=queue)
         # The solo worker runs its queue in order: once September's drafts exist, the second
-        # reminder run is over.
+        # reminder run is over. The filesystem broker orders by the millisecond a message was
+        # sent, then at random: the marker goes a few milliseconds later.
+        time.sleep(0.02)
         report_drafts_create_task.apply_async(args=["2026-09-01"], queue=queue)
         wait_for(lambda: MarketReport.objects.filter(month=date(2026, 9, 1)).exists(), message="the marker task")
     assert sorted(Notification.objects.values_list("recipient__username", flat=True)) == ["alice", "boss"]
