@@ -40,12 +40,12 @@ from visits.models import ActualFigure, Metric
 # owner_id → (value, base) per computed metric, for the orders / invoices / clients of a month.
 SOURCES = {
     "sales_amount": """
-        SELECT c.owner_id, SUM(o.amount) AS value, NULL AS base
+        SELECT c.owner_id, SUM(o.amount) AS value, CAST(NULL AS NUMERIC) AS base
         FROM grading_salesorder o JOIN clients_client c ON c.id = o.client_id
         WHERE o.ordered_on >= %(start)s AND o.ordered_on <= %(end)s AND o.status = 'booked'
         GROUP BY c.owner_id""",
     "sales_quantity": """
-        SELECT c.owner_id, SUM(o.quantity) AS value, NULL AS base
+        SELECT c.owner_id, SUM(o.quantity) AS value, CAST(NULL AS NUMERIC) AS base
         FROM grading_salesorder o JOIN clients_client c ON c.id = o.client_id
         WHERE o.ordered_on >= %(start)s AND o.ordered_on <= %(end)s AND o.status = 'booked'
         GROUP BY c.owner_id""",
@@ -57,7 +57,7 @@ SOURCES = {
         WHERE r.due_on >= %(start)s AND r.due_on <= %(end)s
         GROUP BY c.owner_id""",
     "new_clients": """
-        SELECT c.owner_id, COUNT(*) AS value, NULL AS base
+        SELECT c.owner_id, COUNT(*) AS value, CAST(NULL AS NUMERIC) AS base
         FROM (SELECT DISTINCT client_id FROM grading_salesorder
               WHERE ordered_on >= %(start)s AND ordered_on <= %(end)s AND status = 'booked') m
         JOIN clients_client c ON c.id = m.client_id
