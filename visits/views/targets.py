@@ -110,8 +110,7 @@ def split(request: HttpRequest) -> HttpResponse:
     """The manager sets the team's target for a period and metric and splits it (MKT-2)."""
     team = _team(request)
     if team is None:
-        messages.warning(request, _("You are not in a team: there is nobody to set targets for."))
-        return redirect("targets:home")
+        return render(request, "visits/target_split.html", {"form": None, "team": None})
     initial = {"period": request.GET.get("period", ""), "metric": request.GET.get("metric")}
     form = SplitForm(request.POST or None, team=team, initial=initial)
     if request.method == "POST" and form.is_valid():
