@@ -8,6 +8,7 @@ from django.db.models import Count, F
 from django.utils import timezone
 
 from clients import volume as client_volume
+from clients.models import Client
 from crm.models import User
 from crm.roles import Role
 from visits import volume
@@ -141,3 +142,19 @@ def test_every_done_planned_visit_left_its_contact_in_the_clients_history(seeded
     kinds = {Visit.Kind.ONSITE: "visit", Visit.Kind.PHONE: "call"}
     missing = [v for v in done if (v.client_id, v.done_on, kinds[v.kind]) not in contacts]
     assert missing == []
+
+
+def test_volume_targets_for_100_account_managers_over_24_months_and_a_rerun_adds_nothing():
+    from visits import target_volume
+    from visits.models import Target
+
+    client_volume.seed({"clients": 400}, lambda line: None)
+    target_volume.seed(lambda line: None)
+    people = User.objects.filter(username__startswith="vol-am-")
+    assert people.count() == 100
+    # 100 volume account managers (and any other) × 4 computed trading metrics × 24 months
+    everyone = User.objects.filter(role=Role.ACCOUNT_MANAGER).count()
+    assert Target.objects.count() == everyone * 4 * 24
+    assert Client.objects.filter(owner__in=people).values("owner").distinct().count() == 100
+    target_volume.seed(lambda line: None)
+    assert Target.objects.count() == everyone * 4 * 24
