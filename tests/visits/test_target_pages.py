@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from crm.models import OutboxMessage
@@ -120,9 +121,7 @@ def test_the_page_and_export_run_a_constant_number_of_queries(
     assert response.status_code == 200
 
 
-def test_the_account_managers_home_panel_counts_targets_on_track(client, alice, settings, time_machine=None):
-    from django.utils import timezone
-
+def test_the_account_managers_home_panel_counts_targets_on_track(client, alice):
     this_month = timezone.localdate().replace(day=1)
     Target.objects.create(
         period_kind="month", period_start=this_month, account_manager=alice, metric=sales(), value="0"
