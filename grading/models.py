@@ -45,7 +45,10 @@ class SalesOrder(models.Model):
         _("quantity"), max_digits=12, decimal_places=2, default=Decimal("1"), validators=[validate_positive]
     )
     product = models.CharField(_("product or product line"), max_length=100, blank=True)
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.BOOKED)
+    # db_default too: the ERP loads and the volume data insert rows with raw SQL, without a status
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.BOOKED, db_default=Status.BOOKED
+    )
     margin = models.DecimalField(
         _("profit margin"),
         max_digits=5,
