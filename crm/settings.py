@@ -248,6 +248,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "grading.tasks.grading_run_nightly",
         "schedule": crontab(hour=1, minute=30),
     },
+    # 02:30, after the grading run: account managers' actual figures of this month and last
+    # (MKT-2), from the ledger and client files; a rerun writes the same rows.
+    "visits-actuals-compute": {
+        "task": "visits.tasks.actuals_compute_task",
+        "schedule": crontab(hour=2, minute=30),
+    },
     # 03:00 on the 1st: last month's draft market report of every territory (VIS-7).
     "visits-report-drafts": {
         "task": "visits.tasks.report_drafts_create_task",

@@ -30,6 +30,7 @@ urlpatterns = [
     path("repairs/", include("repairs.urls")),
     path("archives/", include("archives.urls")),
     path("visits/", include("visits.urls")),
+    path("targets/", include("visits.target_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

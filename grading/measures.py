@@ -71,6 +71,7 @@ def score_sql(policy: GradingPolicy) -> str:
                SUM(CASE WHEN ordered_on > %(profit_start)s THEN amount * margin ELSE 0 END) AS profit,
                SUM(CASE WHEN ordered_on > %(profit_start)s THEN 1 ELSE 0 END) AS profit_orders
         FROM grading_salesorder WHERE ordered_on > %(volume_start)s AND ordered_on <= %(as_of)s
+          AND status = 'booked'
         GROUP BY client_id
     ), ranked AS (
         SELECT client_id, volume, profit, profit_orders, COUNT(*) OVER () AS n,

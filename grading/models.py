@@ -28,7 +28,13 @@ NOT_NEGATIVE = MinValueValidator(0, message=_("Enter zero or a positive amount."
 
 
 class SalesOrder(models.Model):
-    """One order line of the ERP ledger: what a client bought, for how much, at what margin."""
+    """One order line of the ERP ledger: what a client bought, for how much, at what margin.
+    A cancelled or refunded line stays in the ledger (the ERP keeps it) and counts for nothing."""
+
+    class Status(models.TextChoices):
+        BOOKED = "booked", _("Booked")
+        CANCELLED = "cancelled", _("Cancelled")
+        REFUNDED = "refunded", _("Refunded")
 
     client = models.ForeignKey(
         "clients.Client", verbose_name=_("client"), on_delete=models.PROTECT, related_name="sales_orders"
@@ -39,6 +45,10 @@ class SalesOrder(models.Model):
         _("quantity"), max_digits=12, decimal_places=2, default=Decimal("1"), validators=[validate_positive]
     )
     product = models.CharField(_("product or product line"), max_length=100, blank=True)
+    # db_default too: the ERP loads and the volume data insert rows with raw SQL, without a status
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.BOOKED, db_default=Status.BOOKED
+    )
     margin = models.DecimalField(
         _("profit margin"),
         max_digits=5,
@@ -59,6 +69,9 @@ class SalesOrder(models.Model):
             models.CheckConstraint(condition=Q(amount__gte=0), name="grading_order_amount_positive"),
             models.CheckConstraint(condition=Q(quantity__gt=0), name="grading_order_quantity_positive"),
             models.CheckConstraint(condition=Q(margin__gte=-1, margin__lte=1), name="grading_order_margin_range"),
+            models.CheckConstraint(
+                condition=Q(status__in=["booked", "cancelled", "refunded"]), name="grading_order_status_valid"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -3,12 +3,16 @@ from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
 from visits.models import (
+    ActualFigure,
     CalendarDay,
     CalendarFeed,
     ContactSummary,
     MarketInfo,
     MarketReport,
+    Metric,
     MonthPlan,
+    Target,
+    TargetSettings,
     TeamMonth,
     Visit,
     VisitPolicy,
@@ -123,6 +127,76 @@ class ContactSummaryAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+@admin.register(Metric)
+class MetricAdmin(admin.ModelAdmin):
+    """Reference data (MKT-2): both sets ship with the application; names and units may be edited."""
+
+    list_display = (
+        "code",
+        "name_en",
+        "name_zh",
+        "unit",
+        "direction",
+        "source",
+        "aggregation",
+        "metric_set",
+        "position",
+    )
+    list_filter = ("metric_set", "source", "direction")
+    search_fields = ("code", "name_en", "name_zh")
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+@admin.register(TargetSettings)
+class TargetSettingsAdmin(SimpleHistoryAdmin):
+    """The deployment's choice of metric set: one row."""
+
+    list_display = ("metric_set", "changed_at")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return not TargetSettings.objects.exists()
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+@admin.register(Target)
+class TargetAdmin(SimpleHistoryAdmin):
+    # Set on /targets/set/ or imported, where the split and the metric set are checked: read-only
+    # here, with each change's history (who, when, old → new).
+    list_display = ("period_kind", "period_start", "team", "account_manager", "metric", "value", "set_by", "set_at")
+    list_filter = ("period_kind", "metric", "team")
+    list_select_related = ("team", "account_manager", "metric", "set_by")
+    search_fields = ("account_manager__username", "team__name")
+    readonly_fields = [f.name for f in Target._meta.fields]
+    show_full_result_count = False
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+@admin.register(ActualFigure)
+class ActualFigureAdmin(SimpleHistoryAdmin):
+    # Computed nightly or imported on /targets/import/: read-only, corrections in the history.
+    list_display = ("month", "account_manager", "metric", "value", "base", "updated_at")
+    list_filter = ("metric", "month")
+    list_select_related = ("account_manager", "metric")
+    search_fields = ("account_manager__username",)
+    readonly_fields = [f.name for f in ActualFigure._meta.fields]
+    show_full_result_count = False
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:

@@ -65,6 +65,12 @@ DEMAND = ["希望增加细支烟品种", "询问高端礼盒", "春节前需要�
 
 
 def seed() -> int:
+    from visits import target_demo
+
+    return _plans() + target_demo.seed()
+
+
+def _plans() -> int:
     if MonthPlan.objects.exists():
         return 0
     rng = random.Random(10)

@@ -61,3 +61,19 @@ def client_context(user, client: Client) -> dict[str, Any]:
 
 
 CLIENT_PANEL = Panel("visits/client_panel.html", client_context, (*CLIENT_ROLES, Role.ADMIN), order=20)
+
+
+def targets_context(user) -> dict[str, Any]:
+    """The account manager's "3 of 6 targets on track" for this month (MKT-2)."""
+    from visits.models import Metric
+    from visits.periods import period_containing
+    from visits.selectors import account_managers_for
+    from visits.target_report import attainment_report, on_track_summary
+
+    period = period_containing("month", timezone.localdate())
+    report = attainment_report(people=account_managers_for(user), metrics=list(Metric.objects.in_use()), period=period)
+    on, total = on_track_summary(report, user)
+    return {"period": period, "on": on, "total": total}
+
+
+TARGETS_PANEL = Panel("visits/targets_home_panel.html", targets_context, (Role.ACCOUNT_MANAGER,), order=16)

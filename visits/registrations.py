@@ -9,6 +9,7 @@ from crm.navigation import NAV_ITEMS, NavItem
 from crm.roles import CLIENT_ROLES
 
 VISITS_NAV = NavItem("visits:home", _("Visits"), "calendar-check", CLIENT_ROLES)
+TARGETS_NAV = NavItem("targets:home", _("Targets"), "bullseye", CLIENT_ROLES)
 
 
 def _on_interaction(sender, interaction, booking=None, **kwargs) -> None:
@@ -45,8 +46,11 @@ def register() -> None:
             (i for i, item in enumerate(NAV_ITEMS) if item.url_name == "grading:dashboard"), len(NAV_ITEMS) - 1
         )
         NAV_ITEMS.insert(after + 1, VISITS_NAV)
+    if TARGETS_NAV not in NAV_ITEMS:
+        NAV_ITEMS.insert(NAV_ITEMS.index(VISITS_NAV) + 1, TARGETS_NAV)
     # --- reminders (VIS-6): the home and client-card panels, the 07:30 digest's sections ---
     home_panels.register(panels.HOME_PANEL)
+    home_panels.register(panels.TARGETS_PANEL)
     client_panels.register(panels.CLIENT_PANEL)
     digest.register(
         digest.DigestSection(

@@ -6,8 +6,10 @@ from __future__ import annotations
 from datetime import date
 
 from celery import shared_task
+from django.utils import timezone
 
-from visits import contacts, reminders, reports
+from visits import attainment, contacts, reminders, reports
+from visits.calendar import previous_month
 
 
 @shared_task
@@ -38,3 +40,15 @@ def report_late_remind_task(today: str | None = None) -> int:
 def contacts_refresh_task() -> int:
     """Nightly: every client's latest contacts recomputed from the interactions and visits."""
     return contacts.contacts_refresh()
+
+
+@shared_task
+def actuals_compute_task(months: list[str] | None = None) -> int:
+    """02:30 (MKT-2): this month's and last month's computed figures (a payment recorded late
+    changes last month's collection rate); the managers' button names its months. Idempotent."""
+    if months:
+        days = [date.fromisoformat(month) for month in months]
+    else:
+        this_month = timezone.localdate().replace(day=1)
+        days = [previous_month(this_month), this_month]
+    return attainment.actuals_compute(months=days)

@@ -76,6 +76,10 @@ class Seeded:
 
 
 def seed(options: dict, log: Callable[[str], None]) -> None:
+    if options.get("clients"):
+        from visits import target_volume
+
+        target_volume.seed(log)
     if not options.get("clients") or options.get("no_visits"):
         return
     started = perf_counter()

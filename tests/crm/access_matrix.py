@@ -278,6 +278,13 @@ TABLE: dict[str, Access] = {
     "visits:calendar": page(CLIENTS),
     "visits:feed_reset": action(CLIENTS),
     "visits:feed": _access(EVERYONE, None, {"token": lambda w: _feed_token(w.users[Role.MANAGER])}),
+    # targets (MKT-2): own row (account managers), the team's (managers), all (admins)
+    "targets:home": page(CLIENTS),
+    "targets:period": page(CLIENTS, period="2026-12"),
+    "targets:export": page(CLIENTS),
+    "targets:split": form(MANAGERS),
+    "targets:compute": action(MANAGERS),
+    "targets:import": form(MANAGERS),
     # visits (VIS-7): a territory report written by the other account manager, the manager's teammate
     "visits:reports": page(CLIENTS),
     "visits:report": form(CLIENT_RECORD, pk=_pk("report")),
@@ -323,6 +330,14 @@ TABLE: dict[str, Access] = {
     "admin:visits_contactsummary_add": admin_only(NOBODY),
     "admin:visits_contactsummary_change": admin_only(post=NOBODY),
     "admin:visits_contactsummary_delete": admin_only(NOBODY),
+    # MKT-2: metrics ship with the application; targets and figures are written in the app
+    "admin:visits_metric_delete": admin_only(NOBODY),
+    "admin:visits_targetsettings_add": admin_only(NOBODY),  # one row, which exists
+    "admin:visits_targetsettings_delete": admin_only(NOBODY),
+    "admin:visits_target_add": admin_only(NOBODY),
+    "admin:visits_target_delete": admin_only(NOBODY),
+    "admin:visits_actualfigure_add": admin_only(NOBODY),
+    "admin:visits_actualfigure_delete": admin_only(NOBODY),
     "admin:repairs_repairsettings_add": admin_only(NOBODY),  # one row of settings, which exists
     "admin:repairs_repairsettings_delete": admin_only(NOBODY),
     "admin:grading_gradingrun_add": admin_only(NOBODY),  # GRD-6: started by the schedule or "grade now"
@@ -345,6 +360,18 @@ def access_for(name: str) -> Access | None:
         return TABLE[name]
     patterns = [key for key in TABLE if "*" in key and fnmatchcase(name, key)]
     return TABLE[max(patterns, key=len)] if patterns else None
+
+
+def _targets_of(owner) -> None:
+    """MKT-2: a target and an imported figure of the other account manager, each with a history."""
+    from visits.models import ActualFigure, Metric, Target, TargetSettings
+
+    TargetSettings.current().save()  # the shipped row, with a history record for the admin's pages
+    metric = Metric.objects.get(code="sales_amount")
+    Target.objects.create(
+        period_kind="month", period_start=date(2026, 12, 1), account_manager=owner, metric=metric, value=1
+    )
+    ActualFigure.objects.create(account_manager=owner, metric=metric, month=date(2026, 12, 1), value=1)
 
 
 def build_world() -> World:
@@ -454,6 +481,7 @@ def build_world() -> World:
     report = MarketReport.objects.create(
         territory=territory, month=date(2025, 1, 1), responsible=owner, due_date=date(2025, 2, 5)
     )
+    _targets_of(owner)
     return World(
         users=users,
         owner=owner,

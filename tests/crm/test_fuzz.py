@@ -41,6 +41,7 @@ from visits.filters import PlanFilter
 from visits.forms import MarketInfoForm, OpenMonthForm, VisitLogForm
 from visits.forms import PolicyForm as VisitPolicyForm
 from visits.report_forms import ReportFilter
+from visits.target_forms import SplitForm, TargetFilterForm
 
 # What breaks parsers and databases: NUL, dates and numbers out of every range, huge and
 # negative numbers, lookups' wildcards, markup, other scripts, emoji, very long text.
@@ -167,6 +168,10 @@ GET_PAGES = [
     Page("visits:coverage", Role.ADMIN, form_params(CoverageForm)),
     Page("visits:coverage_clients", Role.ACCOUNT_MANAGER, ["show", "q", *form_params(CoverageForm), *PAGINATION]),
     Page("visits:coverage_export", Role.MANAGER, ["show", "q", *form_params(CoverageForm)]),
+    Page("targets:home", Role.MANAGER, [*form_params(TargetFilterForm), "page"]),
+    Page("targets:home", Role.ACCOUNT_MANAGER, [*form_params(TargetFilterForm), "page"]),
+    Page("targets:export", Role.ADMIN, form_params(TargetFilterForm)),
+    Page("targets:split", Role.MANAGER, ["period", "metric", "team"]),
 ]
 POST_PAGES = [
     Page(
@@ -190,6 +195,7 @@ POST_PAGES = [
     Page("archives:notices", Role.CLIENT_SERVICES_SUPERVISOR, form_params(NoticeForm)),
     Page("visits:open_month", Role.MANAGER, form_params(OpenMonthForm)),
     Page("visits:policy", Role.MANAGER, form_params(VisitPolicyForm)),
+    Page("targets:split", Role.ADMIN, [*form_params(SplitForm), "team"]),
     Page(
         "visits:log_unplanned",
         Role.ACCOUNT_MANAGER,

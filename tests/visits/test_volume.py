@@ -8,6 +8,7 @@ from django.db.models import Count, F
 from django.utils import timezone
 
 from clients import volume as client_volume
+from clients.models import Client
 from crm.models import User
 from crm.roles import Role
 from visits import volume
@@ -114,7 +115,8 @@ def test_seed_volume_command_makes_the_plans_once():
     call_command("seed_volume", "--clients", "40", stdout=_Null())
     first = snapshot()
     per_owner_month = MonthPlan.objects.values("owner", "month").annotate(n=Count("pk"))
-    assert first[0] == 40 and {row["n"] for row in per_owner_month} == {1}
+    # the targets' volume (MKT-2) makes 100 account managers: two months' plans of each
+    assert first[0] == 200 and {row["n"] for row in per_owner_month} == {1}
     call_command("seed_volume", "--clients", "40", stdout=_Null())
     assert snapshot() == first
 
@@ -141,3 +143,19 @@ def test_every_done_planned_visit_left_its_contact_in_the_clients_history(seeded
     kinds = {Visit.Kind.ONSITE: "visit", Visit.Kind.PHONE: "call"}
     missing = [v for v in done if (v.client_id, v.done_on, kinds[v.kind]) not in contacts]
     assert missing == []
+
+
+def test_volume_targets_for_100_account_managers_over_24_months_and_a_rerun_adds_nothing():
+    from visits import target_volume
+    from visits.models import Target
+
+    client_volume.seed({"clients": 400}, lambda line: None)
+    target_volume.seed(lambda line: None)
+    people = User.objects.filter(username__startswith="vol-am-")
+    assert people.count() == 100
+    # 100 volume account managers (and any other) × 4 computed trading metrics × 24 months
+    everyone = User.objects.filter(role=Role.ACCOUNT_MANAGER).count()
+    assert Target.objects.count() == everyone * 4 * 24
+    assert Client.objects.filter(owner__in=people).values("owner").distinct().count() == 100
+    target_volume.seed(lambda line: None)
+    assert Target.objects.count() == everyone * 4 * 24
