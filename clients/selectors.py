@@ -229,12 +229,12 @@ class BoardColumn:
         return self.count - len(self.cards)
 
 
-def pipeline_board(leads: QuerySet[Lead], *, per_column: int = BOARD_COLUMN_CARDS) -> list[BoardColumn]:
+def pipeline_board(leads: QuerySet[Lead], *, per_column: int | None = None) -> list[BoardColumn]:
     """The board: one column per stage, its latest cards (a window per stage, one query) and its
     count and expected volume (one GROUP BY query). Two queries, however many cards."""
     ranked = leads.annotate(
         rank=Window(RowNumber(), partition_by=[F("stage")], order_by=[F("stage_changed_at").desc(), F("pk").desc()])
-    ).filter(rank__lte=per_column)
+    ).filter(rank__lte=per_column or BOARD_COLUMN_CARDS)
     cards: dict[str, list[Lead]] = {stage: [] for stage in Lead.Stage.values}
     for lead in ranked.order_by("stage", "rank"):
         cards[lead.stage].append(lead)
