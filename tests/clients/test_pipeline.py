@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from clients import pipeline
 from clients.models import Client, KeyAccountProfile, Lead
@@ -367,3 +368,50 @@ def test_the_owner_choice_of_an_account_manager_is_themselves(client, alice):
     form = client.get(reverse("clients:lead_create")).context["form"]
     assert list(form.fields["owner"].queryset) == [alice]
     assert alice.role == Role.ACCOUNT_MANAGER
+
+
+# --- demo data and fuzzing ---
+
+
+def test_the_demo_pipeline_has_every_stage_and_the_demo_key_accounts_have_costs(db):
+    from clients import demo
+    from clients.models import KeyAccountCost
+    from crm.demo import seed_people
+
+    seed_people()
+    demo.seed()
+    stages = set(Lead.objects.values_list("stage", flat=True))
+    assert stages == set(S.values)
+    assert set(Lead.objects.values_list("owner__username", flat=True)) == {"am1", "am2"}
+    for lead in Lead.objects.filter(stage=S.SIGNED):
+        assert lead.client.is_key_account and lead.moves.count() == 4  # opened, then three moves
+    accounts = Client.objects.filter(is_key_account=True)  # the signed ones too
+    assert accounts.exists()
+    assert set(KeyAccountCost.objects.values_list("client", flat=True)) == set(accounts.values_list("pk", flat=True))
+    assert not KeyAccountCost.objects.filter(incurred_on__gt=timezone.localdate()).exists()
+    before = (Lead.objects.count(), KeyAccountCost.objects.count(), Client.objects.count())
+    demo.seed()
+    assert (Lead.objects.count(), KeyAccountCost.objects.count(), Client.objects.count()) == before
+
+
+@pytest.mark.parametrize(
+    ("url", "fields"),
+    [
+        ("clients:lead_move", ["stage", "seen", "lost_reason", "note", "next"]),
+        ("clients:lead_edit", ["name", "owner", "expected_volume", "next_step", "next_step_on", "notes"]),
+    ],
+)
+def test_no_posted_form_makes_a_card_page_fail(client, alice, url, fields):
+    from hypothesis import given
+
+    from tests.crm.test_fuzz import FUZZ, params
+
+    client.force_login(alice)
+    path = reverse(url, args=[LeadFactory(owner=alice).pk])
+
+    @FUZZ
+    @given(data=params(fields))
+    def fuzz(data: dict[str, str]) -> None:
+        assert client.post(path, data).status_code < 500, data
+
+    fuzz()
