@@ -102,7 +102,9 @@ def lead_update(*, lead: Lead, by: User, **fields) -> Lead:
     if unknown:
         raise ValueError(f"not editable here: {sorted(unknown)}")
     owner = fields.get("owner", lead.owner)
-    if owner.pk != lead.owner_id:
+    # The stored owner, not ``lead.owner``: a ModelForm has already copied its data onto ``lead``.
+    stored_owner = Lead.objects.filter(pk=lead.pk).values_list("owner_id", flat=True).get()
+    if owner.pk != stored_owner:
         _check_people(by=by, owner=owner, client=None)
         if lead.client_id and lead.client.owner_id != owner.pk:
             raise ValidationError(

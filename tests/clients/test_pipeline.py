@@ -415,3 +415,22 @@ def test_no_posted_form_makes_a_card_page_fail(client, alice, url, fields):
         assert client.post(path, data).status_code < 500, data
 
     fuzz()
+
+
+def test_the_card_of_an_existing_client_stays_with_that_clients_account_manager(client, manager, alice, bob):
+    prospect = ClientFactory(owner=alice, status="prospect")
+    lead = pipeline.lead_create(by=alice, owner=alice, client=prospect)
+    client.force_login(manager)
+    response = client.post(reverse("clients:lead_edit", args=[lead.pk]), {"name": lead.name, "owner": bob.pk})
+    assert response.status_code == 200
+    assert "belongs to that client's account manager" in response.context["form"].errors["owner"][0]
+    assert Lead.objects.get(pk=lead.pk).owner == alice
+
+
+def test_the_owner_filter_works_after_the_class_filters_built_their_fields(client, manager, alice, alices_lead):
+    from clients.filters import LeadFilter
+
+    LeadFilter.base_filters["owner"].field  # noqa: B018 - as the fuzz test does, in the same process
+    client.force_login(manager)
+    response = client.get(reverse("clients:pipeline_list"), {"owner": alice.pk})
+    assert [lead.name for lead in response.context["page_obj"].object_list] == ["江苏苏宁商贸"]
