@@ -8,7 +8,10 @@ from clients.models import (
     Contact,
     DemandRecord,
     Interaction,
+    KeyAccountCost,
     KeyAccountProfile,
+    Lead,
+    LeadStageChange,
     ProductFeedback,
     Promotion,
     PromotionNotice,
@@ -118,3 +121,45 @@ class PromotionAdmin(SimpleHistoryAdmin):
     list_display = ("name", "starts_on", "ends_on", "created_by")
     search_fields = ("name",)
     inlines = [PromotionNoticeInline]
+
+
+class LeadStageChangeInline(admin.TabularInline):
+    model = LeadStageChange
+    extra = 0
+    readonly_fields = ("from_stage", "to_stage", "by", "at", "note")
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Lead)
+class LeadAdmin(SimpleHistoryAdmin):
+    # Stages move only through clients.pipeline (signing creates the client); read-only here.
+    list_display = ("name", "stage", "owner", "expected_volume", "next_step_on", "stage_changed_at")
+    list_filter = ("stage",)
+    list_select_related = ("owner",)
+    search_fields = ("name", "client__name", "client__code")
+    raw_id_fields = ("client",)
+    autocomplete_fields = ("owner",)
+    readonly_fields = ("stage", "lost_reason", "stage_changed_at", "created_by", "created_at")
+    inlines = [LeadStageChangeInline]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # a card is opened in the app, with its first stage row
+
+
+@admin.register(KeyAccountCost)
+class KeyAccountCostAdmin(SimpleHistoryAdmin):
+    list_display = ("client", "kind", "amount", "incurred_on", "recorded_by")
+    list_filter = ("kind",)
+    list_select_related = ("client", "recorded_by")
+    search_fields = ("client__name", "client__code", "note")
+    raw_id_fields = ("client",)
+    readonly_fields = ("recorded_by", "recorded_at")
+    date_hierarchy = "incurred_on"
+
+    def save_model(self, request, obj, form, change) -> None:
+        if not change:
+            obj.recorded_by = request.user
+        super().save_model(request, obj, form, change)

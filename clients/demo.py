@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from clients import complaints as workflow
-from clients.models import Client, Contact, Interaction, KeyAccountProfile, ProductFeedback
+from clients.models import Client, Contact, Interaction, KeyAccountCost, KeyAccountProfile, Lead, ProductFeedback
 from crm.models import Territory, User
 
 COMPANIES = [
@@ -115,7 +115,86 @@ def seed() -> int:
             client = _client(rng, code, name, kind, owner, territory, index)
             _history(rng, client, owner)
             created += 1
+        created += _pipeline(am1, am2)
+        created += _costs(rng)
     return created
+
+
+# The key-account pipeline (招商, MKT-3): (company, owner 1 or 2, stage, expected volume, next step,
+# days to the next step, reason lost). Every stage occurs for both account managers' teams.
+PIPELINE = [
+    ("江苏苏宁商贸有限公司", 1, "prospect", 1_200_000, "发送公司介绍和报价单", 5, ""),
+    ("浙江绿源茶业集团", 2, "prospect", 600_000, "Find the purchasing director's contact", 2, ""),
+    ("山东鲁花粮油有限公司", 1, "contacted", 2_500_000, "安排首次上门拜访", 3, ""),
+    ("福建安踏体育用品有限公司", 2, "contacted", 900_000, "寄送样品", -2, ""),
+    ("湖南长沙银行股份有限公司", 1, "negotiating", 5_000_000, "确认年度框架协议条款", 7, ""),
+    ("广东美的电器销售公司", 2, "negotiating", 3_200_000, "Second round on rebate terms", 1, ""),
+    ("河北承德露露饮料有限公司", 1, "signed", 1_800_000, "", None, ""),
+    ("四川郎酒销售有限公司", 2, "signed", 2_100_000, "", None, ""),
+    ("安徽古井贡酒商贸公司", 1, "lost", 1_500_000, "", None, "竞争对手返利更高"),
+    ("Harbin Northern Beverages", 2, "lost", 400_000, "", None, "Budget frozen for this year"),
+]
+PATH = {
+    "prospect": [],
+    "contacted": ["contacted"],
+    "negotiating": ["contacted", "negotiating"],
+    "signed": ["contacted", "negotiating", "signed"],
+    "lost": ["contacted", "lost"],
+}
+
+
+def _pipeline(am1: User, am2: User) -> int:
+    """Cards at every stage, moved there through the workflow so each has its stage history;
+    the signed ones became key-account clients (codes KA…)."""
+    from clients import pipeline
+
+    if Lead.objects.exists():
+        return 0
+    today = timezone.localdate()
+    for name, who, stage, volume, step, days, reason in PIPELINE:
+        owner = am1 if who == 1 else am2
+        lead = pipeline.lead_create(
+            by=owner,
+            owner=owner,
+            name=name,
+            expected_volume=Decimal(volume),
+            next_step=step,
+            next_step_on=today + timedelta(days=days) if days is not None else None,
+        )
+        for target in PATH[stage]:
+            lead = pipeline.lead_move(lead=lead, stage=target, seen=lead.stage, by=owner, lost_reason=reason)
+    return len(PIPELINE)
+
+
+COST_NOTES = {
+    "events": ["年度客户答谢会", "新品品鉴会"],
+    "samples": ["样品寄送", "Sample boxes for the buyers"],
+    "rebates": ["季度返利", "Volume rebate Q2"],
+    "travel": ["上门拜访差旅", "Trip to the client's head office"],
+    "other": ["礼品", "Printing of brochures"],
+}
+
+
+def _costs(rng: random.Random) -> int:
+    """A year and a half of cost entries for each demo key account, none in the future."""
+    if KeyAccountCost.objects.exists():
+        return 0
+    today = timezone.localdate()
+    rows = [
+        KeyAccountCost(
+            client=client,
+            kind=kind,
+            amount=Decimal(rng.randint(5, 300) * 100),
+            incurred_on=today - timedelta(days=rng.randint(0, 540)),
+            note=rng.choice(COST_NOTES[kind]),
+            recorded_by=client.owner,
+        )
+        for client in Client.objects.filter(is_key_account=True).select_related("owner").order_by("code")
+        for kind in rng.sample(list(COST_NOTES), k=4)
+        for _ in range(rng.randint(1, 3))
+    ]
+    KeyAccountCost.objects.bulk_create(rows)
+    return len(rows)
 
 
 def _client(rng, code, name, kind, owner, territory, index) -> Client:

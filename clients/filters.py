@@ -4,7 +4,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from clients.models import Client, Complaint, Contact
+from clients.models import Client, Complaint, Contact, Lead
 from clients.selectors import assignable_owners
 from crm.filters_base import StyledFilterSet
 from crm.models import Territory, User
@@ -138,3 +138,53 @@ class ComplaintFilter(StyledFilterSet):
 
     def filter_status(self, queryset, name, value):
         return queryset.open() if value == "open" else queryset.filter(status=value)
+
+
+class LeadFilter(StyledFilterSet):
+    """The key-account pipeline's list and board (MKT-3); the state lives in the URL."""
+
+    q = django_filters.CharFilter(label=_("Search"), method="filter_search")
+    stage = django_filters.ChoiceFilter(
+        label=_("Stage"), choices=[("open", _("Open (not signed or lost)")), *Lead.Stage.choices], method="filter_stage"
+    )
+    owner = django_filters.ModelChoiceFilter(label=_("Account manager"), queryset=User.objects.none())
+    ordering = django_filters.OrderingFilter(
+        label=_("Sort by"),
+        fields=(
+            ("stage_changed_at", "moved"),
+            ("name", "name"),
+            ("expected_volume", "volume"),
+            ("next_step_on", "next_step"),
+        ),
+        field_labels={
+            "stage_changed_at": _("Last moved"),
+            "name": _("Company"),
+            "expected_volume": _("Expected volume"),
+            "next_step_on": _("Next step date"),
+        },
+    )
+
+    class Meta:
+        model = Lead
+        fields: list[str] = []
+
+    def __init__(self, *args, user: User, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if user.role == Role.ACCOUNT_MANAGER:
+            del self.filters["owner"]
+        else:
+            self.filters["owner"].queryset = assignable_owners(user, active_only=False)
+
+    def filter_search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(name__icontains=value)
+            | Q(client__name__icontains=value)
+            | Q(client__code__icontains=value)
+            | Q(next_step__icontains=value)
+        )
+
+    def filter_stage(self, queryset, name, value):
+        return queryset.open() if value == "open" else queryset.filter(stage=value)

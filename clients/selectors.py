@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Count, F, Max, Q, QuerySet, Sum, Window
+from django.db.models.functions import RowNumber
 from django.utils.translation import gettext as _
 
-from clients.models import Client, Complaint, Contact, Interaction
+from clients.models import Client, Complaint, Contact, Interaction, Lead
 from clients.services import GRADING_REASON
 from crm.models import User
 from crm.roles import Role
@@ -202,3 +204,51 @@ def assignable_owners(user: User, *, active_only: bool = True) -> QuerySet[User]
     if user.role == Role.ACCOUNT_MANAGER:
         return owners.filter(pk=user.pk)
     return owners
+
+
+# --- the key-account pipeline (MKT-3) ---
+
+BOARD_COLUMN_CARDS = 30
+
+
+def lead_list(user: User) -> QuerySet[Lead]:
+    """The rows of the pipeline list and board: one query whatever the page size."""
+    return Lead.objects.visible_to(user).select_related("owner", "client").order_by("-stage_changed_at", "-pk")
+
+
+@dataclass(frozen=True)
+class BoardColumn:
+    stage: str
+    label: str
+    cards: list[Lead]
+    count: int
+    volume: Decimal
+
+    @property
+    def more(self) -> int:
+        return self.count - len(self.cards)
+
+
+def pipeline_board(leads: QuerySet[Lead], *, per_column: int | None = None) -> list[BoardColumn]:
+    """The board: one column per stage, its latest cards (a window per stage, one query) and its
+    count and expected volume (one GROUP BY query). Two queries, however many cards."""
+    ranked = leads.annotate(
+        rank=Window(RowNumber(), partition_by=[F("stage")], order_by=[F("stage_changed_at").desc(), F("pk").desc()])
+    ).filter(rank__lte=per_column or BOARD_COLUMN_CARDS)
+    cards: dict[str, list[Lead]] = {stage: [] for stage in Lead.Stage.values}
+    for lead in ranked.order_by("stage", "rank"):
+        cards[lead.stage].append(lead)
+    totals = {
+        row["stage"]: row
+        for row in leads.order_by().values("stage").annotate(n=Count("pk"), volume=Sum("expected_volume"))
+    }
+    return [
+        BoardColumn(
+            stage=stage,
+            label=label,
+            cards=cards[stage],
+            count=totals.get(stage, {}).get("n", 0),
+            volume=totals.get(stage, {}).get("volume") or Decimal("0"),
+        )
+        for stage, label in Lead.Stage.choices
+    ]

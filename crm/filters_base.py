@@ -9,6 +9,14 @@ INPUT_CSS = "form-control form-control-sm"
 
 
 class StyledFilterSet(django_filters.FilterSet):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Each instance's filters are deep copies of the class's; a form field built on the class's
+        # filter once (the fuzz test reads their widgets) is copied too, and would keep the empty
+        # queryset a subclass replaces in its __init__ (an owner filter refusing every owner).
+        for flt in self.filters.values():
+            flt.__dict__.pop("_field", None)
+
     @property
     def form(self) -> forms.Form:
         form = super().form

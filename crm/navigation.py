@@ -27,6 +27,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem("home", _("Home"), "house"),
     NavItem("clients:list", _("Clients"), "person-vcard", CLIENT_ROLES),
     NavItem("clients:complaints", _("Complaints"), "exclamation-octagon", CLIENT_ROLES),
+    NavItem("clients:pipeline", _("Pipeline"), "kanban", CLIENT_ROLES),  # key accounts being won (MKT-3)
     NavItem("grading:dashboard", _("Grading"), "bar-chart-steps", CLIENT_ROLES),
     NavItem("repairs:list", _("Repairs"), "tools", REPAIR_ROLES),
     NavItem("repairs:stats", _("Repair statistics"), "bar-chart", (Role.ENGINEERING_SUPERVISOR, Role.FINANCE)),

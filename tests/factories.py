@@ -165,3 +165,26 @@ class RepairOrderFactory(factory.django.DjangoModelFactory):
     description = "Leaking tap in the kitchen."
     appointment_at = factory.LazyFunction(timezone.now)
     created_by = factory.SubFactory(UserFactory, role=Role.FRONT_DESK)
+
+
+class LeadFactory(factory.django.DjangoModelFactory):
+    """A key-account pipeline card at "prospect" (MKT-3); other stages through clients.pipeline."""
+
+    class Meta:
+        model = "clients.Lead"
+
+    name = factory.Sequence(lambda n: f"Prospect {n} Co.")
+    owner = factory.SubFactory(UserFactory)
+    created_by = factory.SelfAttribute("owner")
+    expected_volume = 100000
+
+
+class KeyAccountCostFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "clients.KeyAccountCost"
+
+    client = factory.SubFactory(ClientFactory, is_key_account=True)
+    kind = "events"
+    amount = 100
+    incurred_on = factory.LazyFunction(timezone.localdate)
+    recorded_by = factory.SelfAttribute("client.owner")

@@ -1,7 +1,9 @@
 from clients.models.activity import DemandRecord, Interaction, ProductFeedback
 from clients.models.clients import Client, Contact, KeyAccountProfile
 from clients.models.complaints import Complaint, ComplaintEvent
+from clients.models.costs import KeyAccountCost
 from clients.models.imports import ImportJob
+from clients.models.pipeline import Lead, LeadStageChange
 from clients.models.promotions import Promotion, PromotionNotice
 
 __all__ = [
@@ -12,7 +14,10 @@ __all__ = [
     "DemandRecord",
     "ImportJob",
     "Interaction",
+    "KeyAccountCost",
     "KeyAccountProfile",
+    "Lead",
+    "LeadStageChange",
     "ProductFeedback",
     "Promotion",
     "PromotionNotice",

@@ -116,6 +116,8 @@ class World:
     plan: Any
     visit: Any
     report: Any = None  # a territory market report of the owner (VIS-7)
+    key_account: Any = None  # a key account of the owner, with a cost entry (MKT-3)
+    lead: Any = None  # the owner's pipeline card (MKT-3)
 
     def secrets(self, role: str) -> list[str]:
         """What ``role``'s user must find on no page: the other account manager's client, and the
@@ -213,6 +215,20 @@ TABLE: dict[str, Access] = {
     "clients:promotion_create": form(MANAGERS),
     "clients:promotion_detail": page(MANAGERS, pk=_pk("promotion")),  # not notified to the user's clients
     "clients:promotion_notify": action(MANAGERS, pk=_pk("promotion")),
+    # key-account pipeline and costs (MKT-3): the card and the account are the owner's
+    "clients:pipeline": page(CLIENTS),
+    "clients:pipeline_list": page(CLIENTS),
+    "clients:lead_create": form(CLIENTS),
+    "clients:lead_detail": page(CLIENT_RECORD, pk=_pk("lead")),
+    "clients:lead_edit": form(CLIENT_RECORD, pk=_pk("lead")),
+    "clients:lead_move": action(
+        CLIENT_RECORD,
+        pk=_pk("lead"),
+        data=lambda w: {"seen": "prospect", "stage": "contacted"},
+        post_ok=frozenset({302}),
+    ),
+    "clients:costs": form(CLIENT_RECORD, pk=_pk("key_account")),
+    "clients:cost_export": page(CLIENT_RECORD, pk=_pk("key_account")),
     # grading (GRD-*)
     "grading:dashboard": page(CLIENTS),
     "grading:run_start": action(MANAGERS),
@@ -344,6 +360,7 @@ TABLE: dict[str, Access] = {
     "admin:repairs_monthlyreport_add": admin_only(NOBODY),  # REP-7: produced by the month-end statistics
     "admin:repairs_repairorder_add": admin_only(NOBODY),  # REP-1: logged by the front desk
     "admin:repairs_repairorder_delete": admin_only(NOBODY),
+    "admin:clients_lead_add": admin_only(NOBODY),  # MKT-3: opened in the app, with its first stage row
 }
 
 
@@ -380,7 +397,7 @@ def build_world() -> World:
     from archives.models import Loan, YearlyArchive
     from clients import services as client_services
     from clients.complaints import complaint_file
-    from clients.models import ImportJob, PromotionNotice
+    from clients.models import ImportJob, KeyAccountCost, Lead, PromotionNotice
     from grading import services as grading_services
     from grading.models import Receivable, SalesOrder
     from repairs.models import Callback, RepairOrder, RepairSettings
@@ -482,7 +499,14 @@ def build_world() -> World:
         territory=territory, month=date(2025, 1, 1), responsible=owner, due_date=date(2025, 2, 5)
     )
     _targets_of(owner)
+    key_account = ClientFactory(owner=owner, is_key_account=True, name="Matrix key account")
+    KeyAccountCost.objects.create(
+        client=key_account, kind="events", amount=100, incurred_on=date(2025, 1, 1), recorded_by=owner
+    )
+    lead = Lead.objects.create(name="Matrix prospect", owner=owner, created_by=owner)
     return World(
+        key_account=key_account,
+        lead=lead,
         users=users,
         owner=owner,
         client=client,

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from archives.forms import NoticeForm
-from clients.filters import ClientFilter, ComplaintFilter
+from clients.filters import ClientFilter, ComplaintFilter, LeadFilter
 from clients.forms import (
     ClientForm,
     ComplaintForm,
@@ -29,6 +29,7 @@ from clients.forms import (
     KeyAccountForm,
     PromotionForm,
 )
+from clients.key_account_forms import CostForm, LeadForm
 from crm.filters import NotificationFilter
 from crm.roles import Role
 from grading.filters import CorrectionFilter
@@ -116,6 +117,7 @@ class Page:
     role: str
     params: list[str]
     owns_client: bool = False  # the URL takes the pk of a client the user owns
+    client_fields: dict = field(default_factory=dict)  # of that client (e.g. a key account)
     kwargs: dict = field(default_factory=dict)
 
     def path(self, client_pk: int | None) -> str:
@@ -148,6 +150,12 @@ FILTER_PAGES: dict[type[django_filters.FilterSet], list[tuple[str, str, dict]]] 
         ("visits:home", Role.MANAGER, {}),
     ],
     ReportFilter: [("visits:reports", Role.MANAGER, {}), ("visits:reports", Role.ACCOUNT_MANAGER, {})],
+    LeadFilter: [
+        ("clients:pipeline", Role.MANAGER, {}),
+        ("clients:pipeline", Role.ACCOUNT_MANAGER, {}),
+        ("clients:pipeline_list", Role.MANAGER, {}),
+        ("clients:pipeline_list", Role.ACCOUNT_MANAGER, {}),
+    ],
 }
 GET_PAGES = [
     *(
@@ -191,6 +199,15 @@ POST_PAGES = [
     Page("clients:complaint_create", Role.ACCOUNT_MANAGER, form_params(ComplaintForm), owns_client=True),
     Page("clients:promotion_create", Role.MANAGER, form_params(PromotionForm)),
     Page("repairs:create", Role.FRONT_DESK, form_params(RepairOrderForm)),
+    Page("clients:lead_create", Role.ACCOUNT_MANAGER, form_params(LeadForm)),
+    Page("clients:lead_create", Role.MANAGER, form_params(LeadForm)),
+    Page(
+        "clients:costs",
+        Role.ACCOUNT_MANAGER,
+        [*form_params(CostForm), *PAGINATION],
+        owns_client=True,
+        client_fields={"is_key_account": True},
+    ),
     Page("grading:policy", Role.MANAGER, form_params(PolicyForm)),
     Page("archives:notices", Role.CLIENT_SERVICES_SUPERVISOR, form_params(NoticeForm)),
     Page("visits:open_month", Role.MANAGER, form_params(OpenMonthForm)),
@@ -223,7 +240,7 @@ def test_every_filterset_has_a_page_here() -> None:
 def logged_in(client, make_user, page: Page) -> Callable[[], int | None]:
     user = make_user(page.role)
     client.force_login(user)
-    client_pk = ClientFactory(owner=user).pk if page.owns_client else None
+    client_pk = ClientFactory(owner=user, **page.client_fields).pk if page.owns_client else None
     path = page.path(client_pk)
     assert client.get(path).status_code == 200, f"{user.role} must be able to open {path} for the fuzzing to count"
     return path
