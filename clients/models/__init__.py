@@ -3,6 +3,7 @@ from clients.models.clients import Client, Contact, KeyAccountProfile
 from clients.models.complaints import Complaint, ComplaintEvent
 from clients.models.imports import ImportJob
 from clients.models.promotions import Promotion, PromotionNotice
+from clients.models.service import ServicePlan
 
 __all__ = [
     "Client",
@@ -16,4 +17,5 @@ __all__ = [
     "ProductFeedback",
     "Promotion",
     "PromotionNotice",
+    "ServicePlan",
 ]
