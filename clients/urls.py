@@ -1,6 +1,6 @@
 from django.urls import path
 
-from clients.views import activity, cards, complaints, promotions, transfer
+from clients.views import activity, cards, complaints, promotions, service, transfer
 
 app_name = "clients"
 
@@ -26,4 +26,5 @@ urlpatterns = [
     path("promotions/new/", promotions.promotion_create, name="promotion_create"),
     path("promotions/<int:pk>/", promotions.promotion_detail, name="promotion_detail"),
     path("promotions/<int:pk>/notify/", promotions.promotion_notify, name="promotion_notify"),
+    *service.urlpatterns,
 ]

@@ -456,9 +456,7 @@ class Delivery(models.Model):
         DELIVERED = "delivered", _("Delivered")
         PROBLEM = "problem", _("Problem")
 
-    order = models.ForeignKey(
-        SalesOrder, verbose_name=_("order"), on_delete=models.PROTECT, related_name="deliveries"
-    )
+    order = models.ForeignKey(SalesOrder, verbose_name=_("order"), on_delete=models.PROTECT, related_name="deliveries")
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.SHIPPED)
     carrier = models.CharField(_("carrier"), max_length=100)
     tracking_number = models.CharField(_("waybill number"), max_length=50, blank=True)

@@ -1,8 +1,12 @@
-"""The client card's "why this level" panel (GRD-5), rendered by grading on the clients page."""
+"""Grading's panels on clients' pages: the card's "why this level" (GRD-5), and the orders of a
+key account's service page (MKT-3) with their deliveries and complaints."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
+
+from django.utils import timezone
 
 from crm.panels import Panel
 from crm.roles import CLIENT_ROLES
@@ -15,3 +19,23 @@ def explanation_context(user, client) -> dict[str, Any]:
 
 
 EXPLANATION_PANEL = Panel("grading/client_panel.html", explanation_context, (*CLIENT_ROLES, "admin"), order=10)
+
+
+def orders_context(user, client) -> dict[str, Any]:
+    """Four queries whatever the number of orders: the months, the orders, their deliveries and
+    their complaints. ``client`` comes through the page's gate."""
+    today = timezone.localdate()
+    months = selectors.order_months(client, today)
+    return {
+        "client": client,
+        "wide": True,  # the service page's main column
+        "months": months,
+        "year_total": sum((month["total"] for month in months), Decimal("0")),
+        "chart": {"labels": [f"{m['month']:%Y-%m}" for m in months], "totals": [float(m["total"]) for m in months]},
+        "orders": selectors.service_orders(client, today),
+        "order_limit": selectors.SERVICE_ORDERS,
+        "window_start": selectors.service_window(today)[0],
+    }
+
+
+ORDERS_PANEL = Panel("grading/service_orders_panel.html", orders_context, (*CLIENT_ROLES, "admin"), order=10)

@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from dateutil.relativedelta import relativedelta
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext_lazy as _
 
 from clients.models import Client
-from grading.models import ClientScore, GradingPolicy, GradingRun, LedgerCorrection
+from grading.models import (
+    ClientScore,
+    Delivery,
+    GradingPolicy,
+    GradingRun,
+    LedgerCorrection,
+    OrderComplaint,
+    SalesOrder,
+)
 
 LEVELS = ["A", "B", "C", "D"]
 MEASURE_LABELS = {"credit": _("Credit"), "volume": _("Volume"), "profit": _("Profit"), "potential": _("Potential")}
@@ -126,4 +138,67 @@ def corrections_for(user) -> QuerySet[LedgerCorrection]:
     """The ledger corrections ``user`` may see, with what the list shows: one query per page."""
     return LedgerCorrection.objects.visible_to(user).select_related(
         "client", "requested_by", "decided_by", "receivable", "sales_order"
+    )
+
+
+# --- a key account's orders on its service page (MKT-3) ---
+SERVICE_MONTHS = 12
+SERVICE_ORDERS = 50  # the panel's list; the ledger page has the rest
+
+
+def service_window(today: date) -> tuple[date, date]:
+    """The last 12 months: the current calendar month and the eleven before it, to ``today``."""
+    return today.replace(day=1) - relativedelta(months=SERVICE_MONTHS - 1), today
+
+
+def order_months(client: Client, today: date) -> list[dict[str, Any]]:
+    """Each month of the window with its booked total and counts, oldest first; months without
+    orders are there with zeros. One query (GROUP BY month); cancelled and refunded lines are
+    counted apart and add nothing to the total.
+
+    Worked example (today 2026-03-10): the window is 2025-04-01 … 2026-03-10. Orders of 400 on
+    2026-01-31 and 250 on 2026-02-01 fall in January and February; a cancelled 900 in February
+    leaves February at 250 (1 order, 1 void); an order of 2025-03-31 is outside the window."""
+    start, end = service_window(today)
+    booked = Q(status=SalesOrder.Status.BOOKED)
+    rows = (
+        SalesOrder.objects.filter(client=client, ordered_on__gte=start, ordered_on__lte=end)
+        .annotate(month=TruncMonth("ordered_on"))
+        .values("month")
+        .annotate(
+            total=Sum("amount", filter=booked), orders=Count("pk", filter=booked), void=Count("pk", filter=~booked)
+        )
+        .order_by("month")
+    )
+    found = {_month(row["month"]): row for row in rows}
+    months = []
+    for offset in range(SERVICE_MONTHS):
+        month = start + relativedelta(months=offset)
+        row = found.get(month, {})
+        months.append(
+            {
+                "month": month,
+                "total": row.get("total") or Decimal("0"),
+                "orders": row.get("orders", 0),
+                "void": row.get("void", 0),
+            }
+        )
+    return months
+
+
+def _month(value: date | Any) -> date:
+    # TruncMonth of a DateField is a date; some backends hand back a datetime.
+    return value.date() if hasattr(value, "date") and callable(value.date) else value
+
+
+def service_orders(client: Client, today: date) -> list[SalesOrder]:
+    """The window's latest orders with their deliveries and linked complaints: three queries."""
+    start, end = service_window(today)
+    return list(
+        SalesOrder.objects.filter(client=client, ordered_on__gte=start, ordered_on__lte=end)
+        .prefetch_related(
+            Prefetch("deliveries", queryset=Delivery.objects.order_by("shipped_on", "pk")),
+            Prefetch("complaint_links", queryset=OrderComplaint.objects.select_related("complaint")),
+        )
+        .order_by("-ordered_on", "-pk")[:SERVICE_ORDERS]
     )

@@ -32,7 +32,7 @@ def _on_client_reassigned(sender, client, previous_owner_id, **kwargs) -> None:
 def register() -> None:
     from clients import digest
     from clients.services import client_reassigned, followup_cancelled, interaction_logged
-    from crm.panels import client_panels, home_panels
+    from crm.panels import client_panels, home_panels, service_panels
     from visits import panels, reminders
 
     interaction_logged.connect(_on_interaction, dispatch_uid="visits-plan-fulfil")
@@ -46,6 +46,7 @@ def register() -> None:
     # --- reminders (VIS-6): the home and client-card panels, the 07:30 digest's sections ---
     home_panels.register(panels.HOME_PANEL)
     client_panels.register(panels.CLIENT_PANEL)
+    service_panels.register(panels.CADENCE_PANEL)  # the key account's cadence on its service page
     digest.register(
         digest.DigestSection(
             name="visits",

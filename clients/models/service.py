@@ -19,9 +19,7 @@ class ServicePlan(models.Model):
     client = models.ForeignKey(
         "clients.Client", verbose_name=_("client"), on_delete=models.CASCADE, related_name="service_plans"
     )
-    year = models.PositiveSmallIntegerField(
-        _("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
-    )
+    year = models.PositiveSmallIntegerField(_("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)])
     commitments = models.TextField(_("service commitments"))
     our_contacts = models.TextField(_("our contacts"), help_text=_("Who serves the account on our side."))
     client_contacts = models.TextField(_("client's contacts"), help_text=_("Who speaks for the client."))
@@ -31,6 +29,9 @@ class ServicePlan(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("updated by"), on_delete=models.PROTECT, related_name="+"
     )
     updated_at = models.DateTimeField(_("updated"), default=timezone.now)
+    # Bumped by every save: an edit names the version its user saw, so of two people editing the
+    # plan at once the second is told instead of silently replacing the first's text.
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     objects = ClientOwnedQuerySet.as_manager()
     history = HistoricalRecords()
