@@ -64,7 +64,9 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 class SalesOrderForm(forms.ModelForm):
     class Meta:
         model = SalesOrder
-        fields = ["ordered_on", "amount", "quantity", "product", "margin", "status"]
+        # A line entered by hand is booked; a cancellation or refund comes from the ERP's import
+        # or, once recorded, by a correction request (it lowers the client's grade).
+        fields = ["ordered_on", "amount", "quantity", "product", "margin"]
         widgets = {"ordered_on": DATE}
 
 
