@@ -35,6 +35,10 @@ def order(client, day: date, amount: str, status: str = SalesOrder.Status.BOOKED
     )
 
 
+def orders_panel(response) -> dict:
+    return next(p for p in response.context["panels"] if p["template"] == "grading/service_orders_panel.html")
+
+
 @pytest.fixture
 def account(alice):
     return key_account(alice, name="华润万家", code="KA001")
@@ -91,7 +95,7 @@ def test_the_service_page_shows_the_months_and_the_orders_with_their_deliveries(
     html = response.content.decode()
     assert response.status_code == 200
     assert 'data-testid="service-orders"' in html and "顺丰速运" in html and "SF1" in html
-    panel = next(p for p in response.context["panels"] if p["template"] == "grading/service_orders_panel.html")
+    panel = orders_panel(response)
     assert panel["year_total"] == Decimal("250")
     assert panel["chart"]["labels"][-1] == "2026-03" and panel["chart"]["totals"][-2] == 250.0
 
@@ -334,7 +338,7 @@ def test_the_service_page_reads_as_many_queries_for_one_order_as_for_many(
     _orders_with_deliveries(account, alice, 40)
     with django_assert_max_num_queries(len(one)):
         response = client.get(url)
-    assert response.status_code == 200 and len(response.context["panels"][0]["orders"]) == 41
+    assert response.status_code == 200 and len(orders_panel(response)["orders"]) == 41
 
 
 def test_the_export_reads_as_many_queries_for_one_delivery_as_for_many(
