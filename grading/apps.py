@@ -14,6 +14,17 @@ class GradingConfig(AppConfig):
 
         imports.register("orders", SalesOrderResource, _("Sales orders"))
         imports.register("receivables", ReceivableResource, _("Receivables"))
-        imports.register("deliveries", DeliveryResource, _("Deliveries of orders"))
+        imports.register(
+            "deliveries",
+            DeliveryResource,
+            _("Deliveries of orders"),
+            _(
+                "Columns as in the export of a key account's deliveries (its service page): order_id is the "
+                "order's number there (#123), tracking_number the waybill. A row with an order and waybill "
+                "already recorded updates that delivery; the others are added. Statuses: shipped, in_transit, "
+                "delivered, problem. Nothing is saved until you confirm the preview, and a file with one bad "
+                "row saves nothing."
+            ),
+        )
         client_panels.register(EXPLANATION_PANEL)
         service_panels.register(ORDERS_PANEL)
