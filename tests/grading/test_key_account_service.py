@@ -352,3 +352,10 @@ def test_the_export_reads_as_many_queries_for_one_delivery_as_for_many(
     _orders_with_deliveries(account, alice, 30)
     with django_assert_max_num_queries(len(one)):
         assert client.get(url, {"format": "csv"}).content.decode("utf-8-sig").count("顺丰速运") == 31
+
+
+def test_the_import_page_says_what_a_deliveries_file_holds(client, alice):
+    client.force_login(alice)
+    html = client.get(reverse("clients:import"), {"kind": "deliveries"}).content.decode()
+    assert "order_id" in html and "tracking_number" in html
+    assert "order_id" not in client.get(reverse("clients:import"), {"kind": "clients"}).content.decode()
