@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('clients', '0008_key_account_service_plan'),
+        ('clients', '0007_key_account_volume_not_negative'),  # Complaint; not the service plan
         ('grading', '0006_ledger_corrections'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
