@@ -8,8 +8,8 @@ class GradingConfig(AppConfig):
 
     def ready(self) -> None:
         from clients import imports
-        from crm.panels import client_panels, service_panels
-        from grading.panels import EXPLANATION_PANEL, ORDERS_PANEL
+        from crm.panels import client_panels, complaint_panels, service_panels
+        from grading.panels import COMPLAINT_ORDER_PANEL, EXPLANATION_PANEL, ORDERS_PANEL
         from grading.resources import DeliveryResource, ReceivableResource, SalesOrderResource
 
         imports.register("orders", SalesOrderResource, _("Sales orders"))
@@ -28,3 +28,4 @@ class GradingConfig(AppConfig):
         )
         client_panels.register(EXPLANATION_PANEL)
         service_panels.register(ORDERS_PANEL)
+        complaint_panels.register(COMPLAINT_ORDER_PANEL)

@@ -6,12 +6,14 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from crm.panels import Panel
 from crm.roles import CLIENT_ROLES
 from grading import selectors
 from grading.forms import PotentialForm
+from grading.models import OrderComplaint, SalesOrder
 
 
 def explanation_context(user, client) -> dict[str, Any]:
@@ -39,3 +41,20 @@ def orders_context(user, client) -> dict[str, Any]:
 
 
 ORDERS_PANEL = Panel("grading/service_orders_panel.html", orders_context, (*CLIENT_ROLES, "admin"), order=10)
+
+
+def complaint_order_context(user, complaint) -> dict[str, Any]:
+    """The order an after-sales complaint is about (MKT-3), one query. Its details only for those
+    who see the order's client: an assignee who does not is told there is an order, no more."""
+    link = (
+        OrderComplaint.objects.filter(complaint=complaint)
+        .select_related("order")
+        .annotate(visible=Exists(SalesOrder.objects.visible_to(user).filter(pk=OuterRef("order_id"))))
+        .first()
+    )
+    return {"link": link, "order": link.order if link else None, "visible": bool(link and link.visible)}
+
+
+COMPLAINT_ORDER_PANEL = Panel(
+    "grading/complaint_order_panel.html", complaint_order_context, (*CLIENT_ROLES, "admin"), order=10
+)

@@ -359,3 +359,27 @@ def test_the_import_page_says_what_a_deliveries_file_holds(client, alice):
     html = client.get(reverse("clients:import"), {"kind": "deliveries"}).content.decode()
     assert "order_id" in html and "tracking_number" in html
     assert "order_id" not in client.get(reverse("clients:import"), {"kind": "clients"}).content.decode()
+
+
+def test_the_complaint_page_names_its_order_to_those_who_see_the_client(client, alice, bob, account):
+    placed = order(account, date(2026, 2, 10), "250.00")
+    link = deliveries.order_complaint_file(
+        order=placed, subject="到货破损", description="外箱破损", channel="phone", by=alice, assignee=bob
+    )
+    url = link.complaint.get_absolute_url()
+    client.force_login(alice)
+    html = client.get(url).content.decode()
+    assert 'data-testid="complaint-order"' in html and placed.number in html
+    assert reverse("clients:service", args=[account.pk]) in html
+    client.force_login(bob)  # the assignee, a teammate who does not see alice's client
+    html = client.get(url).content.decode()
+    assert 'data-testid="complaint-order"' in html and placed.number not in html
+    assert reverse("clients:service", args=[account.pk]) not in html
+
+
+def test_a_complaint_without_an_order_shows_no_order_panel(client, alice, account):
+    from clients.complaints import complaint_file
+
+    complaint = complaint_file(client=account, subject="噪音", description="夜间", channel="phone", by=alice)
+    client.force_login(alice)
+    assert 'data-testid="complaint-order"' not in client.get(complaint.get_absolute_url()).content.decode()
