@@ -15,6 +15,7 @@ from clients.models import (
     ProductFeedback,
     Promotion,
     PromotionNotice,
+    ServicePlan,
 )
 from clients.resources import ClientResource, ContactResource
 from crm.admin import SpreadsheetAdmin
@@ -163,3 +164,13 @@ class KeyAccountCostAdmin(SimpleHistoryAdmin):
         if not change:
             obj.recorded_by = request.user
         super().save_model(request, obj, form, change)
+
+
+@admin.register(ServicePlan)
+class ServicePlanAdmin(SimpleHistoryAdmin):
+    list_display = ("client", "year", "mid_year_review", "year_end_review", "updated_by", "updated_at")
+    list_filter = ("year",)
+    list_select_related = ("client", "updated_by")
+    search_fields = ("client__code", "client__name")
+    raw_id_fields = ("client", "updated_by")
+    show_full_result_count = False

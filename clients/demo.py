@@ -7,14 +7,23 @@ that exists already is left as it is.
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
 
 from clients import complaints as workflow
-from clients.models import Client, Contact, Interaction, KeyAccountCost, KeyAccountProfile, Lead, ProductFeedback
+from clients.models import (
+    Client,
+    Contact,
+    Interaction,
+    KeyAccountCost,
+    KeyAccountProfile,
+    Lead,
+    ProductFeedback,
+    ServicePlan,
+)
 from crm.models import Territory, User
 
 COMPANIES = [
@@ -117,6 +126,46 @@ def seed() -> int:
             created += 1
         created += _pipeline(am1, am2)
         created += _costs(rng)
+        created += _service_plans()
+    return created
+
+
+def service_demo_accounts() -> list[Client]:
+    """The two key accounts whose service the demo shows in full (am1's and am2's first): their
+    plans here, their deliveries and complaints about orders in grading's demo."""
+    accounts = []
+    for username in ("am1", "am2"):
+        account = (
+            Client.objects.filter(owner__username=username, is_key_account=True, key_account__isnull=False)
+            .order_by("code")
+            .first()
+        )
+        if account is not None:
+            accounts.append(account)
+    return accounts
+
+
+def _service_plans() -> int:
+    """This year's service plan of each demo key account (MKT-3), written by its account manager."""
+    year = timezone.localdate().year
+    created = 0
+    for client in service_demo_accounts():
+        contact = client.contacts.first()
+        _plan, new = ServicePlan.objects.get_or_create(
+            client=client,
+            year=year,
+            defaults={
+                "commitments": "每月上门拜访一次；投诉 24 小时内响应、72 小时内给出处理结果；"
+                "季度对账；新品上市前提供样品与培训。",
+                "our_contacts": f"客户经理 {client.owner.get_full_name() or client.owner.username}；"
+                "物流专员 赵敏（010-6512 3456）；售后主管 钱伟",
+                "client_contacts": f"{contact.name}（{contact.position}）" if contact else "采购部",
+                "mid_year_review": date(year, 6, 30),
+                "year_end_review": date(year, 12, 15),
+                "updated_by": client.owner,
+            },
+        )
+        created += new
     return created
 
 

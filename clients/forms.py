@@ -19,6 +19,7 @@ from clients.models import (
     KeyAccountProfile,
     ProductFeedback,
     Promotion,
+    ServicePlan,
 )
 from clients.selectors import assignable_owners
 from crm.models import Territory, User
@@ -215,3 +216,27 @@ class ImportForm(forms.Form):
         if name.endswith(".xlsx") and head != b"PK\x03\x04":
             raise ValidationError(_("This is not an Excel (.xlsx) file."))
         return upload
+
+
+class ServicePlanForm(forms.ModelForm):
+    """A key account's plan for one year (MKT-3); the year comes from the URL."""
+
+    # The version of the plan the page showed (empty for a new plan): a save over someone else's
+    # newer text is refused.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
+    class Meta:
+        model = ServicePlan
+        fields = ["commitments", "our_contacts", "client_contacts", "mid_year_review", "year_end_review"]
+        widgets = {
+            "commitments": forms.Textarea(attrs={"rows": 4}),
+            "our_contacts": forms.Textarea(attrs={"rows": 2}),
+            "client_contacts": forms.Textarea(attrs={"rows": 2}),
+            "mid_year_review": DATE,
+            "year_end_review": DATE,
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version

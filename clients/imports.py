@@ -55,9 +55,15 @@ PREVIEW_CHARACTERS = 100  # of each cell, enough to recognise the row
 Status = ImportJob.Status
 
 
-def register(kind: str, resource: type[GatedResource], label: Any) -> None:
+# kind -> what the upload form says about the file, when not the clients' default text.
+HELP: dict[str, Any] = {}
+
+
+def register(kind: str, resource: type[GatedResource], label: Any, help_text: Any = None) -> None:
     RESOURCES[kind] = resource
     LABELS[kind] = label
+    if help_text is not None:
+        HELP[kind] = help_text
 
 
 def _folder() -> Path:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from clients.views import activity, cards, complaints, costs, pipeline, promotions, transfer
+from clients.views import activity, cards, complaints, costs, pipeline, promotions, service, transfer
 
 app_name = "clients"
 
@@ -28,4 +28,5 @@ urlpatterns = [
     path("promotions/<int:pk>/notify/", promotions.promotion_notify, name="promotion_notify"),
     *pipeline.urlpatterns,
     *costs.urlpatterns,
+    *service.urlpatterns,
 ]

@@ -1,4 +1,5 @@
-"""Panels that apps add to pages of the apps below them (the home page, a unit's file).
+"""Panels that apps add to pages of the apps below them (the home page, a unit's file, a
+client's card and a key account's service page).
 
 crm and archives cannot import the apps built on them, so each app registers its panels from its
 AppConfig.ready(); a page renders those whose roles include the user's.
@@ -44,3 +45,5 @@ class PanelRegistry:
 home_panels = PanelRegistry()
 unit_panels = PanelRegistry()  # on /archives/units/<id>/: context(user, unit)
 client_panels = PanelRegistry()  # on /clients/<id>/: context(user, client)
+service_panels = PanelRegistry()  # on /clients/<id>/service/ of a key account: context(user, client)
+complaint_panels = PanelRegistry()  # on /clients/complaints/<id>/: context(user, complaint)

@@ -6,14 +6,16 @@ from crm.admin import SpreadsheetAdmin
 from grading.forms import LedgerAdminForm
 from grading.models import (
     ClientScore,
+    Delivery,
     GradingPolicy,
     GradingRun,
     LedgerCorrection,
+    OrderComplaint,
     PotentialAssessment,
     Receivable,
     SalesOrder,
 )
-from grading.resources import ReceivableResource, SalesOrderResource
+from grading.resources import DeliveryResource, ReceivableResource, SalesOrderResource
 
 
 class LedgerAdmin(SpreadsheetAdmin, SimpleHistoryAdmin):
@@ -28,7 +30,8 @@ class LedgerAdmin(SpreadsheetAdmin, SimpleHistoryAdmin):
 @admin.register(SalesOrder)
 class SalesOrderAdmin(LedgerAdmin):
     resource_classes = [SalesOrderResource]
-    list_display = ("client", "ordered_on", "amount", "quantity", "product", "margin")
+    list_display = ("client", "ordered_on", "amount", "quantity", "product", "margin", "status")
+    list_filter = ("status",)
     list_select_related = ("client",)
     search_fields = ("client__code", "client__name", "product")
     raw_id_fields = ("client",)
@@ -110,4 +113,25 @@ class ClientScoreAdmin(admin.ModelAdmin):
     list_filter = ("level",)
     list_select_related = ("client", "run")
     raw_id_fields = ("client", "run")
+    show_full_result_count = False
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(SpreadsheetAdmin, SimpleHistoryAdmin):
+    resource_classes = [DeliveryResource]
+    list_display = ("order", "status", "carrier", "tracking_number", "shipped_on", "delivered_on")
+    list_filter = ("status",)
+    list_select_related = ("order",)
+    search_fields = ("tracking_number", "carrier", "order__client__code", "order__client__name")
+    raw_id_fields = ("order", "recorded_by")
+    date_hierarchy = "shipped_on"
+    show_full_result_count = False
+
+
+@admin.register(OrderComplaint)
+class OrderComplaintAdmin(SimpleHistoryAdmin):
+    list_display = ("order", "complaint")
+    list_select_related = ("order", "complaint")
+    search_fields = ("complaint__subject", "order__client__code", "order__client__name")
+    raw_id_fields = ("order", "complaint")
     show_full_result_count = False

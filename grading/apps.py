@@ -8,11 +8,25 @@ class GradingConfig(AppConfig):
 
     def ready(self) -> None:
         from clients import imports
-        from crm.panels import client_panels
-        from grading.panels import EXPLANATION_PANEL, KEY_ACCOUNT_COSTS_PANEL
-        from grading.resources import ReceivableResource, SalesOrderResource
+        from crm.panels import client_panels, complaint_panels, service_panels
+        from grading.panels import COMPLAINT_ORDER_PANEL, EXPLANATION_PANEL, KEY_ACCOUNT_COSTS_PANEL, ORDERS_PANEL
+        from grading.resources import DeliveryResource, ReceivableResource, SalesOrderResource
 
         imports.register("orders", SalesOrderResource, _("Sales orders"))
         imports.register("receivables", ReceivableResource, _("Receivables"))
+        imports.register(
+            "deliveries",
+            DeliveryResource,
+            _("Deliveries of orders"),
+            _(
+                "Columns as in the export of a key account's deliveries (its service page): order_id is the "
+                "order's number there (#123), tracking_number the waybill. A row with an order and waybill "
+                "already recorded updates that delivery; the others are added. Statuses: shipped, in_transit, "
+                "delivered, problem. Nothing is saved until you confirm the preview, and a file with one bad "
+                "row saves nothing."
+            ),
+        )
         client_panels.register(EXPLANATION_PANEL)
         client_panels.register(KEY_ACCOUNT_COSTS_PANEL)
+        service_panels.register(ORDERS_PANEL)
+        complaint_panels.register(COMPLAINT_ORDER_PANEL)

@@ -1,5 +1,6 @@
 """Two years of ledger for the demo clients, so that every level occurs, and two grading runs
-(a month apart) so the dashboard shows movers. Idempotent."""
+(a month apart) so the dashboard shows movers; for two key accounts, deliveries of every status,
+a cancelled and a refunded order and complaints about orders (MKT-3). Idempotent."""
 
 from __future__ import annotations
 
@@ -10,16 +11,21 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from clients.demo import service_demo_accounts
 from clients.models import Client
 from crm.models import User
-from grading import services
-from grading.models import PotentialAssessment, Receivable, SalesOrder
+from grading import deliveries, services
+from grading.models import Delivery, PotentialAssessment, Receivable, SalesOrder
 
 PRODUCTS = [("结算套餐", "0.18"), ("冷链配送", "0.08"), ("Premium Tea", "0.32"), ("办公用品", "0.05")]
 REASONS = ["资金周转", "审批流程慢", "Disputed invoice", ""]
 
 
 def seed() -> int:
+    return _ledger() + _service()
+
+
+def _ledger() -> int:
     if SalesOrder.objects.exists():
         return 0
     rng = random.Random(6)
@@ -73,3 +79,66 @@ def seed() -> int:
     services.grading_run(as_of=today - timedelta(days=30), by=manager)
     services.grading_run(as_of=today, by=manager)
     return len(orders) + len(invoices)
+
+
+# (status, carrier, waybill prefix, days after the order it left, days on the road or None, problem)
+DELIVERIES = [
+    (Delivery.Status.DELIVERED, "顺丰速运", "SF", 1, 2, ""),
+    (Delivery.Status.DELIVERED, "德邦物流", "DPK", 2, 4, ""),
+    (Delivery.Status.IN_TRANSIT, "德邦物流", "DPK", 1, None, ""),
+    (Delivery.Status.SHIPPED, "京东物流", "JDL", 0, None, ""),
+    (Delivery.Status.PROBLEM, "中通快递", "ZTO", 1, None, "外箱破损，两箱货物受潮，客户拒收。"),
+]
+COMPLAINTS = [
+    ("到货破损", "冷链配送到货时外箱破损，部分货物受潮，要求补发。"),
+    ("发票金额与订单不符", "开票金额比订单少了一箱的货款，请核对后重开发票。"),
+]
+
+
+def _service() -> int:
+    """Deliveries and complaints about orders for the two demo key accounts."""
+    if Delivery.objects.exists():
+        return 0
+    today = timezone.localdate()
+    created = 0
+    with transaction.atomic():
+        for client in service_demo_accounts():
+            orders = list(
+                SalesOrder.objects.filter(client=client, ordered_on__lte=today - timedelta(days=7)).order_by(
+                    "-ordered_on", "-pk"
+                )[: len(DELIVERIES) + 2]
+            )
+            if len(orders) < len(DELIVERIES) + 2:
+                continue
+            for order, status in zip(
+                orders[-2:], (SalesOrder.Status.CANCELLED, SalesOrder.Status.REFUNDED), strict=True
+            ):
+                order.status = status
+                order._history_user = client.owner
+                order.save(update_fields=["status"])
+            for number, (order, row) in enumerate(zip(orders[: len(DELIVERIES)], DELIVERIES, strict=True), start=1):
+                status, carrier, prefix, after, days, problem = row
+                shipped = min(order.ordered_on + timedelta(days=after), today)
+                deliveries.delivery_record(
+                    order=order,
+                    by=client.owner,
+                    status=status,
+                    carrier=carrier,
+                    tracking_number=f"{prefix}{client.pk:04d}{number:06d}",
+                    shipped_on=shipped,
+                    delivered_on=min(shipped + timedelta(days=days), today) if days is not None else None,
+                    problem=problem,
+                )
+                created += 1
+            problem_order = orders[len(DELIVERIES) - 1]
+            for order, (subject, description) in zip((problem_order, orders[0]), COMPLAINTS, strict=True):
+                deliveries.order_complaint_file(
+                    order=order,
+                    subject=subject,
+                    description=description,
+                    channel="phone",
+                    by=client.owner,
+                    assignee=client.owner,
+                )
+                created += 1
+    return created

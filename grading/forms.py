@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crm.models import Team, Territory, User
 from grading import services
-from grading.models import GradingPolicy, LedgerCorrection, PotentialAssessment, Receivable, SalesOrder
+from grading.models import Delivery, GradingPolicy, LedgerCorrection, PotentialAssessment, Receivable, SalesOrder
 
 
 class PotentialForm(forms.ModelForm):
@@ -64,6 +64,8 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 class SalesOrderForm(forms.ModelForm):
     class Meta:
         model = SalesOrder
+        # A line entered by hand is booked; a cancellation or refund comes from the ERP's import
+        # or, once recorded, by a correction request (it lowers the client's grade).
         fields = ["ordered_on", "amount", "quantity", "product", "margin"]
         widgets = {"ordered_on": DATE}
 
@@ -116,3 +118,21 @@ class LedgerAdminForm(forms.ModelForm):
             changes = {name: data[name] for name in self.changed_data if name in data}
             services.ledger_change_check(record=self.instance, changes=changes, by=self.user)
         return data
+
+
+class DeliveryForm(forms.ModelForm):
+    """A delivery of an order (MKT-3). Built on an instance that knows its order, so the model's
+    rule (no delivery before its order) shows next to the date."""
+
+    # The status the page showed, for an edit: a change made meanwhile is not overwritten.
+    seen_status = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Delivery
+        fields = ["status", "carrier", "tracking_number", "shipped_on", "delivered_on", "problem"]
+        widgets = {"shipped_on": DATE, "delivered_on": DATE}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["seen_status"].initial = self.instance.status

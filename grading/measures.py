@@ -7,6 +7,7 @@ For a run "as of" day D with policy P (windows end on D, inclusive):
   D); its days late are (paid date, or D) minus due date. on_time_share = on-time invoices / invoices;
   credit_score = max(0, 100 × on_time_share − min(30, max days late ÷ 3)).
 * Volume (GRD-2): the sum of order amounts (or quantities, P.volume_basis) over P.window_months;
+  booked lines only (a cancelled or refunded line was no sale, for profit neither);
   ranked 1 = largest; volume_score = 100 × (N − rank) ÷ (N − 1) among the N clients with orders
   (100 when N = 1). Ties share a rank.
 * Profit (GRD-4): Σ amount × margin over the 12 months; ranked and scored like volume, among

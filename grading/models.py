@@ -29,7 +29,9 @@ NOT_NEGATIVE = MinValueValidator(0, message=_("Enter zero or a positive amount."
 
 class SalesOrder(models.Model):
     """One order line of the ERP ledger: what a client bought, for how much, at what margin.
-    A cancelled or refunded line stays in the ledger (the ERP keeps it) and counts for nothing."""
+
+    A cancelled or refunded line stays in the ledger (the key account's history shows it) but
+    counts in no total: neither the grades' volume and profit nor the service page's months."""
 
     class Status(models.TextChoices):
         BOOKED = "booked", _("Booked")
@@ -76,6 +78,15 @@ class SalesOrder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.client_id} {self.ordered_on} {self.amount}"
+
+    @property
+    def number(self) -> str:
+        """How pages, imports and exports name the line: the ERP export has no order number."""
+        return f"#{self.pk}"
+
+    @property
+    def counts(self) -> bool:
+        return self.status == self.Status.BOOKED
 
 
 class Receivable(models.Model):
@@ -140,7 +151,7 @@ class LedgerCorrection(DecidedRequest):
 
     # The fields a correction may change, per kind of ledger row.
     RECEIVABLE_FIELDS = ("paid_on", "delay_reason", "due_on", "amount")
-    ORDER_FIELDS = ("ordered_on", "amount", "quantity", "product", "margin")
+    ORDER_FIELDS = ("ordered_on", "amount", "quantity", "product", "margin", "status")
 
     client = models.ForeignKey(
         "clients.Client", verbose_name=_("client"), on_delete=models.PROTECT, related_name="ledger_corrections"
@@ -425,3 +436,118 @@ class ClientScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.client_id}: {self.level}"
+
+
+class DeliveryQuerySet(models.QuerySet):
+    def visible_to(self, user) -> DeliveryQuerySet:
+        """Visible with the order's client (the client gate)."""
+        scope = client_scope(user, "order__client__")
+        return self if scope is None else self.filter(scope)
+
+
+class Delivery(models.Model):
+    """One shipment of an order to a key account (MKT-3): who carries it, when it left and
+    arrived, and whether something went wrong. Entered on the service page or imported from the
+    carrier's list; the import finds a delivery again by its order and waybill number."""
+
+    class Status(models.TextChoices):
+        SHIPPED = "shipped", _("Shipped")
+        IN_TRANSIT = "in_transit", _("In transit")
+        DELIVERED = "delivered", _("Delivered")
+        PROBLEM = "problem", _("Problem")
+
+    order = models.ForeignKey(SalesOrder, verbose_name=_("order"), on_delete=models.PROTECT, related_name="deliveries")
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.SHIPPED)
+    carrier = models.CharField(_("carrier"), max_length=100)
+    tracking_number = models.CharField(_("waybill number"), max_length=50, blank=True)
+    shipped_on = models.DateField(_("shipped on"))
+    delivered_on = models.DateField(_("delivered on"), null=True, blank=True)
+    problem = models.CharField(_("problem"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded"), default=timezone.now)
+
+    objects = DeliveryQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-shipped_on", "-pk"]
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["shipped", "in_transit", "delivered", "problem"]),
+                name="grading_delivery_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(delivered_on__isnull=True) | Q(delivered_on__gte=F("shipped_on")),
+                name="grading_delivery_arrives_after_shipping",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="delivered") | Q(delivered_on__isnull=False),
+                name="grading_delivery_delivered_has_date",
+            ),
+            # The import's key: one waybill per order.
+            models.UniqueConstraint(
+                fields=["order", "tracking_number"],
+                condition=~Q(tracking_number=""),
+                name="grading_delivery_one_waybill_per_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order.number} {self.carrier} {self.tracking_number}".strip()
+
+    def clean(self) -> None:
+        # The order's date lives in another table, so no CHECK can hold this one: forms, the
+        # admin and the import reach it through full_clean().
+        errors: dict[str, str] = {}
+        order = SalesOrder.objects.filter(pk=self.order_id).only("ordered_on").first() if self.order_id else None
+        if order is not None and self.shipped_on and self.shipped_on < order.ordered_on:
+            errors["shipped_on"] = _("A delivery cannot leave before its order was placed (%(date)s).") % {
+                "date": order.ordered_on.isoformat()
+            }
+        if self.delivered_on and self.shipped_on and self.delivered_on < self.shipped_on:
+            errors["delivered_on"] = _("A delivery cannot arrive before it left.")
+        if self.status == self.Status.DELIVERED and not self.delivered_on:
+            errors["delivered_on"] = _("Give the day it was delivered.")
+        if self.status == self.Status.PROBLEM and not self.problem.strip():
+            errors["problem"] = _("Describe the problem.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class OrderComplaintQuerySet(models.QuerySet):
+    def visible_to(self, user) -> OrderComplaintQuerySet:
+        scope = client_scope(user, "order__client__")
+        return self if scope is None else self.filter(scope)
+
+
+class OrderComplaint(models.Model):
+    """An after-sales complaint about an order (MKT-3, CLI-6). The complaint itself lives in
+    clients and follows its workflow there; the link is kept here, on the ledger's side, because
+    clients does not know the ledger (DESIGN.md: dependencies point one way)."""
+
+    complaint = models.OneToOneField(
+        "clients.Complaint", verbose_name=_("complaint"), on_delete=models.CASCADE, related_name="order_link"
+    )
+    order = models.ForeignKey(
+        SalesOrder, verbose_name=_("order"), on_delete=models.PROTECT, related_name="complaint_links"
+    )
+
+    objects = OrderComplaintQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-pk"]
+        verbose_name = _("order complaint")
+        verbose_name_plural = _("order complaints")
+
+    def __str__(self) -> str:
+        return f"{self.order.number}: {self.complaint}"

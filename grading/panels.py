@@ -1,15 +1,19 @@
-"""The client card's "why this level" panel (GRD-5), rendered by grading on the clients page."""
+"""Grading's panels on clients' pages: the card's "why this level" (GRD-5), and the orders of a
+key account's service page (MKT-3) with their deliveries and complaints."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from crm.panels import Panel
 from crm.roles import CLIENT_ROLES
 from grading import selectors
 from grading.forms import PotentialForm
+from grading.models import OrderComplaint, SalesOrder
 
 
 def explanation_context(user, client) -> dict[str, Any]:
@@ -28,4 +32,41 @@ def key_account_costs_context(user, client) -> dict[str, Any]:
 
 KEY_ACCOUNT_COSTS_PANEL = Panel(
     "grading/key_account_costs_panel.html", key_account_costs_context, (*CLIENT_ROLES, "admin"), order=12
+)
+
+
+def orders_context(user, client) -> dict[str, Any]:
+    """Four queries whatever the number of orders: the months, the orders, their deliveries and
+    their complaints. ``client`` comes through the page's gate."""
+    today = timezone.localdate()
+    months = selectors.order_months(client, today)
+    return {
+        "client": client,
+        "wide": True,  # the service page's main column
+        "months": months,
+        "year_total": sum((month["total"] for month in months), Decimal("0")),
+        "chart": {"labels": [f"{m['month']:%Y-%m}" for m in months], "totals": [float(m["total"]) for m in months]},
+        "orders": selectors.service_orders(client, today),
+        "order_limit": selectors.SERVICE_ORDERS,
+        "window_start": selectors.service_window(today)[0],
+    }
+
+
+ORDERS_PANEL = Panel("grading/service_orders_panel.html", orders_context, (*CLIENT_ROLES, "admin"), order=10)
+
+
+def complaint_order_context(user, complaint) -> dict[str, Any]:
+    """The order an after-sales complaint is about (MKT-3), one query. Its details only for those
+    who see the order's client: an assignee who does not is told there is an order, no more."""
+    link = (
+        OrderComplaint.objects.filter(complaint=complaint)
+        .select_related("order")
+        .annotate(visible=Exists(SalesOrder.objects.visible_to(user).filter(pk=OuterRef("order_id"))))
+        .first()
+    )
+    return {"link": link, "order": link.order if link else None, "visible": bool(link and link.visible)}
+
+
+COMPLAINT_ORDER_PANEL = Panel(
+    "grading/complaint_order_panel.html", complaint_order_context, (*CLIENT_ROLES, "admin"), order=10
 )

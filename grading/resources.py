@@ -12,7 +12,7 @@ from import_export import fields, widgets
 from clients.models import Client
 from clients.resources import GatedResource
 from grading import services
-from grading.models import Receivable, SalesOrder
+from grading.models import Delivery, Receivable, SalesOrder
 
 
 class LedgerResource(GatedResource):
@@ -46,7 +46,7 @@ class SalesOrderResource(LedgerResource):
         # No order number in the ERP export: the same client, day, product and amount is the same
         # line, so importing a ledger twice does not count its orders twice.
         import_id_fields = ["client", "ordered_on", "product", "amount"]
-        fields = ["client", "ordered_on", "amount", "quantity", "product", "margin"]
+        fields = ["client", "ordered_on", "amount", "quantity", "product", "margin", "status"]
         export_order = fields
         clean_model_instances = True
         skip_unchanged = True
@@ -60,3 +60,44 @@ class ReceivableResource(LedgerResource):
         export_order = fields
         clean_model_instances = True
         skip_unchanged = True
+
+
+class DeliveryResource(GatedResource):
+    """Deliveries of key accounts' orders (MKT-3), from the carrier's list or an export edited by
+    hand. A row names its order by the ledger number the service page shows (``order_id``) and is
+    found again by that order and its waybill number, so importing the next day's list moves the
+    same deliveries on (shipped → in transit → delivered). Every row is checked like the form:
+    a delivery before its order is a row error, and the file is saved whole or not at all."""
+
+    order = fields.Field(attribute="order", column_name="order_id", widget=widgets.ForeignKeyWidget(SalesOrder, "pk"))
+
+    class Meta:
+        model = Delivery
+        import_id_fields = ["order", "tracking_number"]
+        fields = ["order", "tracking_number", "carrier", "status", "shipped_on", "delivered_on", "problem"]
+        export_order = fields
+        clean_model_instances = True
+        skip_unchanged = True
+        use_bulk = False
+
+    def visible_orders(self):
+        orders = SalesOrder.objects.all()
+        return orders if self.user is None else orders.visible_to(self.user)
+
+    def get_queryset(self):
+        return Delivery.objects.filter(order__in=self.visible_orders()).select_related("order")
+
+    def before_import_row(self, row, **kwargs) -> None:
+        self.blank_empty_cells(row)
+        number = str(row.get("order_id") or "").strip().lstrip("#")
+        row["order_id"] = number
+        if not number.isdigit() or not self.visible_orders().filter(pk=int(number)).exists():
+            raise ValidationError(_("No order %(number)s among your clients' orders.") % {"number": number or "—"})
+        if not str(row.get("tracking_number") or "").strip():
+            raise ValidationError(_("Give the waybill number: the import finds a delivery by its order and waybill."))
+        row["status"] = str(row.get("status") or Delivery.Status.SHIPPED).strip()
+
+    def before_save_instance(self, instance, row, **kwargs) -> None:
+        if instance.pk is None:
+            instance.recorded_by = self.user
+        instance._history_user = self.user

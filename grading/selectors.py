@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum
+from dateutil.relativedelta import relativedelta
+from django.db.models import Count, DecimalField, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext_lazy as _
 
 from clients.costs import costs_by_kind
 from clients.models import Client, KeyAccountCost
-from grading.models import ClientScore, GradingPolicy, GradingRun, LedgerCorrection, SalesOrder
+from grading.models import (
+    ClientScore,
+    Delivery,
+    GradingPolicy,
+    GradingRun,
+    LedgerCorrection,
+    OrderComplaint,
+    SalesOrder,
+)
 
 LEVELS = ["A", "B", "C", "D"]
 MEASURE_LABELS = {"credit": _("Credit"), "volume": _("Volume"), "profit": _("Profit"), "potential": _("Potential")}
@@ -136,7 +147,8 @@ CENT = Decimal("0.01")
 
 def key_account_economics(client: Client, year: int) -> dict[str, Any]:
     """A key account's costs of ``year`` by kind against its volume and profit in the ledger
-    that year (MKT-3, GRD-2, GRD-4): two set-based queries, one per table.
+    that year (MKT-3, GRD-2, GRD-4): two set-based queries, one per table. Cancelled and
+    refunded lines were no sale: they count for neither.
 
     Worked example (checked by a test): orders of 10,000.00 at margin 0.20 and 5,000.00 at
     0.10 make a volume of 15,000.00 and a profit of 2,000.00 + 500.00 = 2,500.00; costs of
@@ -144,7 +156,8 @@ def key_account_economics(client: Client, year: int) -> dict[str, Any]:
     of the profit, leaving 1,750.00 of profit after costs.
     """
     by_kind = costs_by_kind(client, year)
-    ledger = SalesOrder.objects.filter(client=client, ordered_on__year=year).aggregate(
+    booked = SalesOrder.objects.filter(client=client, ordered_on__year=year, status=SalesOrder.Status.BOOKED)
+    ledger = booked.aggregate(
         volume=Sum("amount"),
         profit=Sum(F("amount") * F("margin"), output_field=DecimalField(max_digits=20, decimal_places=6)),
         orders=Count("pk"),
@@ -175,3 +188,66 @@ def _percent(part: Decimal, whole: Decimal) -> Decimal | None:
     if whole <= 0:
         return None
     return (part * 100 / whole).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+# --- a key account's orders on its service page (MKT-3) ---
+SERVICE_MONTHS = 12
+SERVICE_ORDERS = 50  # the panel's list; the ledger page has the rest
+
+
+def service_window(today: date) -> tuple[date, date]:
+    """The last 12 months: the current calendar month and the eleven before it, to ``today``."""
+    return today.replace(day=1) - relativedelta(months=SERVICE_MONTHS - 1), today
+
+
+def order_months(client: Client, today: date) -> list[dict[str, Any]]:
+    """Each month of the window with its booked total and counts, oldest first; months without
+    orders are there with zeros. One query (GROUP BY month); cancelled and refunded lines are
+    counted apart and add nothing to the total.
+
+    Worked example (today 2026-03-10): the window is 2025-04-01 … 2026-03-10. Orders of 400 on
+    2026-01-31 and 250 on 2026-02-01 fall in January and February; a cancelled 900 in February
+    leaves February at 250 (1 order, 1 void); an order of 2025-03-31 is outside the window."""
+    start, end = service_window(today)
+    booked = Q(status=SalesOrder.Status.BOOKED)
+    rows = (
+        SalesOrder.objects.filter(client=client, ordered_on__gte=start, ordered_on__lte=end)
+        .annotate(month=TruncMonth("ordered_on"))
+        .values("month")
+        .annotate(
+            total=Sum("amount", filter=booked), orders=Count("pk", filter=booked), void=Count("pk", filter=~booked)
+        )
+        .order_by("month")
+    )
+    found = {_month(row["month"]): row for row in rows}
+    months = []
+    for offset in range(SERVICE_MONTHS):
+        month = start + relativedelta(months=offset)
+        row = found.get(month, {})
+        months.append(
+            {
+                "month": month,
+                "total": row.get("total") or Decimal("0"),
+                "orders": row.get("orders", 0),
+                "void": row.get("void", 0),
+            }
+        )
+    return months
+
+
+def _month(value: date | Any) -> date:
+    # TruncMonth of a DateField is a date; some backends hand back a datetime.
+    return value.date() if hasattr(value, "date") and callable(value.date) else value
+
+
+def service_orders(client: Client, today: date) -> list[SalesOrder]:
+    """The window's latest orders with their deliveries and linked complaints: three queries."""
+    start, end = service_window(today)
+    return list(
+        SalesOrder.objects.filter(client=client, ordered_on__gte=start, ordered_on__lte=end)
+        .prefetch_related(
+            Prefetch("deliveries", queryset=Delivery.objects.order_by("shipped_on", "pk")),
+            Prefetch("complaint_links", queryset=OrderComplaint.objects.select_related("complaint")),
+        )
+        .order_by("-ordered_on", "-pk")[:SERVICE_ORDERS]
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from grading import views
+from grading import service_views, views
 
 app_name = "grading"
 
@@ -22,4 +22,5 @@ urlpatterns = [
     path("orders/<int:pk>/correction/", views.correction_request, {"kind": "order"}, name="correction_request_order"),
     path("corrections/", views.corrections, name="corrections"),
     path("corrections/<int:pk>/decide/", views.correction_decide, name="correction_decide"),
+    *service_views.urlpatterns,
 ]

@@ -13,7 +13,7 @@ from clients.models import Client
 from crm.panels import Panel
 from crm.roles import CLIENT_ROLES, Role
 from visits.models import MonthPlan, Visit
-from visits.reminders import missed_cadences
+from visits.reminders import cadences, missed_cadences
 
 LIMIT = 5
 
@@ -77,3 +77,24 @@ def targets_context(user) -> dict[str, Any]:
 
 
 TARGETS_PANEL = Panel("visits/targets_home_panel.html", targets_context, (Role.ACCOUNT_MANAGER,), order=16)
+
+
+def cadence_context(user, client: Client) -> dict[str, Any]:
+    """The key account's visit cadence against its last on-site contact (VIS-2, MKT-3), and the
+    next planned visit: two queries."""
+    today = timezone.localdate()
+    entry = next(iter(cadences(Client.objects.filter(pk=client.pk))), None)
+    next_visit = Visit.objects.visible_to(user).filter(client=client).planned().order_by("planned_for", "pk").first()
+    late = entry is not None and (entry.due is None or entry.due < today)
+    return {
+        "client": client,
+        "entry": entry,
+        "late": late,
+        "days_since": entry.days_since(today) if entry else None,
+        "days_late": (today - entry.due).days if late and entry.due else None,
+        "next_visit": next_visit,
+        "today": today,
+    }
+
+
+CADENCE_PANEL = Panel("visits/service_cadence_panel.html", cadence_context, (*CLIENT_ROLES, Role.ADMIN), order=5)

@@ -34,7 +34,7 @@ def register() -> None:
     from clients import digest
     from clients.services import followup_cancelled, interaction_logged
     from clients.signals import client_reassigned
-    from crm.panels import client_panels, home_panels
+    from crm.panels import client_panels, home_panels, service_panels
     from visits import contacts, panels, reminders
 
     contacts.connect()
@@ -52,6 +52,7 @@ def register() -> None:
     home_panels.register(panels.HOME_PANEL)
     home_panels.register(panels.TARGETS_PANEL)
     client_panels.register(panels.CLIENT_PANEL)
+    service_panels.register(panels.CADENCE_PANEL)  # the key account's cadence on its service page
     digest.register(
         digest.DigestSection(
             name="visits",

@@ -73,6 +73,12 @@ def missed_cadences(today: date, clients: QuerySet[Client]) -> list[MissedCadenc
     """The key accounts among ``clients`` whose last on-site contact (a logged visit or meeting,
     or a done on-site visit of the plan) is older than their cadence, or who never had one.
     One query, whatever the number of clients."""
+    return [entry for entry in cadences(clients) if entry.due is None or entry.due < today]
+
+
+def cadences(clients: QuerySet[Client]) -> list[MissedCadence]:
+    """Every key account among ``clients`` (of a status that is visited) with its cadence and last
+    on-site contact, late or not. One query."""
     last_talk = (
         Interaction.objects.filter(client=OuterRef("pk"), kind__in=ONSITE_CONTACTS)
         .order_by("-occurred_at")
@@ -93,13 +99,11 @@ def missed_cadences(today: date, clients: QuerySet[Client]) -> list[MissedCadenc
         .select_related("owner")
         .order_by("owner_id", "name", "pk")
     )
-    missed = []
+    entries = []
     for client in rows:
         days = [d for d in (client.last_visit, client.last_talk and timezone.localdate(client.last_talk)) if d]
-        entry = MissedCadence(client=client, cadence=client.cadence, last_contact=max(days) if days else None)
-        if entry.due is None or entry.due < today:
-            missed.append(entry)
-    return missed
+        entries.append(MissedCadence(client=client, cadence=client.cadence, last_contact=max(days) if days else None))
+    return entries
 
 
 def visit_key(visit: Visit) -> str:

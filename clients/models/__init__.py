@@ -5,6 +5,7 @@ from clients.models.costs import KeyAccountCost
 from clients.models.imports import ImportJob
 from clients.models.pipeline import Lead, LeadStageChange
 from clients.models.promotions import Promotion, PromotionNotice
+from clients.models.service import ServicePlan
 
 __all__ = [
     "Client",
@@ -21,4 +22,5 @@ __all__ = [
     "ProductFeedback",
     "Promotion",
     "PromotionNotice",
+    "ServicePlan",
 ]

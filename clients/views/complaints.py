@@ -15,6 +15,7 @@ from clients.forms import ComplaintForm, ComplaintStepForm
 from clients.models import Client, Complaint
 from crm.forms import add_service_errors
 from crm.pagination import paginate
+from crm.panels import complaint_panels
 from crm.permissions import get_visible_or_404, role_required
 from crm.roles import CLIENT_ROLES
 
@@ -63,6 +64,7 @@ def complaint_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "actions": workflow.allowed_actions(complaint, request.user),
         "form": form,
         "client_visible": Client.objects.visible_to(request.user).filter(pk=complaint.client_id).exists(),
+        "panels": complaint_panels.for_user(request.user, complaint),
     }
     return render(request, "clients/complaint_detail.html", context)
 

@@ -67,6 +67,7 @@ def client_import(request: HttpRequest) -> HttpResponse:
         "form": form,
         "kind": kind,
         "kinds": list(imports.LABELS.items()),
+        "help_text": imports.HELP.get(kind),
         "jobs": ImportJob.objects.visible_to(request.user).only(*STATUS_FIELDS)[:10],
     }
     return render(request, "clients/client_import.html", context)

@@ -118,6 +118,7 @@ class World:
     report: Any = None  # a territory market report of the owner (VIS-7)
     key_account: Any = None  # a key account of the owner, with a cost entry (MKT-3)
     lead: Any = None  # the owner's pipeline card (MKT-3)
+    delivery: Any = None  # a delivery of the owner's sales order (MKT-3)
 
     def secrets(self, role: str) -> list[str]:
         """What ``role``'s user must find on no page: the other account manager's client, and the
@@ -242,6 +243,14 @@ TABLE: dict[str, Access] = {
     "grading:correction_request_receivable": form(CLIENT_RECORD, pk=_pk("receivable")),
     "grading:correction_request_order": form(CLIENT_RECORD, pk=_pk("sales_order")),
     "grading:correction_decide": action(MANAGERS, pk=_pk("correction")),
+    # key-account service (MKT-3): the owner's client and order, so its team's manager and admins
+    "clients:service": page(CLIENT_RECORD, pk=_pk("client")),
+    # The matrix's client is no key account: its plan page sends to the service page, which says so.
+    "clients:service_plan": form(CLIENT_RECORD, pk=_pk("client"), year=2026, get_ok=frozenset({302})),
+    "grading:delivery_create": form(CLIENT_RECORD, pk=_pk("sales_order")),
+    "grading:delivery_edit": form(CLIENT_RECORD, pk=_pk("delivery")),
+    "grading:order_complaint_create": form(CLIENT_RECORD, pk=_pk("sales_order")),
+    "grading:delivery_export": page(CLIENT_RECORD, pk=_pk("client"), query="format=csv"),
     # visits (VIS-*): the plan and visit are the other account manager's (the manager's teammate)
     "visits:home": page(CLIENTS),
     "visits:plans": page(CLIENTS),
@@ -397,7 +406,8 @@ def build_world() -> World:
     from archives.models import Loan, YearlyArchive
     from clients import services as client_services
     from clients.complaints import complaint_file
-    from clients.models import ImportJob, KeyAccountCost, Lead, PromotionNotice
+    from clients.models import ImportJob, KeyAccountCost, Lead, PromotionNotice, ServicePlan
+    from grading import deliveries
     from grading import services as grading_services
     from grading.models import Receivable, SalesOrder
     from repairs.models import Callback, RepairOrder, RepairSettings
@@ -440,6 +450,20 @@ def build_world() -> World:
         client=client, ordered_on=timezone.localdate() - timedelta(days=30), amount=100, margin=Decimal("0.1")
     )
     complaint = complaint_file(client=client, subject="Noise", description="At night.", channel="phone", by=owner)
+    delivery = deliveries.delivery_record(
+        order=sales_order, by=owner, carrier="顺丰速运", tracking_number="SF-MATRIX", shipped_on=sales_order.ordered_on
+    )
+    deliveries.order_complaint_file(
+        order=sales_order, subject="Damaged", description="Box broken.", channel="phone", by=owner
+    )
+    ServicePlan.objects.create(
+        client=client,
+        year=2026,
+        commitments="Monthly visit",
+        our_contacts="Owner",
+        client_contacts="Buyer",
+        updated_by=owner,
+    )
     promotion = PromotionFactory(created_by=users[Role.MANAGER])
     PromotionNotice.objects.create(promotion=promotion, client=client, notified_by=users[Role.MANAGER])
     receivable = Receivable.objects.create(
@@ -530,4 +554,5 @@ def build_world() -> World:
         plan=plan,
         visit=visit,
         report=report,
+        delivery=delivery,
     )
