@@ -173,15 +173,15 @@ def _service_plans() -> int:
 # days to the next step, reason lost). Every stage occurs for both account managers' teams.
 PIPELINE = [
     ("江苏苏宁商贸有限公司", 1, "prospect", 1_200_000, "发送公司介绍和报价单", 5, ""),
-    ("浙江绿源茶业集团", 2, "prospect", 600_000, "Find the purchasing director's contact", 2, ""),
+    ("浙江绿源茶业集团", 2, "prospect", 600_000, "找到采购总监的联系方式", 2, ""),
     ("山东鲁花粮油有限公司", 1, "contacted", 2_500_000, "安排首次上门拜访", 3, ""),
     ("福建安踏体育用品有限公司", 2, "contacted", 900_000, "寄送样品", -2, ""),
     ("湖南长沙银行股份有限公司", 1, "negotiating", 5_000_000, "确认年度框架协议条款", 7, ""),
-    ("广东美的电器销售公司", 2, "negotiating", 3_200_000, "Second round on rebate terms", 1, ""),
+    ("广东美的电器销售公司", 2, "negotiating", 3_200_000, "第二轮返利条款谈判", 1, ""),
     ("河北承德露露饮料有限公司", 1, "signed", 1_800_000, "", None, ""),
     ("四川郎酒销售有限公司", 2, "signed", 2_100_000, "", None, ""),
     ("安徽古井贡酒商贸公司", 1, "lost", 1_500_000, "", None, "竞争对手返利更高"),
-    ("Harbin Northern Beverages", 2, "lost", 400_000, "", None, "Budget frozen for this year"),
+    ("哈尔滨北方饮品有限公司", 2, "lost", 400_000, "", None, "今年预算冻结"),
 ]
 PATH = {
     "prospect": [],
@@ -217,10 +217,10 @@ def _pipeline(am1: User, am2: User) -> int:
 
 COST_NOTES = {
     "events": ["年度客户答谢会", "新品品鉴会"],
-    "samples": ["样品寄送", "Sample boxes for the buyers"],
-    "rebates": ["季度返利", "Volume rebate Q2"],
-    "travel": ["上门拜访差旅", "Trip to the client's head office"],
-    "other": ["礼品", "Printing of brochures"],
+    "samples": ["样品寄送", "给采购人员的样品箱"],
+    "rebates": ["季度返利", "二季度销量返利"],
+    "travel": ["上门拜访差旅", "赴客户总部出差"],
+    "other": ["礼品", "宣传册印制"],
 }
 
 
