@@ -18,7 +18,7 @@ from visits.calendar import month_end, month_start, working_days
 from visits.models import MonthPlan, Visit
 
 OVERDUE_LIMIT = 20  # the oldest; the plan page lists them all
-TODAY_PAGE_SIZE = 50
+TODAY_PAGE_SIZE = 25  # as every list: ?per_page= shows 50 or 100
 
 
 def account_managers_for(user: User) -> QuerySet[User]:

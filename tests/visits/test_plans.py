@@ -235,7 +235,7 @@ def test_today_page_query_count_does_not_grow(client, alice, plan, today, django
         assert client.get(reverse("visits:home")).status_code == 200
 
 
-def test_a_long_day_is_shown_fifty_items_at_a_time(client, alice, plan, today, django_assert_max_num_queries):
+def test_a_long_day_is_shown_a_page_at_a_time(client, alice, plan, today, django_assert_max_num_queries):
     """Items still to do today, by client name: the count is the day's, the list a page of it."""
     for n in range(60):
         planned(plan, ClientFactory(owner=alice, name=f"客户{n:02d}"), today)
@@ -243,12 +243,14 @@ def test_a_long_day_is_shown_fifty_items_at_a_time(client, alice, plan, today, d
     with django_assert_max_num_queries(12):
         first = client.get(reverse("visits:home"))
     html = first.content.decode()
-    assert html.count('data-testid="visit-item"') == 50
+    assert html.count('data-testid="visit-item"') == 25
     assert first.context["page_obj"].paginator.count == 60
-    assert "客户00" in html and "客户49" in html and "客户50" not in html
-    second = client.get(reverse("visits:home"), {"view": "today", "page": 2}).content.decode()
-    assert second.count('data-testid="visit-item"') == 10
-    assert "客户50" in second and "客户59" in second
+    assert "客户00" in html and "客户24" in html and "客户25" not in html
+    last = client.get(reverse("visits:home"), {"view": "today", "page": 3}).content.decode()
+    assert last.count('data-testid="visit-item"') == 10
+    assert "客户50" in last and "客户59" in last
+    more = client.get(reverse("visits:home"), {"view": "today", "per_page": 100}).content.decode()
+    assert more.count('data-testid="visit-item"') == 60
 
 
 def test_teammate_and_outsiders_get_404_on_someone_elses_visit(client, bob, charlie, manager, plan, client_a, today):
