@@ -42,13 +42,19 @@ def contacts_refresh_task() -> int:
     return contacts.contacts_refresh()
 
 
+RECOMPUTED_MONTHS = 13
+
+
 @shared_task
 def actuals_compute_task(months: list[str] | None = None) -> int:
-    """02:30 (MKT-2): this month's and last month's computed figures (a payment recorded late
-    changes last month's collection rate); the managers' button names its months. Idempotent."""
+    """02:30 (MKT-2): the computed figures of this month and the twelve before it, the months the
+    page's trend shows: an order cancelled or refunded later, a late payment or ERP load, a client
+    given to another account manager change past months too. The managers' button names its
+    months. Idempotent."""
     if months:
         days = [date.fromisoformat(month) for month in months]
     else:
-        this_month = timezone.localdate().replace(day=1)
-        days = [previous_month(this_month), this_month]
+        days = [timezone.localdate().replace(day=1)]
+        for _ in range(RECOMPUTED_MONTHS - 1):
+            days.insert(0, previous_month(days[0]))
     return attainment.actuals_compute(months=days)
