@@ -18,7 +18,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -129,12 +129,23 @@ def lead_move(*, lead: Lead, stage: str, seen: str, by: User, note: str = "", lo
         changes["lost_reason"] = lost_reason.strip()
     elif stage == S.PROSPECT and seen == S.LOST:
         changes["lost_reason"] = ""
+    reopening = stage in Lead.OPEN_STAGES and seen not in Lead.OPEN_STAGES and lead.client_id
+    if reopening and _another_open_card(lead):
+        raise ValidationError(_reopen_refused())
     with transaction.atomic():
         if stage == S.SIGNED:
             won = _claim(lead, seen)
             if won:
                 changes["client"] = _signed_client(lead, by)
                 Lead.objects.filter(pk=lead.pk).update(**changes)
+        elif reopening:
+            # The check above is not a lock: a card opened on the client meanwhile makes the
+            # one-open-card constraint refuse the UPDATE, told as the same refusal, not a 500.
+            try:
+                with transaction.atomic():
+                    won = Lead.objects.filter(pk=lead.pk, stage=seen).update(**changes)
+            except IntegrityError:
+                raise ValidationError(_reopen_refused()) from None
         else:
             won = Lead.objects.filter(pk=lead.pk, stage=seen).update(**changes)
         if not won:
@@ -146,6 +157,14 @@ def lead_move(*, lead: Lead, stage: str, seen: str, by: User, note: str = "", lo
         lead = record_update(lead, by, fields=tuple(changes))
         LeadStageChange.objects.create(lead=lead, from_stage=seen, to_stage=stage, by=by, note=note.strip()[:300])
     return lead
+
+
+def _reopen_refused() -> str:
+    return _("This client has another open pipeline card: reopen this one after that card is signed or lost.")
+
+
+def _another_open_card(lead: Lead) -> bool:
+    return Lead.objects.open().filter(client_id=lead.client_id).exclude(pk=lead.pk).exists()
 
 
 def _claim(lead: Lead, seen: str) -> int:

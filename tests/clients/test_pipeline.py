@@ -434,3 +434,42 @@ def test_the_owner_filter_works_after_the_class_filters_built_their_fields(clien
     client.force_login(manager)
     response = client.get(reverse("clients:pipeline_list"), {"owner": alice.pk})
     assert [lead.name for lead in response.context["page_obj"].object_list] == ["江苏苏宁商贸"]
+
+
+# --- one open card per client, also when a lost card is reopened (F2) ---
+
+REOPEN_REFUSED = "This client has another open pipeline card"
+
+
+def _lost_card_and_a_new_one(alice):
+    prospect = ClientFactory(owner=alice, status="prospect")
+    lost = pipeline.lead_create(by=alice, owner=alice, client=prospect)
+    lost = move(lost, S.LOST, alice, lost_reason="No budget this year")
+    pipeline.lead_create(by=alice, owner=alice, client=prospect, name="Second try")
+    return lost
+
+
+def test_a_lost_card_is_not_reopened_while_its_client_has_another_open_card(alice):
+    lost = _lost_card_and_a_new_one(alice)
+    with pytest.raises(ValidationError, match=REOPEN_REFUSED):
+        move(lost, S.PROSPECT, alice)
+    assert Lead.objects.get(pk=lost.pk).stage == S.LOST
+    assert lost.moves.count() == 2
+
+
+def test_a_card_opened_during_the_reopening_is_told_as_the_same_refusal(alice, monkeypatch):
+    lost = _lost_card_and_a_new_one(alice)
+    monkeypatch.setattr(pipeline, "_another_open_card", lambda lead: False)  # the check lost the race
+    with pytest.raises(ValidationError, match=REOPEN_REFUSED):
+        move(lost, S.PROSPECT, alice)
+    assert Lead.objects.get(pk=lost.pk).stage == S.LOST
+    assert lost.moves.count() == 2
+
+
+def test_the_page_says_why_a_lost_card_is_not_reopened(client, alice):
+    lost = _lost_card_and_a_new_one(alice)
+    client.force_login(alice)
+    response = client.post(reverse("clients:lead_move", args=[lost.pk]), {"seen": "lost", "stage": "prospect"})
+    assert response.status_code == 200
+    assert REOPEN_REFUSED in response.content.decode()
+    assert Lead.objects.get(pk=lost.pk).stage == S.LOST
