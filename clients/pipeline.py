@@ -179,7 +179,13 @@ def _signed_client(lead: Lead, by: User) -> Client:
     a key account from now on, the change in its history with who signed it (X-2)."""
     reason = _("Signed as a key account from the pipeline")
     if lead.client_id:
-        client = Client.objects.get(pk=lead.client_id)
+        # Through the client gate, and only by the client's own account manager: a client given
+        # to someone else is not turned into a key account by its former account manager's card.
+        client = Client.objects.visible_to(by).filter(pk=lead.client_id).first()
+        if client is None or client.owner_id != lead.owner_id:
+            raise ValidationError(
+                _("This card's client now belongs to another account manager: only their card can sign it.")
+            )
         client.is_key_account = True
         if client.status == Client.Status.PROSPECT:
             client.status = Client.Status.ACTIVE
@@ -207,3 +213,19 @@ def _new_code(lead: Lead) -> str:
     if base not in taken:
         return base
     return next(f"{base}-{n}" for n in range(2, len(taken) + 3) if f"{base}-{n}" not in taken)
+
+
+def client_reassigned(*, client: Client, previous_owner_id: int) -> int:
+    """A client given to another account manager takes its open cards along (signed and lost
+    ones stay as they were), each change in the card's history with who reassigned the client."""
+    moved = 0
+    by = getattr(client, "_history_user", None)
+    cards = Lead.objects.open().filter(client=client).exclude(owner_id=client.owner_id)
+    for pk in cards.values_list("pk", flat=True):
+        if Lead.objects.open().filter(pk=pk).exclude(owner_id=client.owner_id).update(owner_id=client.owner_id):
+            lead = Lead.objects.get(pk=pk)
+            lead._history_user = by
+            lead._change_reason = _("The client was given to another account manager")
+            lead.save(update_fields=["owner"])
+            moved += 1
+    return moved
