@@ -18,7 +18,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -129,12 +129,23 @@ def lead_move(*, lead: Lead, stage: str, seen: str, by: User, note: str = "", lo
         changes["lost_reason"] = lost_reason.strip()
     elif stage == S.PROSPECT and seen == S.LOST:
         changes["lost_reason"] = ""
+    reopening = stage in Lead.OPEN_STAGES and seen not in Lead.OPEN_STAGES and lead.client_id
+    if reopening and _another_open_card(lead):
+        raise ValidationError(_reopen_refused())
     with transaction.atomic():
         if stage == S.SIGNED:
             won = _claim(lead, seen)
             if won:
                 changes["client"] = _signed_client(lead, by)
                 Lead.objects.filter(pk=lead.pk).update(**changes)
+        elif reopening:
+            # The check above is not a lock: a card opened on the client meanwhile makes the
+            # one-open-card constraint refuse the UPDATE, told as the same refusal, not a 500.
+            try:
+                with transaction.atomic():
+                    won = Lead.objects.filter(pk=lead.pk, stage=seen).update(**changes)
+            except IntegrityError:
+                raise ValidationError(_reopen_refused()) from None
         else:
             won = Lead.objects.filter(pk=lead.pk, stage=seen).update(**changes)
         if not won:
@@ -146,6 +157,14 @@ def lead_move(*, lead: Lead, stage: str, seen: str, by: User, note: str = "", lo
         lead = record_update(lead, by, fields=tuple(changes))
         LeadStageChange.objects.create(lead=lead, from_stage=seen, to_stage=stage, by=by, note=note.strip()[:300])
     return lead
+
+
+def _reopen_refused() -> str:
+    return _("This client has another open pipeline card: reopen this one after that card is signed or lost.")
+
+
+def _another_open_card(lead: Lead) -> bool:
+    return Lead.objects.open().filter(client_id=lead.client_id).exclude(pk=lead.pk).exists()
 
 
 def _claim(lead: Lead, seen: str) -> int:
@@ -160,7 +179,13 @@ def _signed_client(lead: Lead, by: User) -> Client:
     a key account from now on, the change in its history with who signed it (X-2)."""
     reason = _("Signed as a key account from the pipeline")
     if lead.client_id:
-        client = Client.objects.get(pk=lead.client_id)
+        # Through the client gate, and only by the client's own account manager: a client given
+        # to someone else is not turned into a key account by its former account manager's card.
+        client = Client.objects.visible_to(by).filter(pk=lead.client_id).first()
+        if client is None or client.owner_id != lead.owner_id:
+            raise ValidationError(
+                _("This card's client now belongs to another account manager: only their card can sign it.")
+            )
         client.is_key_account = True
         if client.status == Client.Status.PROSPECT:
             client.status = Client.Status.ACTIVE
@@ -188,3 +213,19 @@ def _new_code(lead: Lead) -> str:
     if base not in taken:
         return base
     return next(f"{base}-{n}" for n in range(2, len(taken) + 3) if f"{base}-{n}" not in taken)
+
+
+def client_reassigned(*, client: Client, previous_owner_id: int) -> int:
+    """A client given to another account manager takes its open cards along (signed and lost
+    ones stay as they were), each change in the card's history with who reassigned the client."""
+    moved = 0
+    by = getattr(client, "_history_user", None)
+    cards = Lead.objects.open().filter(client=client).exclude(owner_id=client.owner_id)
+    for pk in cards.values_list("pk", flat=True):
+        if Lead.objects.open().filter(pk=pk).exclude(owner_id=client.owner_id).update(owner_id=client.owner_id):
+            lead = Lead.objects.get(pk=pk)
+            lead._history_user = by
+            lead._change_reason = _("The client was given to another account manager")
+            lead.save(update_fields=["owner"])
+            moved += 1
+    return moved

@@ -51,6 +51,13 @@ class SalesOrderResource(LedgerResource):
         clean_model_instances = True
         skip_unchanged = True
 
+    def before_import_row(self, row, **kwargs) -> None:
+        super().before_import_row(row, **kwargs)
+        # The ERP leaves the status blank on an ordinary order: a blank cell is a booked order,
+        # as a missing column is, not a row error refusing the whole file.
+        if "status" in row:
+            row["status"] = str(row.get("status") or "").strip() or SalesOrder.Status.BOOKED
+
 
 class ReceivableResource(LedgerResource):
     class Meta:

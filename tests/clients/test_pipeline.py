@@ -434,3 +434,80 @@ def test_the_owner_filter_works_after_the_class_filters_built_their_fields(clien
     client.force_login(manager)
     response = client.get(reverse("clients:pipeline_list"), {"owner": alice.pk})
     assert [lead.name for lead in response.context["page_obj"].object_list] == ["江苏苏宁商贸"]
+
+
+# --- one open card per client, also when a lost card is reopened (F2) ---
+
+REOPEN_REFUSED = "This client has another open pipeline card"
+
+
+def _lost_card_and_a_new_one(alice):
+    prospect = ClientFactory(owner=alice, status="prospect")
+    lost = pipeline.lead_create(by=alice, owner=alice, client=prospect)
+    lost = move(lost, S.LOST, alice, lost_reason="No budget this year")
+    pipeline.lead_create(by=alice, owner=alice, client=prospect, name="Second try")
+    return lost
+
+
+def test_a_lost_card_is_not_reopened_while_its_client_has_another_open_card(alice):
+    lost = _lost_card_and_a_new_one(alice)
+    with pytest.raises(ValidationError, match=REOPEN_REFUSED):
+        move(lost, S.PROSPECT, alice)
+    assert Lead.objects.get(pk=lost.pk).stage == S.LOST
+    assert lost.moves.count() == 2
+
+
+def test_a_card_opened_during_the_reopening_is_told_as_the_same_refusal(alice, monkeypatch):
+    lost = _lost_card_and_a_new_one(alice)
+    monkeypatch.setattr(pipeline, "_another_open_card", lambda lead: False)  # the check lost the race
+    with pytest.raises(ValidationError, match=REOPEN_REFUSED):
+        move(lost, S.PROSPECT, alice)
+    assert Lead.objects.get(pk=lost.pk).stage == S.LOST
+    assert lost.moves.count() == 2
+
+
+def test_the_page_says_why_a_lost_card_is_not_reopened(client, alice):
+    lost = _lost_card_and_a_new_one(alice)
+    client.force_login(alice)
+    response = client.post(reverse("clients:lead_move", args=[lost.pk]), {"seen": "lost", "stage": "prospect"})
+    assert response.status_code == 200
+    assert REOPEN_REFUSED in response.content.decode()
+    assert Lead.objects.get(pk=lost.pk).stage == S.LOST
+
+
+# --- a reassigned client takes its open card along; a stale card does not sign it (F1) ---
+
+
+def test_a_client_given_to_another_account_manager_takes_its_open_card_along(alice, bob, manager):
+    prospect = ClientFactory(owner=alice, status="prospect")
+    lost = move(pipeline.lead_create(by=alice, owner=alice, client=prospect), S.LOST, alice, lost_reason="No budget")
+    card = pipeline.lead_create(by=alice, owner=alice, client=prospect, name="Second try")
+    prospect = Client.objects.get(pk=prospect.pk)
+    prospect.owner, prospect._history_user = bob, manager
+    prospect.save()
+    card.refresh_from_db()
+    assert card.owner == bob
+    assert Lead.objects.get(pk=lost.pk).owner == alice  # a closed card stays where it was counted
+    change = card.history.first()
+    assert (change.owner_id, change.history_user, change.history_change_reason) == (
+        bob.pk,
+        manager,
+        "The client was given to another account manager",
+    )
+    assert not Lead.objects.visible_to(alice).filter(pk=card.pk).exists()
+    assert Lead.objects.visible_to(bob).filter(pk=card.pk).exists()
+    assert move(move(move(card, S.CONTACTED, bob), S.NEGOTIATING, bob), S.SIGNED, bob).client == prospect
+
+
+@pytest.mark.parametrize("who", ["alice", "manager"])
+def test_a_card_left_with_the_former_account_manager_does_not_sign_the_client(request, alice, bob, who):
+    prospect = ClientFactory(owner=alice, status="prospect")
+    card = pipeline.lead_create(by=alice, owner=alice, client=prospect)
+    card = move(move(card, S.CONTACTED, alice), S.NEGOTIATING, alice)
+    Client.objects.filter(pk=prospect.pk).update(owner=bob)  # reassigned without the signal (old data)
+    with pytest.raises(ValidationError, match="belongs to another account manager"):
+        move(card, S.SIGNED, request.getfixturevalue(who))
+    prospect.refresh_from_db()
+    assert (prospect.is_key_account, prospect.status) == (False, "prospect")
+    assert Lead.objects.get(pk=card.pk).stage == S.NEGOTIATING
+    assert not KeyAccountProfile.objects.filter(client=prospect).exists()

@@ -14,7 +14,7 @@ from clients.forms import KeyAccountForm
 from clients.models import KeyAccountProfile
 from grading.models import Receivable, SalesOrder
 from tests.factories import ClientFactory
-from tests.imports import csv_bytes, last_job, upload
+from tests.imports import confirm, csv_bytes, last_job, upload
 
 ORDER_HEADER = "client_code,ordered_on,amount,quantity,product,margin"
 RECEIVABLE_HEADER = "invoice,client_code,amount,due_on,paid_on,delay_reason"
@@ -153,3 +153,17 @@ def test_a_receivable_import_with_a_future_payment_reports_the_row_and_saves_not
     assert any("cannot be in the future" in error for error in job.rows[1]["errors"]), job.rows
     assert any("zero or a positive amount" in error for error in job.rows[2]["errors"]), job.rows
     assert not Receivable.objects.exists()
+
+
+def test_an_order_import_with_a_blank_status_cell_books_that_order(client, alice, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    ClientFactory(owner=alice, code="L1")
+    client.force_login(alice)
+    header = f"{ORDER_HEADER},status"
+    rows = ("L1,2026-10-01,1200,3,Tea,0.2,", "L1,2026-10-02,50,1,Tea,0.2,  ", "L1,2026-10-03,70,1,Tea,0.2,cancelled")
+    upload(client, csv_bytes(*rows, header=header), kind="orders")
+    job = last_job()
+    assert job.status == "ready", job.rows
+    confirm(client, job)
+    statuses = dict(SalesOrder.objects.values_list("ordered_on", "status"))
+    assert statuses == {date(2026, 10, 1): "booked", date(2026, 10, 2): "booked", date(2026, 10, 3): "cancelled"}
