@@ -126,12 +126,16 @@ def test_the_account_managers_home_panel_counts_targets_on_track(client, alice):
     Target.objects.create(
         period_kind="month", period_start=this_month, account_manager=alice, metric=sales(), value="0"
     )
+    ActualFigure.objects.create(account_manager=alice, metric=sales(), month=this_month, value="0")
     rate = Metric.objects.get(code="collection_rate")
     Target.objects.create(period_kind="month", period_start=this_month, account_manager=alice, metric=rate, value="90")
     client.force_login(alice)
     panel = client.get(reverse("home")).content.decode()
     assert 'data-testid="targets-panel"' in panel
-    assert "1 of 2 targets on track" in panel  # 0 ≥ 0 × elapsed; no collection figure: behind
+    # 0 ≥ 0 × elapsed; no collection figure yet: a target set, not on track
+    assert "1 of 2 targets on track" in panel
+    ActualFigure.objects.filter(metric=sales()).delete()
+    assert "0 of 2 targets on track" in client.get(reverse("home")).content.decode()  # no figure is not on track
 
 
 def test_the_navbar_has_targets_for_managers_and_account_managers(client, manager, alice):
