@@ -136,6 +136,10 @@ def target_split_set(
             }
         )
     with transaction.atomic():
+        # A new target has no row to lock yet: lock the team, so two saves of one team's split
+        # run one after the other and the second updates what the first inserted (no
+        # IntegrityError). A no-op on SQLite, which serialises writes anyway.
+        Team.objects.select_for_update().get(pk=team.pk)
         _target_save(period=period, metric=metric, value=team_number, by=by, team=team)
         people = User.objects.in_bulk(list(numbers))
         for person, number in numbers.items():
