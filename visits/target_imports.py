@@ -8,6 +8,7 @@ account manager outside the importer's scope reads as unknown (the gate leaks no
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import IO
 
 from django.core.exceptions import ValidationError
@@ -37,7 +38,15 @@ class ImportRow:
 
 
 def _text(value: object) -> str:
-    return "" if value is None else str(value).strip()
+    """A cell as text. Excel turns a typed 2026-11 into a date (openpyxl reads a datetime): it is
+    the month again; a whole number read as a float (30.0) loses its ".0"."""
+    if value is None:
+        return ""
+    if isinstance(value, date):  # datetime is a date too
+        return value.strftime("%Y-%m")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
 
 
 def rows_read(file: IO[bytes], *, name: str, kind: str) -> list[ImportRow]:

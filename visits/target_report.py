@@ -4,11 +4,16 @@ For each account manager in the user's scope and each metric of the deployment's
 
 * actual: the months' figures combined by the metric's aggregation (sum, average, last month,
   or Σ received ÷ Σ due as a percentage);
-* % attained: actual ÷ target (higher is better) or target ÷ actual (lower is better);
+* % attained: actual ÷ target (higher is better) or target ÷ actual (lower is better); a
+  lower-is-better actual of 0 (the best result there is) counts as 100 % rather than dropping out
+  of the ranking for want of a divisor;
 * expected to date: for what accumulates, the target × the share of the period's working days
   elapsed (``visits.calendar``: Monday–Friday, holidays and swapped days of the admin's
   calendar; today counts as elapsed); for balances, averages and ratios the target itself;
-* on track: actual ≥ expected (higher is better) or actual ≤ target (lower is better);
+* on track: actual ≥ expected (higher is better) or actual ≤ target (lower is better); without
+  an actual figure it is None ("no figure yet"), never on track. The home panel's "N of M on
+  track" counts only those on track in N, while M stays every target set (a target without a
+  figure is still a target, just not met yet);
 * rank: by the mean % attained over the metrics with a target (1 = best; ties share a rank).
 """
 
@@ -43,17 +48,18 @@ class Cell:
         if self.actual is None or self.target is None:
             return None
         if self.metric.lower_is_better:
-            return (self.target / self.actual * HUNDRED).quantize(Decimal("0.1")) if self.actual else None
+            if not self.actual:
+                return HUNDRED.quantize(Decimal("0.1"))  # 0 is the best result: at least on target
+            return (self.target / self.actual * HUNDRED).quantize(Decimal("0.1"))
         return (self.actual / self.target * HUNDRED).quantize(Decimal("0.1")) if self.target else None
 
     @property
     def on_track(self) -> bool | None:
-        if self.target is None:
-            return None
-        actual = self.actual or Decimal(0)
+        if self.target is None or self.actual is None:
+            return None  # no target, or no figure yet: neither on track nor behind
         if self.metric.lower_is_better:
-            return actual <= self.target
-        return actual >= (self.expected if self.expected is not None else self.target)
+            return self.actual <= self.target
+        return self.actual >= (self.expected if self.expected is not None else self.target)
 
 
 @dataclass
@@ -184,7 +190,9 @@ def _trend(ids: list[int], metrics: list[Metric], periods: list[Period], figures
 
 
 def on_track_summary(report: Report, person: User) -> tuple[int, int]:
-    """(targets on track, targets set) of one account manager: "3 of 6 targets on track"."""
+    """(targets on track, targets set) of one account manager: "3 of 6 targets on track".
+
+    A target without an actual figure yet counts in the targets set, not in those on track."""
     counts = defaultdict(int)
     for row in report.rows:
         if row.account_manager.pk == person.pk:

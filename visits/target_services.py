@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -62,6 +63,17 @@ def _target_save(
     return target
 
 
+def stored_split(*, team: Team, period: Period, metric: Metric) -> dict[str, Decimal]:
+    """The stored team target and its shares as the split form's initial values (one query)."""
+    rows = Target.objects.filter(period_kind=period.kind, period_start=period.start, metric=metric).filter(
+        Q(team=team) | Q(account_manager__team=team)
+    )
+    initial = {}
+    for team_id, person, value in rows.values_list("team_id", "account_manager_id", "value"):
+        initial["team_value" if team_id is not None else f"am_{person}"] = value
+    return initial
+
+
 @dataclass(frozen=True)
 class Split:
     team_value: Decimal
@@ -85,19 +97,22 @@ def target_split_set(
     """The manager's team target and its split among the team's account managers (MKT-2).
 
     The split must add up to the team target, unless the manager confirms the difference shown.
-    A blank share leaves that account manager's target as it is (or unset)."""
+    A blank share leaves that account manager's target as it is (or unset), and that stored
+    target counts in the add-up check."""
     if by.role != Role.ADMIN and by.team_id != team.pk:
         raise ValidationError(_("You set the targets of your own team only."))
     metric_check(metric)
     team_number = value_check(team_value, field="team_value")
     members = set(User.objects.filter(role=Role.ACCOUNT_MANAGER, team=team).values_list("pk", flat=True))
     numbers: dict[int, Decimal] = {}
+    kept: list[int] = []
     errors: dict[str, list[str]] = {}
     for person, value in shares.items():
         if person not in members:
             errors.setdefault("__all__", []).append(_("Split only among the team's account managers."))
             continue
         if value is None or str(value).strip() == "":
+            kept.append(person)
             continue
         try:
             numbers[person] = value_check(value, field=f"am_{person}")
@@ -105,7 +120,11 @@ def target_split_set(
             errors.update(error.message_dict)
     if errors:
         raise ValidationError(errors)
-    split = Split(team_value=team_number, total=sum(numbers.values(), Decimal(0)))
+    # A blank share keeps the stored target, so the split adds up with it.
+    stored = Target.objects.filter(
+        period_kind=period.kind, period_start=period.start, metric=metric, account_manager_id__in=kept
+    ).values_list("value", flat=True)
+    split = Split(team_value=team_number, total=sum(numbers.values(), Decimal(0)) + sum(stored, Decimal(0)))
     if split.difference and not confirm_difference:
         raise ValidationError(
             {
@@ -117,6 +136,10 @@ def target_split_set(
             }
         )
     with transaction.atomic():
+        # A new target has no row to lock yet: lock the team, so two saves of one team's split
+        # run one after the other and the second updates what the first inserted (no
+        # IntegrityError). A no-op on SQLite, which serialises writes anyway.
+        Team.objects.select_for_update().get(pk=team.pk)
         _target_save(period=period, metric=metric, value=team_number, by=by, team=team)
         people = User.objects.in_bulk(list(numbers))
         for person, number in numbers.items():

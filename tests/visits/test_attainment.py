@@ -11,7 +11,7 @@ from tests.factories import ClientFactory
 from visits.attainment import actuals_compute
 from visits.models import ActualFigure, CalendarDay, Metric, Target
 from visits.periods import Period, parse_period
-from visits.target_report import attainment_report, combine, elapsed_share
+from visits.target_report import attainment_report, combine, elapsed_share, on_track_summary
 
 pytestmark = pytest.mark.django_db
 
@@ -140,3 +140,36 @@ def test_lower_is_better_is_on_track_at_or_below_its_target(alice):
     cell = report.rows[0].cells[0]
     assert cell.percent == Decimal("125.0")  # 2 ÷ 1.6
     assert cell.on_track is True
+
+
+def test_no_figure_is_neither_on_track_nor_counted_as_such(alice):
+    """A missing actual was read as 0: a lower-is-better target showed on track, and every
+    accumulating target of a future period too (expected 0)."""
+    npl = Metric.objects.get(code="npl_ratio")
+    sales = Metric.objects.get(code="sales_amount")
+    for metric in (npl, sales):
+        Target.objects.create(
+            period_kind="month", period_start=DECEMBER, account_manager=alice, metric=metric, value="2"
+        )
+    report = attainment_report(
+        people=User.objects.filter(pk=alice.pk),
+        metrics=[npl, sales],
+        period=parse_period("2026-12"),
+        today=date(2026, 11, 15),  # before the period: expected 0
+    )
+    row = report.rows[0]
+    assert [cell.on_track for cell in row.cells] == [None, None]
+    assert on_track_summary(report, alice) == (0, 2)  # both targets set, none on track
+
+
+def test_lower_is_better_at_zero_is_on_track_and_ranked(alice):
+    npl = Metric.objects.get(code="npl_ratio")
+    Target.objects.create(period_kind="month", period_start=DECEMBER, account_manager=alice, metric=npl, value="2")
+    ActualFigure.objects.create(account_manager=alice, metric=npl, month=DECEMBER, value="0")
+    report = attainment_report(
+        people=User.objects.filter(pk=alice.pk), metrics=[npl], period=parse_period("2026-12"), today=DECEMBER
+    )
+    row = report.rows[0]
+    assert row.cells[0].on_track is True
+    assert row.cells[0].percent == Decimal("100.0")
+    assert row.rank == 1

@@ -1,11 +1,13 @@
 """Import of targets and of imported metrics' figures (MKT-2): preview, row messages, all or none."""
 
-from datetime import date
+import io
+from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from openpyxl import Workbook
 
 from visits.models import ActualFigure, Target, TargetSettings
 
@@ -102,3 +104,43 @@ def test_a_file_without_the_columns_is_refused_next_to_the_file(client, manager)
 def test_account_managers_cannot_import(client, alice):
     client.force_login(alice)
     assert client.get(URL).status_code == 403
+
+
+def xlsx(rows: list[list]) -> SimpleUploadedFile:
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    data = io.BytesIO()
+    book.save(data)
+    return SimpleUploadedFile(
+        "rows.xlsx", data.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+
+
+def test_an_excel_date_cell_reads_as_its_month(client, manager, alice, bob):
+    """Excel turns a typed 2026-11 into a date; it read as "2026-11-01 00:00:00", an unknown period."""
+    client.force_login(manager)
+    file = xlsx(
+        [
+            ["period", "account_manager", "metric", "value"],
+            [datetime(2026, 11, 1), "alice", "sales_amount", 1000.0],
+            ["2026-Q4", "bob", "sales_quantity", 30],
+        ]
+    )
+    response = client.post(URL, {"kind": "targets", "file": file})
+    assert [row.errors for row in response.context["preview"]] == [[], []]
+    assert response.context["preview"][0].cells["period"] == "2026-11"
+    client.post(URL, {"confirm": "1"})
+    assert Target.objects.get(account_manager=alice, period_start=date(2026, 11, 1)).value == Decimal("1000")
+
+
+def test_an_excel_date_cell_in_the_figures_month_column(client, manager, alice):
+    TargetSettings.objects.filter(pk=1).update(metric_set="bank")
+    client.force_login(manager)
+    file = xlsx(
+        [["month", "account_manager", "metric", "value"], [date(2026, 11, 1), "alice", "deposit_avg_balance", 3200]]
+    )
+    response = client.post(URL, {"kind": "figures", "file": file})
+    assert [row.errors for row in response.context["preview"]] == [[]]
+    client.post(URL, {"confirm": "1"})
+    assert ActualFigure.objects.get(account_manager=alice, month=date(2026, 11, 1)).value == Decimal("3200")

@@ -126,12 +126,16 @@ def test_the_account_managers_home_panel_counts_targets_on_track(client, alice):
     Target.objects.create(
         period_kind="month", period_start=this_month, account_manager=alice, metric=sales(), value="0"
     )
+    ActualFigure.objects.create(account_manager=alice, metric=sales(), month=this_month, value="0")
     rate = Metric.objects.get(code="collection_rate")
     Target.objects.create(period_kind="month", period_start=this_month, account_manager=alice, metric=rate, value="90")
     client.force_login(alice)
     panel = client.get(reverse("home")).content.decode()
     assert 'data-testid="targets-panel"' in panel
-    assert "1 of 2 targets on track" in panel  # 0 ≥ 0 × elapsed; no collection figure: behind
+    # 0 ≥ 0 × elapsed; no collection figure yet: a target set, not on track
+    assert "1 of 2 targets on track" in panel
+    ActualFigure.objects.filter(metric=sales()).delete()
+    assert "0 of 2 targets on track" in client.get(reverse("home")).content.decode()  # no figure is not on track
 
 
 def test_the_navbar_has_targets_for_managers_and_account_managers(client, manager, alice):
@@ -210,6 +214,29 @@ def test_each_change_is_audited_with_who_and_the_old_value(client, manager, alic
     assert [h.value for h in history] == [Decimal("600"), Decimal("800")]
     assert {h.history_user for h in history} == {manager}
     assert Target.objects.get(account_manager=bob).history.count() == 1  # unchanged: no empty audit row
+
+
+def test_the_split_form_shows_the_stored_targets(client, manager, alice, bob):
+    client.force_login(manager)
+    client.post(SPLIT, split_data(alice, bob, team_value="100", a="60", b="40"))
+    response = client.get(SPLIT, {"period": PERIOD, "metric": sales().pk})
+    initial = response.context["form"].initial
+    assert (initial["team_value"], initial[f"am_{alice.pk}"], initial[f"am_{bob.pk}"]) == (100, 60, 40)
+    assert 'value="60.00"' in response.content.decode()
+
+
+def test_a_blank_share_keeps_its_stored_target_in_the_add_up_check(client, manager, alice, bob):
+    """Team 100 split 60/40; the team target becomes 120 and only B is typed (60): A keeps 60,
+    so the split adds up to 120."""
+    client.force_login(manager)
+    client.post(SPLIT, split_data(alice, bob, team_value="100", a="60", b="40"))
+    response = client.post(SPLIT, split_data(alice, bob, team_value="120", a="", b="60"))
+    assert response.status_code == 302
+    assert Target.objects.get(team__isnull=False).value == Decimal("120")
+    assert Target.objects.get(account_manager=alice).value == Decimal("60")
+    assert Target.objects.get(account_manager=bob).value == Decimal("60")
+    response = client.post(SPLIT, split_data(alice, bob, team_value="150", a="", b="60"))
+    assert "120" in response.context["form"].errors["team_value"][0]  # 60 kept + 60, 30 short
 
 
 def test_a_manager_cannot_split_to_another_teams_account_manager(client, manager, alice, bob, charlie):

@@ -112,6 +112,10 @@ def split(request: HttpRequest) -> HttpResponse:
     if team is None:
         return render(request, "visits/target_split.html", {"form": None, "team": None})
     initial = {"period": request.GET.get("period", ""), "metric": request.GET.get("metric")}
+    period, metric_id = parse_period(initial["period"]), str(initial["metric"] or "")
+    metric = Metric.objects.filter(pk=metric_id).first() if metric_id.isdigit() else None
+    if period is not None and metric is not None:
+        initial.update(target_services.stored_split(team=team, period=period, metric=metric))
     form = SplitForm(request.POST or None, team=team, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
