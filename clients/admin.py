@@ -2,6 +2,7 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from clients.models import (
+    Brand,
     Client,
     Complaint,
     ComplaintEvent,
@@ -12,6 +13,7 @@ from clients.models import (
     KeyAccountProfile,
     Lead,
     LeadStageChange,
+    Product,
     ProductFeedback,
     Promotion,
     PromotionNotice,
@@ -174,3 +176,25 @@ class ServicePlanAdmin(SimpleHistoryAdmin):
     search_fields = ("client__code", "client__name")
     raw_id_fields = ("client", "updated_by")
     show_full_result_count = False
+
+
+class ProductInline(admin.TabularInline):
+    model = Product
+    extra = 0
+    fields = ("code", "name_zh", "name_en", "launch_on", "margin", "is_active")
+
+
+@admin.register(Brand)
+class BrandAdmin(SimpleHistoryAdmin):
+    list_display = ("code", "name_zh", "name_en", "is_active")
+    list_filter = ("is_active",)
+    search_fields = ("code", "name_zh", "name_en")
+    inlines = [ProductInline]
+
+
+@admin.register(Product)
+class ProductAdmin(SimpleHistoryAdmin):
+    list_display = ("code", "name_zh", "name_en", "brand", "launch_on", "margin", "is_active")
+    list_filter = ("brand", "is_active")
+    search_fields = ("code", "name_zh", "name_en")
+    autocomplete_fields = ("brand",)

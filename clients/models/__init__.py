@@ -1,4 +1,5 @@
 from clients.models.activity import DemandRecord, Interaction, ProductFeedback
+from clients.models.catalogue import Brand, Product
 from clients.models.clients import Client, Contact, KeyAccountProfile
 from clients.models.complaints import Complaint, ComplaintEvent
 from clients.models.costs import KeyAccountCost
@@ -8,6 +9,7 @@ from clients.models.promotions import Promotion, PromotionNotice
 from clients.models.service import ServicePlan
 
 __all__ = [
+    "Brand",
     "Client",
     "Complaint",
     "ComplaintEvent",
@@ -19,6 +21,7 @@ __all__ = [
     "KeyAccountProfile",
     "Lead",
     "LeadStageChange",
+    "Product",
     "ProductFeedback",
     "Promotion",
     "PromotionNotice",

@@ -79,6 +79,8 @@ class Client(models.Model):
     # The open follow-up: set by the last logged interaction (CLI-5, VIS-4/5/6).
     next_contact_date = models.DateField(_("next contact"), null=True, blank=True)
     next_step = models.CharField(_("next step"), max_length=300, blank=True)
+    # Set when the client asked not to be contacted by campaigns (MKT-1); later segments skip them.
+    contact_opt_out_at = models.DateTimeField(_("asked not to be contacted"), null=True, blank=True)
     card_updated_at = models.DateTimeField(_("card updated"), default=timezone.now)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
