@@ -3,6 +3,9 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from clients.models import (
     Brand,
+    Campaign,
+    CampaignContact,
+    CampaignMember,
     Client,
     Complaint,
     ComplaintEvent,
@@ -15,8 +18,6 @@ from clients.models import (
     LeadStageChange,
     Product,
     ProductFeedback,
-    Promotion,
-    PromotionNotice,
     ServicePlan,
 )
 from clients.resources import ClientResource, ContactResource
@@ -113,17 +114,31 @@ class DemandRecordAdmin(SimpleHistoryAdmin):
     raw_id_fields = ("client",)
 
 
-class PromotionNoticeInline(admin.TabularInline):
-    model = PromotionNotice
-    extra = 0
-    raw_id_fields = ("client",)
+@admin.register(Campaign)
+class CampaignAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "channel", "starts_on", "ends_on", "launched_at", "created_by")
+    list_filter = ("channel",)
+    search_fields = ("name", "offer")
+    date_hierarchy = "starts_on"
+    raw_id_fields = ("product",)
 
 
-@admin.register(Promotion)
-class PromotionAdmin(SimpleHistoryAdmin):
-    list_display = ("name", "starts_on", "ends_on", "created_by")
-    search_fields = ("name",)
-    inlines = [PromotionNoticeInline]
+@admin.register(CampaignMember)
+class CampaignMemberAdmin(admin.ModelAdmin):
+    list_display = ("campaign", "client", "group", "owner", "reached_at", "response", "attempts")
+    list_filter = ("group", "response")
+    search_fields = ("campaign__name", "client__name", "client__code")
+    raw_id_fields = ("campaign", "client", "owner", "added_by")
+    list_select_related = ("campaign", "client", "owner")
+
+
+@admin.register(CampaignContact)
+class CampaignContactAdmin(admin.ModelAdmin):
+    list_display = ("member", "method", "response", "at", "by")
+    list_filter = ("method", "response")
+    search_fields = ("member__client__name", "member__campaign__name")
+    raw_id_fields = ("member", "by")
+    list_select_related = ("member__campaign", "member__client", "by")
 
 
 class LeadStageChangeInline(admin.TabularInline):

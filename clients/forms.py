@@ -18,7 +18,6 @@ from clients.models import (
     Interaction,
     KeyAccountProfile,
     ProductFeedback,
-    Promotion,
     ServicePlan,
 )
 from clients.selectors import assignable_owners
@@ -173,19 +172,6 @@ class DemandForm(forms.ModelForm):
         quantity = data.get("quantity")
         if quantity is not None and quantity <= 0:
             self.add_error("quantity", _("Enter a quantity greater than zero."))
-        return data
-
-
-class PromotionForm(forms.ModelForm):
-    class Meta:
-        model = Promotion
-        fields = ["name", "description", "starts_on", "ends_on"]
-        widgets = {"starts_on": DATE, "ends_on": DATE, "description": forms.Textarea(attrs={"rows": 3})}
-
-    def clean(self):
-        data = super().clean()
-        if data.get("starts_on") and data.get("ends_on") and data["ends_on"] < data["starts_on"]:
-            self.add_error("ends_on", _("The promotion must end on or after its start."))
         return data
 
 

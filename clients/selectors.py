@@ -11,7 +11,7 @@ from django.db.models import Count, F, Max, Q, QuerySet, Sum, Window
 from django.db.models.functions import RowNumber
 from django.utils.translation import gettext as _
 
-from clients.models import Client, Complaint, Contact, Interaction, Lead
+from clients.models import CampaignContact, Client, Complaint, Contact, Interaction, Lead
 from clients.services import GRADING_REASON
 from crm.models import User
 from crm.roles import Role
@@ -36,7 +36,7 @@ def client_card(user: User, pk: int) -> Client:
 @dataclass(frozen=True)
 class TimelineEntry:
     at: datetime
-    kind: str  # interaction, complaint, feedback, demand, promotion, change
+    kind: str  # interaction, complaint, feedback, demand, campaign, change
     icon: str
     title: str
     body: str = ""
@@ -96,16 +96,39 @@ def client_timeline(client: Client) -> list[TimelineEntry]:
                 extra=f"{d.period_start} – {d.period_end}",
             )
         )
-    for n in client.promotion_notices.select_related("promotion", "notified_by")[:TIMELINE_PER_SOURCE]:
+    # Campaign contacts, each attempt with its response; the client's place in a campaign's
+    # target (or hold-out) is on the campaign page.
+    contacts = (
+        CampaignContact.objects.filter(member__client=client)
+        .select_related("member__campaign", "by")
+        .order_by("-at", "-pk")[:TIMELINE_PER_SOURCE]
+    )
+    for c in contacts:
+        campaign = c.member.campaign
         entries.append(
             TimelineEntry(
-                n.notified_at,
-                "promotion",
+                c.at,
+                "campaign",
                 "megaphone",
-                _("Notified of promotion: %(name)s") % {"name": n.promotion.name},
-                n.promotion.description,
-                n.notified_by,
-                n.promotion.get_absolute_url(),
+                _("Campaign %(name)s: %(response)s") % {"name": campaign.name, "response": c.get_response_display()},
+                c.note,
+                c.by,
+                campaign.get_absolute_url(),
+                extra=c.get_method_display(),
+            )
+        )
+    members = client.campaign_memberships.filter(group="target", attempts=0, reached_at__isnull=False)
+    for m in members.select_related("campaign", "added_by")[:TIMELINE_PER_SOURCE]:
+        entries.append(
+            TimelineEntry(
+                m.reached_at,
+                "campaign",
+                "megaphone",
+                _("Reached by campaign: %(name)s") % {"name": m.campaign.name},
+                m.campaign.offer,
+                m.added_by,
+                m.campaign.get_absolute_url(),
+                extra=m.campaign.get_channel_display(),
             )
         )
     entries.extend(_card_changes(client))

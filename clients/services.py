@@ -26,8 +26,6 @@ from clients.models import (
     Interaction,
     KeyAccountProfile,
     ProductFeedback,
-    Promotion,
-    PromotionNotice,
 )
 from crm.history import history_copy_sql
 from crm.models import Notification, User
@@ -294,47 +292,6 @@ def demand_record(
         period_end=period_end,
         **fields,
     )
-
-
-def promotion_notify(*, promotion: Promotion, clients: QuerySet[Client], by: User) -> int:
-    """Record that ``clients`` were notified of ``promotion`` and tell their owners (CLI-8).
-
-    Clients already notified are skipped; returns how many were newly notified. Two managers
-    sending the same promotion at once are served one after the other (the promotion's row is
-    locked), so each client is notified and each owner told once.
-    """
-    with transaction.atomic():
-        Promotion.objects.select_for_update().filter(pk=promotion.pk).first()
-        wanted = dict(clients.values_list("pk", "owner_id"))
-        already = set(
-            PromotionNotice.objects.filter(promotion=promotion, client_id__in=wanted).values_list(
-                "client_id", flat=True
-            )
-        )
-        new = {pk: owner for pk, owner in wanted.items() if pk not in already}
-        now = timezone.now()
-        PromotionNotice.objects.bulk_create(
-            [PromotionNotice(promotion=promotion, client_id=pk, notified_by=by, notified_at=now) for pk in new],
-            ignore_conflicts=True,
-            batch_size=1000,
-        )
-        per_owner: dict[int, int] = defaultdict(int)
-        for owner_id in new.values():
-            per_owner[owner_id] += 1
-        for owner in User.objects.filter(pk__in=per_owner):
-            notification_create(
-                recipient=owner,
-                key=f"promotion:{promotion.pk}:{now.isoformat()}",
-                title=ngettext(
-                    "%(count)d of your clients was notified of “%(promotion)s”",
-                    "%(count)d of your clients were notified of “%(promotion)s”",
-                    per_owner[owner.pk],
-                )
-                % {"count": per_owner[owner.pk], "promotion": promotion.name},
-                body=promotion.description,
-                link=promotion.get_absolute_url(),
-            )
-        return len(new)
 
 
 # The change reason of the history rows a grading run writes: the timeline names it in the

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from clients.views import activity, cards, complaints, costs, pipeline, promotions, service, transfer
+from clients.views import activity, campaigns, cards, complaints, costs, pipeline, service, transfer
 
 app_name = "clients"
 
@@ -22,10 +22,9 @@ urlpatterns = [
     path("<int:pk>/complaints/new/", complaints.complaint_create, name="complaint_create"),
     path("complaints/", complaints.complaint_list, name="complaints"),
     path("complaints/<int:pk>/", complaints.complaint_detail, name="complaint_detail"),
-    path("promotions/", promotions.promotion_list, name="promotions"),
-    path("promotions/new/", promotions.promotion_create, name="promotion_create"),
-    path("promotions/<int:pk>/", promotions.promotion_detail, name="promotion_detail"),
-    path("promotions/<int:pk>/notify/", promotions.promotion_notify, name="promotion_notify"),
+    # Promotions grew into campaigns (/campaigns/): old bookmarks and notification links still work.
+    path("promotions/", campaigns.promotion_redirect, name="promotions"),
+    path("promotions/<int:pk>/", campaigns.promotion_redirect, name="promotion_detail"),
     *pipeline.urlpatterns,
     *costs.urlpatterns,
     *service.urlpatterns,

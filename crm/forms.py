@@ -27,3 +27,22 @@ def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, messages)
     else:
         form.add_error(None, error)
+
+
+class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """A multiple choice of records by id that refuses ids no database column can hold.
+
+    Django turns an out-of-range id into "no match" for one record but not for an ``IN`` list,
+    which SQLite then fails to bind (a 500 for a tampered form)."""
+
+    def _check_values(self, value):
+        for pk in value or ():
+            try:
+                valid = -(2**63) <= int(str(pk)) < 2**63
+            except (TypeError, ValueError):
+                valid = True  # Django's own check names it
+            if not valid:
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
+                )
+        return super()._check_values(value)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.urls import reverse
 from django.utils.functional import Promise
@@ -18,6 +18,9 @@ class NavItem:
     label: str | Promise
     icon: str
     roles: tuple[str, ...] | None = None  # None: every signed-in user
+    # A menu of entries instead of a link (the bar stays one line on a laptop); its own
+    # url_name is its first entry's.
+    children: tuple[NavItem, ...] = ()
 
     def visible_to(self, user) -> bool:
         return self.roles is None or user_has_role(user, self.roles)
@@ -29,6 +32,13 @@ NAV_ITEMS: list[NavItem] = [
     NavItem("clients:complaints", _("Complaints"), "exclamation-octagon", CLIENT_ROLES),
     NavItem("clients:pipeline", _("Pipeline"), "kanban", CLIENT_ROLES),  # key accounts being won (MKT-3)
     NavItem("grading:dashboard", _("Grading"), "bar-chart-steps", CLIENT_ROLES),
+    NavItem(
+        "campaigns:list",
+        _("Marketing"),
+        "megaphone",
+        CLIENT_ROLES,
+        children=(NavItem("campaigns:list", _("Campaigns"), "megaphone", CLIENT_ROLES),),
+    ),
     NavItem("repairs:list", _("Repairs"), "tools", REPAIR_ROLES),
     NavItem("repairs:stats", _("Repair statistics"), "bar-chart", (Role.ENGINEERING_SUPERVISOR, Role.FINANCE)),
     NavItem("archives:index", _("Unit archives"), "archive", ARCHIVE_ROLES),
@@ -38,8 +48,14 @@ NAV_ITEMS: list[NavItem] = [
 
 
 def nav_for(user, path: str) -> list[tuple[NavItem, bool]]:
-    """The role's entries, each with whether it is the current one (longest matching URL)."""
-    items = [(item, reverse(item.url_name)) for item in NAV_ITEMS if item.visible_to(user)]
-    matches = [url for _item, url in items if path == url or (url != "/" and path.startswith(url))]
+    """The role's entries, each with whether it is the current one (longest matching URL); a menu
+    is current when one of its entries is."""
+    links = []
+    for item in NAV_ITEMS:
+        if item.visible_to(user):
+            children = tuple(child for child in item.children if child.visible_to(user))
+            urls = [reverse(child.url_name) for child in children] or [reverse(item.url_name)]
+            links.append((replace(item, children=children), urls))
+    matches = [u for _item, urls in links for u in urls if path == u or (u != "/" and path.startswith(u))]
     current = max(matches, key=len, default=None)
-    return [(item, url == current) for item, url in items]
+    return [(item, current in urls) for item, urls in links]

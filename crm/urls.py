@@ -31,6 +31,8 @@ urlpatterns = [
     path("archives/", include("archives.urls")),
     path("visits/", include("visits.urls")),
     path("targets/", include("visits.target_urls")),
+    path("campaigns/", include("clients.campaign_urls")),
+    path("campaigns/", include("grading.campaign_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

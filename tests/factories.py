@@ -85,13 +85,13 @@ class InteractionFactory(factory.django.DjangoModelFactory):
     recorded_by = factory.LazyAttribute(lambda interaction: interaction.client.owner)
 
 
-class PromotionFactory(factory.django.DjangoModelFactory):
+class CampaignFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = "clients.Promotion"
+        model = "clients.Campaign"
 
     name = factory.Sequence(lambda n: f"Spring offer {n}")
-    description = "10% off the second order."
-    # Running from today for a month: notifying clients of an ended promotion is refused.
+    offer = "10% off the second order."
+    # Running from today for a month: launching a campaign whose period has ended is refused.
     starts_on = factory.LazyFunction(lambda: timezone.localdate())
     ends_on = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=30))
     created_by = factory.SubFactory(UserFactory, role=Role.MANAGER)

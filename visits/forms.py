@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clients.models import Client
+from crm.forms import IdMultipleChoiceField
 from crm.models import Team, Territory
 from visits.calendar import month_start, next_month
 from visits.models import MarketInfo, Visit, VisitPolicy
@@ -32,7 +33,7 @@ class OpenMonthForm(forms.Form):
     team = forms.ModelChoiceField(
         label=_("Team"), queryset=Team.objects.all(), required=False, empty_label=_("Every team")
     )
-    focus_territories = forms.ModelMultipleChoiceField(
+    focus_territories = IdMultipleChoiceField(
         label=_("Focus territories"),
         queryset=Territory.objects.all(),
         required=False,

@@ -1,15 +1,18 @@
 from clients.models.activity import DemandRecord, Interaction, ProductFeedback
+from clients.models.campaigns import Campaign, CampaignContact, CampaignMember
 from clients.models.catalogue import Brand, Product
 from clients.models.clients import Client, Contact, KeyAccountProfile
 from clients.models.complaints import Complaint, ComplaintEvent
 from clients.models.costs import KeyAccountCost
 from clients.models.imports import ImportJob
 from clients.models.pipeline import Lead, LeadStageChange
-from clients.models.promotions import Promotion, PromotionNotice
 from clients.models.service import ServicePlan
 
 __all__ = [
     "Brand",
+    "Campaign",
+    "CampaignContact",
+    "CampaignMember",
     "Client",
     "Complaint",
     "ComplaintEvent",
@@ -23,7 +26,5 @@ __all__ = [
     "LeadStageChange",
     "Product",
     "ProductFeedback",
-    "Promotion",
-    "PromotionNotice",
     "ServicePlan",
 ]

@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from clients import complaints as workflow
 from clients import services
-from clients.models import Client, Complaint, PromotionNotice
-from tests.factories import ClientFactory, PromotionFactory
+from clients.models import CampaignMember, Client, Complaint
+from tests.factories import CampaignFactory, ClientFactory
 from tests.imports import confirm, csv_bytes, last_job, upload
 
 
@@ -110,18 +110,16 @@ def test_a_huge_stale_days_value_is_a_form_error(client, alice):
     assert "stale_days" in response.context["filter"].errors
 
 
-def test_promotion_counts_only_my_teams_clients_and_ended_promotions_are_closed(
-    client, manager, alice, charlie, admin_user
-):
-    promotion = PromotionFactory(created_by=manager)
-    PromotionNotice.objects.create(promotion=promotion, client=ClientFactory(owner=alice), notified_by=admin_user)
-    PromotionNotice.objects.create(promotion=promotion, client=ClientFactory(owner=charlie), notified_by=admin_user)
+def test_campaign_counts_only_my_teams_clients_and_ended_campaigns_cannot_launch(client, manager, alice, charlie):
+    campaign = CampaignFactory(created_by=manager, launched_at=timezone.now())
+    CampaignMember.objects.create(campaign=campaign, client=ClientFactory(owner=alice), added_by=manager)
+    CampaignMember.objects.create(campaign=campaign, client=ClientFactory(owner=charlie), added_by=manager)
     client.force_login(manager)
-    assert client.get(reverse("clients:promotions")).context["page_obj"].object_list[0].notice_count == 1
-    ended = PromotionFactory(created_by=manager, starts_on=date(2020, 1, 1), ends_on=date(2020, 1, 31))
+    assert client.get(reverse("campaigns:list")).context["page_obj"].object_list[0].counts["targeted"] == 1
+    ended = CampaignFactory(created_by=manager, starts_on=date(2020, 1, 1), ends_on=date(2020, 1, 31))
     ClientFactory(owner=alice)
-    client.post(reverse("clients:promotion_notify", args=[ended.pk]), {})
-    assert not PromotionNotice.objects.filter(promotion=ended).exists()
+    client.post(reverse("campaigns:launch", args=[ended.pk]), {})
+    assert not CampaignMember.objects.filter(campaign=ended).exists()
 
 
 def test_a_zero_visit_cadence_is_explained(client, alice, alices_client):

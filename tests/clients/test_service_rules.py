@@ -8,10 +8,10 @@ from django.test.utils import CaptureQueriesContext
 
 from clients import services
 from clients.forms import ContactFormSet
-from clients.models import Client, KeyAccountProfile, PromotionNotice
+from clients.models import Client, KeyAccountProfile
 from crm.models import Notification
 from grading.models import ClientScore, GradingPolicy, GradingRun
-from tests.factories import ClientFactory, PromotionFactory
+from tests.factories import ClientFactory
 
 TODAY = date(2030, 1, 10)  # far from the real date: a rule that looked at the clock would show
 
@@ -306,40 +306,3 @@ def test_logging_the_follow_up_marks_its_reminder_read_and_no_other(alice, monke
     assert Notification.objects.get(key=f"followup:client:{seen.pk}:2030-01-10").read_at == EARLIER, "read before"
     assert Notification.objects.get(key=f"followup:client:{untouched.pk}:2030-01-10").read_at is None
     assert digest(alice).read_at is None
-
-
-# --- promotions (CLI-8) ---
-
-
-def test_notifying_a_promotion_records_each_client_and_tells_each_owner_once(alice, bob, manager, monkeypatch):
-    promotion = PromotionFactory(created_by=manager, name="Spring", description="10% off")
-    mine = ClientFactory.create_batch(2, owner=alice)
-    bobs = ClientFactory(owner=bob)
-    ClientFactory(owner=bob)  # not picked
-    monkeypatch.setattr(services.timezone, "now", lambda: SAVED_AT)
-    picked = Client.objects.filter(pk__in=[c.pk for c in [*mine, bobs]])
-    assert services.promotion_notify(promotion=promotion, clients=picked, by=manager) == 3
-    notices = PromotionNotice.objects.order_by("client_id")
-    assert [(n.promotion_id, n.client_id, n.notified_by, n.notified_at) for n in notices] == [
-        (promotion.pk, c.pk, manager, SAVED_AT) for c in [*mine, bobs]
-    ]
-    told = Notification.objects.get(recipient=alice)
-    assert told.key == f"promotion:{promotion.pk}:2030-01-10T09:30:00+00:00"
-    assert told.title == "2 of your clients were notified of “Spring”"
-    assert (told.body, told.link) == ("10% off", f"/clients/promotions/{promotion.pk}/")
-    assert Notification.objects.get(recipient=bob).title == "1 of your clients was notified of “Spring”"
-    assert not Notification.objects.filter(recipient=manager).exists()
-
-
-def test_clients_already_notified_are_skipped_and_not_counted(alice, manager):
-    promotion = PromotionFactory(created_by=manager, name="Spring")
-    other_promotion = PromotionFactory(created_by=manager, name="Autumn")
-    first, second = ClientFactory.create_batch(2, owner=alice)
-    services.promotion_notify(promotion=other_promotion, clients=Client.objects.filter(pk=second.pk), by=manager)
-    services.promotion_notify(promotion=promotion, clients=Client.objects.filter(pk=first.pk), by=manager)
-    Notification.objects.all().delete()
-    both = Client.objects.filter(pk__in=[first.pk, second.pk])
-    assert services.promotion_notify(promotion=promotion, clients=both, by=manager) == 1
-    assert Notification.objects.get(recipient=alice).title == "1 of your clients was notified of “Spring”"
-    assert services.promotion_notify(promotion=promotion, clients=both, by=manager) == 0
-    assert Notification.objects.count() == 1, "nobody is told of nothing"

@@ -97,7 +97,8 @@ class World:
     owner: Any  # the other account manager, in the matrix manager's team
     client: Any
     complaint: Any
-    promotion: Any
+    promotion: Any  # a launched campaign (promotions grew into campaigns)
+    campaign_member: Any
     receivable: Any
     sales_order: Any
     correction: Any
@@ -212,10 +213,19 @@ TABLE: dict[str, Access] = {
     "clients:complaint_create": form(CLIENT_RECORD, pk=_pk("client")),
     "clients:complaints": page(CLIENTS),
     "clients:complaint_detail": form(CLIENT_RECORD, pk=_pk("complaint")),
-    "clients:promotions": page(CLIENTS),
-    "clients:promotion_create": form(MANAGERS),
-    "clients:promotion_detail": page(MANAGERS, pk=_pk("promotion")),  # not notified to the user's clients
-    "clients:promotion_notify": action(MANAGERS, pk=_pk("promotion")),
+    # promotions grew into campaigns: the old addresses redirect (MKT-1)
+    "clients:promotions": page(CLIENTS, get_ok=frozenset({301}), post_ok=frozenset({301})),
+    "clients:promotion_detail": page(CLIENTS, pk=_pk("promotion"), get_ok=frozenset({301}), post_ok=frozenset({301})),
+    # campaigns (MKT-1): the campaign reached the owner's client only, not the requesting user's
+    "campaigns:list": page(CLIENTS),
+    "campaigns:create": form(MANAGERS),
+    "campaigns:detail": page(MANAGERS, pk=_pk("promotion")),
+    "campaigns:edit": form(MANAGERS, pk=_pk("promotion")),
+    "campaigns:launch": action(MANAGERS, pk=_pk("promotion")),
+    "campaigns:member": form(MANAGERS, pk=_pk("promotion"), member_pk=_pk("campaign_member")),
+    "campaign_evaluation:evaluation": page(MANAGERS, pk=_pk("promotion")),
+    "campaign_evaluation:evaluation_export": page(MANAGERS, pk=_pk("promotion")),
+    "campaign_evaluation:compare": page(CLIENTS, query="c=1"),
     # key-account pipeline and costs (MKT-3): the card and the account are the owner's
     "clients:pipeline": page(CLIENTS),
     "clients:pipeline_list": page(CLIENTS),
@@ -406,18 +416,18 @@ def build_world() -> World:
     from archives.models import Loan, YearlyArchive
     from clients import services as client_services
     from clients.complaints import complaint_file
-    from clients.models import ImportJob, KeyAccountCost, Lead, PromotionNotice, ServicePlan
+    from clients.models import Brand, CampaignMember, ImportJob, KeyAccountCost, Lead, Product, ServicePlan
     from grading import deliveries
     from grading import services as grading_services
     from grading.models import Receivable, SalesOrder
     from repairs.models import Callback, RepairOrder, RepairSettings
     from tests.factories import (
+        CampaignFactory,
         ClientFactory,
         ContactFactory,
         FeeItemFactory,
         InteractionFactory,
         NotificationFactory,
-        PromotionFactory,
         RepairOrderFactory,
         TeamFactory,
         TechnicianFactory,
@@ -464,8 +474,12 @@ def build_world() -> World:
         client_contacts="Buyer",
         updated_by=owner,
     )
-    promotion = PromotionFactory(created_by=users[Role.MANAGER])
-    PromotionNotice.objects.create(promotion=promotion, client=client, notified_by=users[Role.MANAGER])
+    brand = Brand.objects.create(code="MX", name_zh="明星", name_en="Star")
+    product = Product.objects.create(brand=brand, code="MX-01", name_zh="明星一号")
+    promotion = CampaignFactory(created_by=users[Role.MANAGER], product=product)
+    promotion.launched_at = timezone.now()
+    promotion.save()
+    campaign_member = CampaignMember.objects.create(campaign=promotion, client=client, added_by=users[Role.MANAGER])
     receivable = Receivable.objects.create(
         client=client, invoice="INV-MATRIX-1", amount=100, due_on=timezone.localdate() - timedelta(days=60)
     )
@@ -536,6 +550,7 @@ def build_world() -> World:
         client=client,
         complaint=complaint,
         promotion=promotion,
+        campaign_member=campaign_member,
         receivable=receivable,
         sales_order=sales_order,
         correction=correction,

@@ -28,8 +28,8 @@ from grading.services import grading_run_start
 from grading.tasks import grading_run_execute_task
 from repairs.models import RepairOrder
 from tests.factories import (
+    CampaignFactory,
     ClientFactory,
-    PromotionFactory,
     RepairOrderFactory,
     TechnicianFactory,
     TenancyFactory,
@@ -93,7 +93,7 @@ def office(team, settings, tmp_path) -> Office:
         change=archive_services.change_request_submit(
             document=working, upload=SimpleUploadedFile("v2.pdf", PDF), reason="New phone", by=archivist
         ),
-        promotion=PromotionFactory(created_by=manager),
+        promotion=CampaignFactory(created_by=manager),
     )
 
 
@@ -114,7 +114,7 @@ def act_as_everyone(client, office: Office) -> list[int]:
         (office.manager, reverse("archives:loan_decide", args=[office.loan.pk, "approve"]), {"due_on": due}),
         (office.manager, reverse("archives:change_decide", args=[office.change.pk, "approve"]), {}),
         (office.manager, reverse("grading:run_start"), {}),
-        (office.manager, reverse("clients:promotion_notify", args=[office.promotion.pk]), {}),
+        (office.manager, reverse("campaigns:launch", args=[office.promotion.pk]), {}),
     ]
     codes = []
     for user, url, data in posts:
@@ -129,7 +129,7 @@ def assert_every_change_was_saved(office: Office) -> None:
     assert Loan.objects.get(pk=office.loan.pk).status == Loan.Status.OUT
     assert ChangeRequest.objects.get(pk=office.change.pk).status == ChangeRequest.Status.APPROVED
     assert GradingRun.objects.get().status == GradingRun.Status.RUNNING, "waiting for the broker, not failed"
-    assert office.promotion.notices.count() == 1
+    assert office.promotion.members.count() == 1
 
 
 def emailed(*users) -> bool:

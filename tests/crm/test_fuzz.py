@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from archives.forms import NoticeForm
+from clients.campaign_forms import CampaignForm
 from clients.filters import ClientFilter, ComplaintFilter, LeadFilter
 from clients.forms import (
     ClientForm,
@@ -27,7 +28,6 @@ from clients.forms import (
     FeedbackForm,
     InteractionForm,
     KeyAccountForm,
-    PromotionForm,
 )
 from clients.key_account_forms import CostForm, LeadForm
 from crm.filters import NotificationFilter
@@ -197,7 +197,7 @@ POST_PAGES = [
     Page("clients:feedback_create", Role.ACCOUNT_MANAGER, form_params(FeedbackForm), owns_client=True),
     Page("clients:demand_create", Role.ACCOUNT_MANAGER, form_params(DemandForm), owns_client=True),
     Page("clients:complaint_create", Role.ACCOUNT_MANAGER, form_params(ComplaintForm), owns_client=True),
-    Page("clients:promotion_create", Role.MANAGER, form_params(PromotionForm)),
+    Page("campaigns:create", Role.MANAGER, form_params(CampaignForm)),
     Page("repairs:create", Role.FRONT_DESK, form_params(RepairOrderForm)),
     Page("clients:lead_create", Role.ACCOUNT_MANAGER, form_params(LeadForm)),
     Page("clients:lead_create", Role.MANAGER, form_params(LeadForm)),

@@ -28,9 +28,9 @@ from grading.services import grading_run
 from tests.archives.conftest import pdf
 from tests.crm.test_settings import production_env, run_django
 from tests.factories import (
+    CampaignFactory,
     ClientFactory,
     ContactFactory,
-    PromotionFactory,
     RepairOrderFactory,
     TechnicianFactory,
     TenancyFactory,
@@ -89,7 +89,7 @@ def detail_paths(people, settings, tmp_path) -> list[str]:
     card = ClientFactory(owner=owner)
     ContactFactory(client=card)
     complaint = complaint_file(client=card, subject="Late delivery", description="Twice.", channel="phone", by=owner)
-    promotion = PromotionFactory(created_by=manager)
+    promotion = CampaignFactory(created_by=manager)
     run = grading_run(as_of=timezone.localdate(), by=manager)
     tenancy = TenancyFactory(client=card, company_name=card.name)
     document = archive_services.document_file(
@@ -108,7 +108,7 @@ def detail_paths(people, settings, tmp_path) -> list[str]:
         card.get_absolute_url(),
         reverse("clients:edit", args=[card.pk]),
         reverse("clients:complaint_detail", args=[complaint.pk]),
-        reverse("clients:promotion_detail", args=[promotion.pk]),
+        reverse("campaigns:detail", args=[promotion.pk]),
         reverse("clients:export", args=["clients"]) + "?format=csv",
         reverse("clients:export", args=["contacts"]) + "?format=xlsx",
         reverse("grading:ledger", args=[card.pk]),
