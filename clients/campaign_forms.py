@@ -30,6 +30,7 @@ class CampaignForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["product"].queryset = Product.objects.filter(is_active=True).select_related("brand")
+        self.fields["product"].help_text = _("When set, the evaluation counts this product's orders only.")
         self.fields["offer"].max_length = 2000
         self.fields["offer"].widget.attrs["maxlength"] = 2000
         if self.instance.launched_at is not None:

@@ -29,7 +29,8 @@ def segment_filter(user: User, params: Mapping[str, Any] | None) -> ClientFilter
     data = QueryDict(mutable=True)
     for name, value in (params or {}).items():
         data[name] = value
-    filterset = ClientFilter(data if params else None, queryset=selectors.client_list(user), user=user)
+    # Always bound: an empty segment is valid (every client in the user's scope).
+    filterset = ClientFilter(data, queryset=selectors.client_list(user), user=user)
     for name in list(filterset.filters):
         if name not in SEGMENT_FIELDS:
             del filterset.filters[name]

@@ -8,8 +8,10 @@ Two windows, both on booked orders:
   day to ``attribution_days`` after the campaign's end, whether or not the client was reached
   (intent to treat), so the lift between them is not flattered by who happened to answer.
 
-One grouped query per campaign: the members (through their gate, so an account manager's
-evaluation is of their own clients) joined to their clients' orders since launch.
+Orders of the campaign's product when it pushes one (SalesOrder.product holds the catalogue
+code), of any product otherwise. One grouped query per campaign: the members (through their gate,
+so an account manager's evaluation is of their own clients) joined to their clients' orders since
+launch.
 """
 
 from __future__ import annotations
@@ -19,11 +21,12 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import connection
+from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from clients.models import Campaign, CampaignContact, CampaignMember
-from clients.models.campaigns import ANSWERED
+from clients.models.campaigns import RESPONDED, Response
 from crm.models import Territory, User
 from grading.models import SalesOrder
 
@@ -92,7 +95,8 @@ class Evaluation:
     total: Figures
     by_owner: list[tuple[User | None, Figures]] = field(default_factory=list)
     by_territory: list[tuple[Territory | None, Figures]] = field(default_factory=list)
-    by_method: list[tuple[str, int, int]] = field(default_factory=list)  # (method label, attempts, answered)
+    # (method, attempts, attempts that reached the client, attempts that got a response)
+    by_method: list[tuple[str, int, int, int]] = field(default_factory=list)
 
     @property
     def cost(self) -> Decimal:
@@ -145,9 +149,12 @@ def _member_rows(campaign: Campaign, user: User) -> list[tuple]:
     )
     members_sql, members_params = members.query.sql_with_params()
     start, end = window
-    answered = ", ".join(["%s"] * len(ANSWERED))
+    responded = ", ".join(["%s"] * len(RESPONDED))
     attributed = f"so.ordered_on >= m.reached_on AND so.ordered_on <= {_plus_days('m.reached_on')}"
     orders = SalesOrder._meta.db_table
+    # A campaign that pushes a product is measured by that product's orders (the ledger names it
+    # by the catalogue's code); otherwise by every order.
+    product_clause = "AND UPPER(TRIM(so.product)) = %s" if campaign.product_id else ""
     sql = f"""
         WITH m AS ({members_sql}),
         o AS (
@@ -157,13 +164,13 @@ def _member_rows(campaign: Campaign, user: User) -> list[tuple]:
                    COUNT(*) FILTER (WHERE {attributed}) AS attributed_orders,
                    SUM(so.amount) FILTER (WHERE {attributed}) AS attributed_revenue
             FROM m JOIN {orders} so ON so.client_id = m.client_id
-            WHERE so.status = %s AND so.ordered_on >= %s
+            WHERE so.status = %s AND so.ordered_on >= %s {product_clause}
             GROUP BY m.id
         )
         SELECT m."group", m.owner_id, m.territory_id,
                COUNT(*),
                COUNT(m.reached_on),
-               SUM(CASE WHEN m.response IN ({answered}) THEN 1 ELSE 0 END),
+               SUM(CASE WHEN m.response IN ({responded}) THEN 1 ELSE 0 END),
                SUM(CASE WHEN o.attributed_orders > 0 THEN 1 ELSE 0 END),
                SUM(o.attributed_revenue),
                SUM(CASE WHEN o.group_orders > 0 THEN 1 ELSE 0 END),
@@ -180,7 +187,8 @@ def _member_rows(campaign: Campaign, user: User) -> list[tuple]:
         days,
         SalesOrder.Status.BOOKED,
         start,
-        *ANSWERED,
+        *([campaign.product.code] if campaign.product_id else []),
+        *RESPONDED,
     ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -234,14 +242,20 @@ def evaluate(campaign: Campaign, user: User) -> Evaluation:
     )
 
 
-def _by_method(campaign: Campaign, user: User) -> list[tuple[str, int, int]]:
-    from django.db.models import Count, Q
+def _by_method(campaign: Campaign, user: User) -> list[tuple[str, int, int, int]]:
 
     labels = dict(Campaign.Channel.choices)
     rows = (
         CampaignContact.objects.filter(member__in=CampaignMember.objects.visible_to(user).filter(campaign=campaign))
         .values("method")
-        .annotate(attempts=Count("pk"), answered=Count("pk", filter=Q(response__in=ANSWERED)))
+        .annotate(
+            attempts=Count("pk"),
+            reached=Count("pk", filter=~Q(response=Response.NO_ANSWER)),
+            responded=Count("pk", filter=Q(response__in=RESPONDED)),
+        )
         .order_by("method")
     )
-    return [(str(labels.get(row["method"], row["method"])), row["attempts"], row["answered"]) for row in rows]
+    return [
+        (str(labels.get(row["method"], row["method"])), row["attempts"], row["reached"], row["responded"])
+        for row in rows
+    ]

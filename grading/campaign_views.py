@@ -108,10 +108,10 @@ def evaluation_export(request: HttpRequest, pk: int) -> HttpResponse:
         for who, figures in pairs:
             xlsx_append(sheet, [str(who) if who else "—", *_figure_values(figures)])
     sheet = book.create_sheet(_("By contact method"))
-    xlsx_append(sheet, [_("Method"), _("Attempts"), _("Answered")])
+    xlsx_append(sheet, [_("Method"), _("Attempts"), _("Reached"), _("Responded")])
     _bold_last_row(sheet)
-    for method, attempts, answered in ev.by_method:
-        xlsx_append(sheet, [method, attempts, answered])
+    for row in ev.by_method:
+        xlsx_append(sheet, list(row))
     response = HttpResponse(xlsx_bytes(book), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="campaign-{campaign.pk}-evaluation.xlsx"'
     return response

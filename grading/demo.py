@@ -22,7 +22,7 @@ REASONS = ["资金周转", "审批流程慢", "Disputed invoice", ""]
 
 
 def seed() -> int:
-    return _ledger() + _service()
+    return _ledger() + _service() + _campaigns()
 
 
 def _ledger() -> int:
@@ -142,3 +142,123 @@ def _service() -> int:
                 )
                 created += 1
     return created
+
+
+# (name, channel, product code, product name, days from today to start / end, hold-out %, segment,
+# actual cost, budget, offer)
+CAMPAIGNS = [
+    ("春节订货会邀约", "event", "JS-TC-02", "结算套餐（升级版）", -170, -140, 10, {"kind": "corporate"}, 18500, 20000,
+     "春节订货会现场签约，结算套餐升级版首年服务费八折。"),
+    ("冷链配送电话推广", "phone", "LL-PS-02", "冷链配送（次日达）", -110, -80, 20, {"kind": "retail"}, 6200, 8000,
+     "冷链次日达配送首月免运费，满五千元再送保温箱两只。"),
+    ("会员短信优惠", "sms", "BG-YP-02", "办公用品年度套装", -60, -40, 10, {}, 1500, 2000,
+     "年度办公用品套装会员价九折，回复 Y 即可预订。"),
+    ("黄山新品上门推广", "traditional", "HM-XP-01", "黄山（新品）", -12, 18, 10, {}, 3000, 12000,
+     "黄山新品上市，首批进货每条让利三元，上门陈列支持。"),
+]  # fmt: skip
+RESPONSES = [("interested", 25), ("ordered", 20), ("declined", 30), ("no_answer", 20), ("opt_out", 5)]
+CONTACT_NOTES = {
+    "interested": "客户有兴趣，要求下周送样品。",
+    "ordered": "当场下单，约定下周送货。",
+    "declined": "库存充足，暂不考虑。",
+    "no_answer": "电话无人接听，改日再联系。",
+    "opt_out": "客户表示不希望再接到推广。",
+}
+
+
+@transaction.atomic
+def _campaigns() -> int:
+    """Three finished campaigns on different channels and one running, each with its hold-out,
+    contacts, responses and the orders of the product it pushed."""
+    from clients import campaigns
+    from clients.models import Brand, Campaign, CampaignContact, CampaignMember, Product
+
+    if Campaign.objects.filter(name=CAMPAIGNS[0][0]).exists():
+        return 0
+    rng = random.Random(12)
+    # Company-wide campaigns, launched by the administrator; each manager reads their team's part.
+    manager = User.objects.get(username="admin")
+    today = timezone.localdate()
+    now = timezone.now()
+    created = 0
+    brand, _new = Brand.objects.get_or_create(code="HM", defaults={"name_zh": "黄山", "name_en": "Huangshan"})
+    house, _new = Brand.objects.get_or_create(code="ZY", defaults={"name_zh": "自营服务", "name_en": "Own services"})
+    for name, channel, code, product_name, start, end, holdout, segment, cost, budget, offer in CAMPAIGNS:
+        product, _new = Product.objects.get_or_create(
+            code=code,
+            defaults={"brand": brand if code.startswith("HM") else house, "name_zh": product_name,
+                      "launch_on": today + timedelta(days=start), "margin": Decimal("18.00")},
+        )  # fmt: skip
+        with transaction.atomic():
+            campaign = Campaign.objects.create(
+                name=name, channel=channel, product=product, offer=offer, starts_on=today,
+                ends_on=today + timedelta(days=max(end, 0)), budget=budget, actual_cost=cost,
+                holdout_percent=holdout, created_by=manager,
+            )  # fmt: skip
+            campaigns.launch(campaign=campaign, params=segment, by=manager, rng=rng)
+            launched = now + timedelta(days=start)
+            Campaign.objects.filter(pk=campaign.pk).update(
+                starts_on=today + timedelta(days=start), ends_on=today + timedelta(days=end), launched_at=launched
+            )
+            members = list(CampaignMember.objects.filter(campaign=campaign).select_related("client"))
+            CampaignMember.objects.filter(campaign=campaign).update(added_at=launched)
+            contacts, orders = [], []
+            for member in members:
+                if member.group == CampaignMember.Group.HOLDOUT:
+                    if rng.random() < 0.12:  # some buy anyway: the baseline the lift is measured against
+                        orders.append(
+                            _order(member.client, product, today + timedelta(days=start + rng.randint(3, 40)))
+                        )
+                    continue
+                span = max(min(end, 0) - start, 1)
+                if campaign.is_broadcast:
+                    reached_on = start
+                    response = rng.choices([r for r, _w in RESPONSES], [w for _r, w in RESPONSES])[0]
+                    response = "" if response == "no_answer" or rng.random() < 0.5 else response
+                    attempts = []
+                else:
+                    if rng.random() < 0.15:
+                        continue  # not contacted yet
+                    reached_on = start + rng.randint(0, span)
+                    response = rng.choices([r for r, _w in RESPONSES], [w for _r, w in RESPONSES])[0]
+                    attempts = ["no_answer"] if rng.random() < 0.3 and response != "no_answer" else []
+                    attempts.append(response)
+                at = now + timedelta(days=reached_on)
+                for index, answer in enumerate(attempts):
+                    contacts.append(
+                        CampaignContact(
+                            member=member, method=channel, response=answer, note=CONTACT_NOTES[answer],
+                            at=at - timedelta(days=len(attempts) - 1 - index, hours=2), by=member.owner or manager,
+                        )
+                    )  # fmt: skip
+                answered = response and response != "no_answer"
+                member.attempts = len(attempts)
+                member.response = response if answered else ""
+                member.responded_at = at if answered else None
+                member.reached_at = at if (answered or campaign.is_broadcast) else None
+                if response == "ordered" or (response == "interested" and rng.random() < 0.4):
+                    order_day = today + timedelta(days=min(reached_on + rng.randint(0, 20), 0))
+                    orders.append(_order(member.client, product, order_day))
+                if response == "opt_out":
+                    Client.objects.filter(pk=member.client_id).update(contact_opt_out_at=at)
+            CampaignMember.objects.bulk_update(
+                [m for m in members if m.group == CampaignMember.Group.TARGET],
+                ["attempts", "response", "responded_at", "reached_at"],
+                batch_size=500,
+            )
+            CampaignContact.objects.bulk_create(contacts)
+            SalesOrder.objects.bulk_create(orders)
+            created += 1 + len(members) + len(contacts) + len(orders)
+    return created
+
+
+def _order(client: Client, product, day) -> SalesOrder:
+    amount = Decimal(random.Random(client.pk * 31 + day.toordinal()).randint(8, 60) * 100)
+    return SalesOrder(
+        client=client,
+        ordered_on=day,
+        amount=amount,
+        quantity=amount / 100,
+        product=product.code,
+        margin=Decimal("0.18"),
+    )

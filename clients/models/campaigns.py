@@ -154,8 +154,9 @@ class Response(models.TextChoices):
     OPT_OUT = "opt_out", _("Asked not to be contacted")
 
 
-# Responses that mean the client heard the offer and answered it.
-ANSWERED = (Response.INTERESTED, Response.ORDERED, Response.DECLINED, Response.OPT_OUT)
+# Responses that count as a response to the offer (the response rate's numerator). A client
+# who declined or asked not to be contacted was reached but did not respond.
+RESPONDED = (Response.INTERESTED, Response.ORDERED)
 
 
 class CampaignMemberQuerySet(ClientOwnedQuerySet):

@@ -16,7 +16,7 @@ from clients import campaigns
 from clients.campaign_filters import CampaignFilter, CampaignMemberFilter
 from clients.campaign_forms import CampaignContactForm, CampaignForm
 from clients.models import Campaign, CampaignMember
-from clients.models.campaigns import ANSWERED
+from clients.models.campaigns import RESPONDED
 from clients.segments import segment_description, segment_filter, segment_params
 from crm.forms import add_service_errors
 from crm.pagination import paginate
@@ -34,7 +34,7 @@ def member_counts(members) -> dict[str, int]:
         held_out=Count("pk", filter=Q(group=CampaignMember.Group.HOLDOUT)),
         contacted=Count("pk", filter=target & Q(attempts__gt=0)),
         reached=Count("pk", filter=target & Q(reached_at__isnull=False)),
-        responded=Count("pk", filter=target & Q(response__in=ANSWERED)),
+        responded=Count("pk", filter=target & Q(response__in=RESPONDED)),
     )
 
 
@@ -52,7 +52,7 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
         .annotate(
             targeted=Count("pk", filter=Q(group=CampaignMember.Group.TARGET)),
             reached=Count("pk", filter=Q(reached_at__isnull=False)),
-            responded=Count("pk", filter=Q(response__in=ANSWERED)),
+            responded=Count("pk", filter=Q(response__in=RESPONDED)),
         )
     )
     counts = {row["campaign_id"]: row for row in rows} if ids else {}
