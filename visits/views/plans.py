@@ -20,7 +20,7 @@ from crm.pagination import paginate
 from crm.permissions import get_visible_or_404, role_required
 from crm.redirects import on_site
 from crm.roles import CLIENT_ROLES, Role
-from visits import selectors, services
+from visits import campaign_tasks, selectors, services
 from visits.calendar import parse_day
 from visits.filters import PlanFilter
 from visits.forms import (
@@ -64,6 +64,7 @@ def my_plan(request: HttpRequest) -> HttpResponse:
     else:
         context["view"] = "today"
         context.update(selectors.my_today(request.user, today))
+        context.update(campaign_tasks.today_tasks(request.user, today))
         page = paginate(request, context["todays"], default_size=selectors.TODAY_PAGE_SIZE)
         page.object_list = list(page.object_list)
         selectors.with_log_urls(page.object_list)
