@@ -29,9 +29,10 @@ def _campaign(request: HttpRequest, pk: int) -> Campaign:
 @role_required(*CLIENT_ROLES)
 def evaluation(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = _campaign(request, pk)
-    return render(
-        request, "grading/campaign_evaluation.html", {"campaign": campaign, "ev": evaluate(campaign, request.user)}
-    )
+    ev = evaluate(campaign, request.user)
+    conversions = (ev.total.target_conversion, ev.total.holdout_conversion)
+    chart = {"labels": [_("Target"), _("Hold-out")], "values": [round(float(v or 0) * 100, 1) for v in conversions]}
+    return render(request, "grading/campaign_evaluation.html", {"campaign": campaign, "ev": ev, "chart": chart})
 
 
 def _percent(value) -> float | None:
