@@ -11,4 +11,5 @@ urlpatterns = [
     path("<int:pk>/edit/", campaigns.campaign_edit, name="edit"),
     path("<int:pk>/launch/", campaigns.campaign_launch, name="launch"),
     path("<int:pk>/members/<int:member_pk>/", campaigns.member_contact, name="member"),
+    path("clients/<int:pk>/opt-in/", campaigns.client_opt_in, name="opt_in"),
 ]

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from clients import campaigns
+from clients import campaigns, selectors
 from clients.campaign_filters import CampaignFilter, CampaignMemberFilter
 from clients.campaign_forms import CampaignContactForm, CampaignForm
 from clients.models import Campaign, CampaignMember
@@ -170,6 +170,16 @@ def member_contact(request: HttpRequest, pk: int, member_pk: int) -> HttpRespons
         "contacts": member.contacts.select_related("by")[:50],
     }
     return render(request, "clients/campaigns/member_contact.html", context)
+
+
+@require_POST
+@role_required(*CLIENT_ROLES)
+def client_opt_in(request: HttpRequest, pk: int) -> HttpResponse:
+    """The client agreed to hear from campaigns again (their owner or manager records it)."""
+    client = selectors.client_card(request.user, pk)
+    campaigns.clear_opt_out(client=client, by=request.user)
+    messages.success(request, _("%(client)s will be included in campaigns again.") % {"client": client.name})
+    return redirect(client)
 
 
 @role_required(*CLIENT_ROLES)

@@ -223,6 +223,7 @@ TABLE: dict[str, Access] = {
     "campaigns:edit": form(MANAGERS, pk=_pk("promotion")),
     "campaigns:launch": action(MANAGERS, pk=_pk("promotion")),
     "campaigns:member": form(MANAGERS, pk=_pk("promotion"), member_pk=_pk("campaign_member")),
+    "campaigns:opt_in": action(CLIENT_RECORD, pk=_pk("client")),
     "campaign_evaluation:evaluation": page(MANAGERS, pk=_pk("promotion")),
     "campaign_evaluation:evaluation_export": page(MANAGERS, pk=_pk("promotion")),
     "campaign_evaluation:compare": page(CLIENTS, query="c=1"),

@@ -70,3 +70,20 @@ def test_a_long_task_list_is_cut_and_counted(client, alice, manager, django_asse
     assert len(page.context["campaign_tasks"]) == TASK_LIMIT
     assert page.context["campaign_task_count"] == TASK_LIMIT + 3
     assert "?status=running" in page.content.decode()
+
+
+def test_an_opted_out_client_is_flagged_on_the_card_and_can_opt_back_in(client, alice, manager):
+    campaign = running(manager)
+    card = ClientFactory(owner=alice)
+    record_contact(member=member(campaign, card), by=alice, method="phone", response="opt_out")
+    card.refresh_from_db()
+    assert card.contact_opt_out_at is not None
+    client.force_login(alice)
+    page = client.get(card.get_absolute_url()).content.decode()
+    assert 'data-testid="opt-out"' in page
+    response = client.post(reverse("campaigns:opt_in", args=[card.pk]))
+    assert response.status_code == 302
+    card.refresh_from_db()
+    assert card.contact_opt_out_at is None
+    assert card.history.first().history_user == alice, "the change is in the card's history"
+    assert 'data-testid="opt-out"' not in client.get(card.get_absolute_url()).content.decode()
