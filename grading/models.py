@@ -66,7 +66,17 @@ class SalesOrder(models.Model):
         ordering = ["-ordered_on", "-pk"]
         verbose_name = _("sales order")
         verbose_name_plural = _("sales orders")
-        indexes = [models.Index(fields=["ordered_on", "client"], name="grading_order_date_client")]
+        indexes = [
+            models.Index(fields=["ordered_on", "client"], name="grading_order_date_client"),
+            # Booked orders of a date range with what their sums need, read from the index alone:
+            # a campaign's evaluation joins its 20,000 clients to them without touching the table.
+            models.Index(
+                fields=["ordered_on", "client"],
+                include=["amount", "product"],
+                condition=Q(status="booked"),
+                name="grading_order_booked_date",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gte=0), name="grading_order_amount_positive"),
             models.CheckConstraint(condition=Q(quantity__gt=0), name="grading_order_quantity_positive"),
