@@ -29,9 +29,16 @@ def _campaign(request: HttpRequest, pk: int) -> Campaign:
 @role_required(*CLIENT_ROLES)
 def evaluation(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = _campaign(request, pk)
-    return render(
-        request, "grading/campaign_evaluation.html", {"campaign": campaign, "ev": evaluate(campaign, request.user)}
-    )
+    ev = evaluate(campaign, request.user)
+    # The target-against-hold-out chart (campaign-evaluation.js): conversions in percent.
+    chart = {
+        "labels": [_("Target"), _("Hold-out")],
+        "values": [
+            None if value is None else round(float(value) * 100, 1)
+            for value in (ev.total.target_conversion, ev.total.holdout_conversion)
+        ],
+    }
+    return render(request, "grading/campaign_evaluation.html", {"campaign": campaign, "ev": ev, "chart": chart})
 
 
 def _percent(value) -> float | None:
