@@ -15,7 +15,6 @@ from clients.campaigns import CampaignError, holdout_size, launch, record_contac
 from clients.models import Campaign, CampaignContact, CampaignMember, Client
 from clients.models.campaigns import Response
 from crm.models import Notification
-from crm.roles import Role
 from tests.factories import CampaignFactory, ClientFactory, TerritoryFactory
 
 SCRIPT = "<script>alert(1)</script>"
@@ -56,7 +55,9 @@ def form_data(**changes):
 
 
 def launched(campaign, by, params=None, rng=None):
-    result = launch(campaign=campaign, params={"status": "active"} if params is None else params, by=by, rng=rng or random.Random(1))
+    result = launch(
+        campaign=campaign, params={"status": "active"} if params is None else params, by=by, rng=rng or random.Random(1)
+    )
     campaign.refresh_from_db()
     return result
 
@@ -113,9 +114,7 @@ def test_an_account_manager_may_not_edit_or_launch(client, alice, clients_, camp
 def test_a_campaign_that_ends_before_it_starts_is_refused_next_to_the_end_and_nothing_saved(client, manager):
     today = timezone.localdate()
     client.force_login(manager)
-    response = client.post(
-        reverse("campaigns:create"), form_data(ends_on=(today - timedelta(days=1)).isoformat())
-    )
+    response = client.post(reverse("campaigns:create"), form_data(ends_on=(today - timedelta(days=1)).isoformat()))
     assert response.status_code == 200
     assert response.context["form"].errors == {"ends_on": ["The campaign must end on or after its start."]}
     assert "The campaign must end on or after its start." in response.content.decode()
@@ -584,7 +583,9 @@ def test_the_list_runs_a_constant_number_of_queries(client, manager, alice, djan
     assert len(client.get(url).context["page_obj"].object_list) == 30
 
 
-def test_the_campaign_page_runs_a_constant_number_of_queries(client, manager, alice, bob, django_assert_max_num_queries):
+def test_the_campaign_page_runs_a_constant_number_of_queries(
+    client, manager, alice, bob, django_assert_max_num_queries
+):
     for i in range(30):
         ClientFactory(owner=alice if i % 2 else bob, status="active", code=f"Q{i:02d}")
     small = CampaignFactory(created_by=manager)
