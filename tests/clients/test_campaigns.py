@@ -199,6 +199,9 @@ def test_the_preview_page_shows_the_count_and_the_launch_button(client, manager,
     assert "5 clients match; 0 will be held out." in html
     assert 'data-testid="launch-button"' in html
     assert '<input type="hidden" name="status" value="active">' in html
+    everyone = client.get(campaign.get_absolute_url(), {"preview": "1"})  # no filter: all clients in scope
+    assert everyone.context["preview"] == (5, 0)
+    assert "The client filter is not valid." not in everyone.content.decode()
     empty = client.get(campaign.get_absolute_url(), {"status": "dormant", "preview": "1"})
     assert empty.context["preview"] == (0, 0)
     assert "No client matches this segment; widen the filters." in empty.content.decode()
