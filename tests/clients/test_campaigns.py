@@ -615,3 +615,22 @@ def test_the_old_promotion_addresses_lead_to_the_campaigns(client, alice, runnin
     response = client.get(f"/clients/promotions/{running.pk}/")
     assert (response.status_code, response["Location"]) == (301, f"/campaigns/{running.pk}/")
     assert client.get(response["Location"]).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"status": "bogus", "channel": "fax", "product": "99999999999999999999999"},
+        {"preview": "1", "owner": "99999999999999999999999"},
+        {"preview": "1", "territory": "abc", "level": "Z"},
+        {"response": "bogus", "group": "x", "owner": "99999999999999999999999", "page": "abc"},
+    ],
+)
+def test_tampered_filter_values_are_not_a_server_error(client, manager, clients_, campaign, query):
+    client.force_login(manager)
+    url = reverse("campaigns:list") if "status" in query else campaign.get_absolute_url()
+    response = client.get(url, query)
+    assert response.status_code == 200
+    if query.get("preview"):
+        assert "preview" not in response.context  # refused with a message, no count shown
+        assert "The client filter is not valid." in response.content.decode()

@@ -457,3 +457,11 @@ def test_the_evaluation_page_runs_a_constant_number_of_queries(
         if not held:
             CampaignContact.objects.create(member=m, method="phone", response="interested", by=alice)
     assert queries() == few
+
+
+@pytest.mark.parametrize("tampered", ["99999999999999999999999", "²", "-1", "abc", ""])
+def test_a_tampered_comparison_id_is_ignored_not_a_server_error(client, world, manager, tampered):
+    client.force_login(manager)
+    response = client.get(reverse("campaign_evaluation:compare"), {"c": [tampered, world.pk]})
+    assert response.status_code == 200
+    assert [ev.campaign for ev in response.context["evaluations"]] == [world]
