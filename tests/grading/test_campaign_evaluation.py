@@ -465,3 +465,14 @@ def test_a_tampered_comparison_id_is_ignored_not_a_server_error(client, world, m
     response = client.get(reverse("campaign_evaluation:compare"), {"c": [tampered, world.pk]})
     assert response.status_code == 200
     assert [ev.campaign for ev in response.context["evaluations"]] == [world]
+
+
+def test_a_hostile_name_is_exported_as_text(client, world, manager):
+    world.name = '=HYPERLINK("http://evil.example","点我")\x07'
+    world.save()
+    client.force_login(manager)
+    content = client.get(reverse("campaign_evaluation:evaluation_export", args=[world.pk])).content
+    sheet = load_workbook(io.BytesIO(content))["Summary"]
+    cell = sheet["A1"]
+    assert cell.data_type == "s" and cell.value.startswith("=HYPERLINK(")  # text, not a formula
+    assert "\x07" not in cell.value
