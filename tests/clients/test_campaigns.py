@@ -634,3 +634,25 @@ def test_tampered_filter_values_are_not_a_server_error(client, manager, clients_
     if query.get("preview"):
         assert "preview" not in response.context  # refused with a message, no count shown
         assert "The client filter is not valid." in response.content.decode()
+
+
+def test_the_campaign_page_filters_its_clients_and_describes_its_segment(client, manager, alice, clients_, running):
+    record_contact(member=member_of(running, clients_["alice"][0]), by=alice, method="phone", response="declined")
+    client.force_login(manager)
+
+    def names(**query):
+        page = client.get(running.get_absolute_url(), query).context["page_obj"]
+        return {m.client.name for m in page.object_list}
+
+    everyone = {c.name for c in clients_["alice"] + clients_["bob"]}
+    assert names() == everyone
+    assert names(response="none") == everyone - {"阿里客户0"}  # where the contact form sends you back
+    assert names(response="declined") == {"阿里客户0"}
+    assert names(owner=str(alice.pk)) == {"阿里客户0", "阿里客户1", "阿里客户2"}
+    assert names(q="鲍勃客户1") == {"鲍勃客户1"}
+    assert names(group="holdout") == set()
+    segment = client.get(running.get_absolute_url()).content.decode()
+    assert 'data-testid="segment"><span class="badge text-bg-light border me-1">Status: Active</span>' in segment
+    everything = CampaignFactory(created_by=manager)
+    launched(everything, manager, params={})
+    assert "All clients in scope" in client.get(everything.get_absolute_url()).content.decode()
