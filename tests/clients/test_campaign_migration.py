@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+from django.db.models import F
 from django.utils import timezone
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -144,3 +145,58 @@ def test_the_migrated_campaign_is_evaluated_and_shown(old_apps, client):
     assert client.get(f"/clients/promotions/{promotion.pk}/").status_code == 301
     page = client.get(campaign.get_absolute_url())
     assert page.status_code == 200 and "老促销" in page.content.decode()
+
+
+def test_on_a_copy_of_the_demo_data_every_promotion_and_notice_is_kept(settings, tmp_path):
+    from django.core.management import call_command
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    leaf = MigrationExecutor(connection).loader.graph.leaf_nodes()
+    try:
+        apps = migrate(BEFORE)
+        Client = apps.get_model("clients", "Client")
+        User = apps.get_model("crm", "User")
+        Promotion = apps.get_model("clients", "Promotion")
+        Notice = apps.get_model("clients", "PromotionNotice")
+        tables = ("clients.Client", "clients.Contact", "clients.Interaction", "crm.User", "crm.Territory")
+        before = {name: apps.get_model(name).objects.count() for name in tables}
+        assert before["clients.Client"] > 10
+        manager = User.objects.get(username="manager")
+        tz = timezone.get_current_timezone()
+        expected = {}
+        for index, owner in enumerate(User.objects.filter(role="account_manager").order_by("pk")[:3]):
+            promotion = Promotion.objects.create(
+                name=f"演示促销{index}",
+                description="满千减百",
+                starts_on=date(2025, 4, 1),
+                ends_on=date(2025, 4, 30),
+                created_by=manager,
+            )
+            notified = {}
+            for offset, client_ in enumerate(Client.objects.filter(owner=owner).order_by("pk")[:8]):
+                at = datetime(2025, 4, 2, 9, 0, tzinfo=tz) + timedelta(hours=offset)
+                Notice.objects.create(promotion=promotion, client=client_, notified_at=at, notified_by=owner)
+                notified[client_.pk] = (at, owner.pk, client_.owner_id, client_.territory_id)
+            expected[promotion.pk] = notified
+        quiet = Promotion.objects.create(
+            name="未发出", description="-", starts_on=date(2025, 5, 1), ends_on=date(2025, 5, 2), created_by=manager
+        )
+        assert sum(len(n) for n in expected.values()) > 3
+
+        apps = migrate(AFTER)
+        Campaign = apps.get_model("clients", "Campaign")
+        Member = apps.get_model("clients", "CampaignMember")
+        assert {name: apps.get_model(name).objects.count() for name in tables} == before
+        assert set(Campaign.objects.values_list("pk", flat=True)) == {*expected, quiet.pk}
+        for pk, notified in expected.items():
+            campaign = Campaign.objects.get(pk=pk)
+            assert campaign.launched_at == min(at for at, *_rest in notified.values())
+            members = {
+                m.client_id: (m.added_at, m.added_by_id, m.owner_id, m.territory_id)
+                for m in Member.objects.filter(campaign_id=pk, group="target", reached_at=F("added_at"))
+            }
+            assert members == notified
+        assert Campaign.objects.get(pk=quiet.pk).launched_at is None
+    finally:
+        migrate(leaf)
