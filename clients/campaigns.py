@@ -55,7 +55,9 @@ def launch(
         if locked.ends_on < today:
             raise CampaignError(_("This campaign's period has ended; change its dates before launching it."))
         try:
-            rows = list(segment_clients(by, params).values_list("pk", "owner_id", "territory_id"))
+            # In the clients' order: the same random generator draws the same hold-out whatever
+            # order the database returns the rows in.
+            rows = sorted(segment_clients(by, params).values_list("pk", "owner_id", "territory_id"))
         except ValueError as error:
             raise CampaignError(str(error)) from error
         if not rows:

@@ -30,8 +30,14 @@ def _campaign(request: HttpRequest, pk: int) -> Campaign:
 def evaluation(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = _campaign(request, pk)
     ev = evaluate(campaign, request.user)
-    conversions = (ev.total.target_conversion, ev.total.holdout_conversion)
-    chart = {"labels": [_("Target"), _("Hold-out")], "values": [round(float(v or 0) * 100, 1) for v in conversions]}
+    # The target-against-hold-out chart (campaign-evaluation.js): conversions in percent.
+    chart = {
+        "labels": [_("Target"), _("Hold-out")],
+        "values": [
+            None if value is None else round(float(value) * 100, 1)
+            for value in (ev.total.target_conversion, ev.total.holdout_conversion)
+        ],
+    }
     return render(request, "grading/campaign_evaluation.html", {"campaign": campaign, "ev": ev, "chart": chart})
 
 
@@ -121,7 +127,10 @@ def evaluation_export(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(*CLIENT_ROLES)
 def compare(request: HttpRequest) -> HttpResponse:
     """Up to six campaigns side by side, and their totals per channel."""
-    ids = [int(v) for v in request.GET.getlist("c") if v.isdigit()][:COMPARE_MAX]
+    # Plain ids a database column can hold only: a tampered "²" fails int() and an id past 2**63
+    # SQLite's IN list (both were a server error).
+    given = [v for v in request.GET.getlist("c") if v.isascii() and v.isdigit()]
+    ids = [int(v) for v in given if int(v) < 2**63][:COMPARE_MAX]
     chosen = Campaign.objects.visible_to(request.user).filter(pk__in=ids, launched_at__isnull=False)
     evaluations = [evaluate(c, request.user) for c in chosen.order_by("-starts_on", "-pk")]
     per_channel: dict[str, Figures] = defaultdict(Figures)

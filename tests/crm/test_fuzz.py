@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from archives.forms import NoticeForm
+from clients.campaign_filters import CampaignFilter, CampaignMemberFilter
 from clients.campaign_forms import CampaignForm
 from clients.filters import ClientFilter, ComplaintFilter, LeadFilter
 from clients.forms import (
@@ -30,13 +31,14 @@ from clients.forms import (
     KeyAccountForm,
 )
 from clients.key_account_forms import CostForm, LeadForm
+from clients.segments import SEGMENT_FIELDS
 from crm.filters import NotificationFilter
 from crm.roles import Role
 from grading.filters import CorrectionFilter
 from grading.forms import DashboardFilter, PolicyForm
 from repairs.filters import RepairOrderFilter
 from repairs.forms import RepairOrderForm
-from tests.factories import ClientFactory
+from tests.factories import CampaignFactory, ClientFactory
 from visits.coverage_forms import CoverageForm
 from visits.filters import PlanFilter
 from visits.forms import MarketInfoForm, OpenMonthForm, VisitLogForm
@@ -119,16 +121,21 @@ class Page:
     owns_client: bool = False  # the URL takes the pk of a client the user owns
     client_fields: dict = field(default_factory=dict)  # of that client (e.g. a key account)
     kwargs: dict = field(default_factory=dict)
+    # The URL takes the pk of a campaign: "draft" (its segment is previewed) or "launched" (with
+    # one of the user's clients on its list).
+    campaign: str = ""
 
-    def path(self, client_pk: int | None) -> str:
+    def path(self, client_pk: int | None, campaign_pk: int | None = None) -> str:
         kwargs = {**self.kwargs, **({"pk": client_pk} if self.owns_client else {})}
+        kwargs.update({"pk": campaign_pk} if self.campaign else {})
         return reverse(self.url, kwargs=kwargs)
 
     def __str__(self) -> str:
         return f"{self.url}:{self.role}"
 
 
-# Every FilterSet and the pages it filters, each as a role that may see it.
+# Every FilterSet and the pages it filters, each as a role that may see it, with the URL's kwargs
+# ("campaign": a Page.campaign, "more": parameters the view reads besides the filters).
 FILTER_PAGES: dict[type[django_filters.FilterSet], list[tuple[str, str, dict]]] = {
     ClientFilter: [
         ("clients:list", Role.ACCOUNT_MANAGER, {}),
@@ -156,12 +163,24 @@ FILTER_PAGES: dict[type[django_filters.FilterSet], list[tuple[str, str, dict]]] 
         ("clients:pipeline_list", Role.MANAGER, {}),
         ("clients:pipeline_list", Role.ACCOUNT_MANAGER, {}),
     ],
+    CampaignFilter: [("campaigns:list", Role.MANAGER, {}), ("campaigns:list", Role.ACCOUNT_MANAGER, {})],
+    CampaignMemberFilter: [
+        ("campaigns:detail", Role.MANAGER, {"campaign": "draft", "more": [*SEGMENT_FIELDS, "preview"]}),
+        ("campaigns:detail", Role.MANAGER, {"campaign": "launched"}),
+        ("campaigns:detail", Role.ACCOUNT_MANAGER, {"campaign": "launched"}),
+    ],
 }
 GET_PAGES = [
     *(
-        Page(url, role, [*filterset_params(filterset), *PAGINATION], kwargs=kwargs)
+        Page(
+            url,
+            role,
+            [*filterset_params(filterset), *PAGINATION, *options.get("more", [])],
+            campaign=options.get("campaign", ""),
+            kwargs={name: value for name, value in options.items() if name not in ("more", "campaign")},
+        )
         for filterset, pages in FILTER_PAGES.items()
-        for url, role, kwargs in pages
+        for url, role, options in pages
     ),
     # Pages whose query parameters are read by the view itself, or by a plain form.
     Page("archives:index", Role.FRONT_DESK, ["q", "building"]),
@@ -180,6 +199,8 @@ GET_PAGES = [
     Page("targets:home", Role.ACCOUNT_MANAGER, [*form_params(TargetFilterForm), "page"]),
     Page("targets:export", Role.ADMIN, form_params(TargetFilterForm)),
     Page("targets:split", Role.MANAGER, ["period", "metric", "team"]),
+    Page("campaign_evaluation:compare", Role.MANAGER, ["c"]),
+    Page("campaign_evaluation:compare", Role.ACCOUNT_MANAGER, ["c"]),
 ]
 POST_PAGES = [
     Page(
@@ -241,7 +262,16 @@ def logged_in(client, make_user, page: Page) -> Callable[[], int | None]:
     user = make_user(page.role)
     client.force_login(user)
     client_pk = ClientFactory(owner=user, **page.client_fields).pk if page.owns_client else None
-    path = page.path(client_pk)
+    campaign_pk = None
+    if page.campaign:
+        from clients.campaigns import launch
+
+        campaign = CampaignFactory(created_by=make_user(Role.MANAGER))
+        if page.campaign == "launched":
+            ClientFactory(owner=user if user.role == Role.ACCOUNT_MANAGER else make_user(), status="active")
+            launch(campaign=campaign, params={}, by=make_user(Role.ADMIN))
+        campaign_pk = campaign.pk
+    path = page.path(client_pk, campaign_pk)
     assert client.get(path).status_code == 200, f"{user.role} must be able to open {path} for the fuzzing to count"
     return path
 
