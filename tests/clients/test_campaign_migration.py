@@ -9,7 +9,9 @@ from django.db.migrations.executor import MigrationExecutor
 from django.db.models import F
 from django.utils import timezone
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Migrating back and forth takes a while and rebuilds tables: one worker runs these one after the
+# other (`make test` distributes with --dist loadgroup).
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("migrations")]
 
 BEFORE = [("clients", "0010_catalogue_and_contact_opt_out")]
 AFTER = [("clients", "0011_campaigns")]
