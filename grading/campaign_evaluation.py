@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from clients.models import Campaign, CampaignContact, CampaignMember
 from clients.models.campaigns import RESPONDED, Response
+from clients.models.querysets import client_scope
 from crm.models import Territory, User
 from grading.models import SalesOrder
 
@@ -97,10 +98,18 @@ class Evaluation:
     by_territory: list[tuple[Territory | None, Figures]] = field(default_factory=list)
     # (method, attempts, attempts that reached the client, attempts that got a response)
     by_method: list[tuple[str, int, int, int]] = field(default_factory=list)
+    campaign_targeted: int | None = None  # the whole campaign's, when the viewer sees a part
 
     @property
     def cost(self) -> Decimal:
-        return self.campaign.actual_cost
+        """The campaign's cost, or the viewer's share of it by targeted clients when they see only
+        part of the campaign (an account manager, a manager of one team)."""
+        if self.campaign_targeted is None or self.campaign_targeted == self.total.targeted:
+            return self.campaign.actual_cost
+        if not self.campaign_targeted:
+            return ZERO
+        share = self.campaign.actual_cost * self.total.targeted / self.campaign_targeted
+        return share.quantize(Decimal("0.01"))
 
     @property
     def cost_per_response(self) -> Decimal | None:
@@ -231,6 +240,9 @@ def evaluate(campaign: Campaign, user: User) -> Evaluation:
     by_owner = sorted(((users.get(pk), f) for pk, f in owners.items()), key=lambda pair: str(pair[0] or ""))
     by_territory = sorted(((places.get(pk), f) for pk, f in territories.items()), key=lambda pair: str(pair[0] or ""))
     window = comparison_window(campaign)
+    whole = None
+    if client_scope(user) is not None:
+        whole = CampaignMember.objects.filter(campaign=campaign, group=CampaignMember.Group.TARGET).count()
     return Evaluation(
         campaign=campaign,
         comparison_start=window[0] if window else None,
@@ -239,6 +251,7 @@ def evaluate(campaign: Campaign, user: User) -> Evaluation:
         by_owner=by_owner,
         by_territory=by_territory,
         by_method=_by_method(campaign, user),
+        campaign_targeted=whole,
     )
 
 

@@ -515,8 +515,8 @@ def test_the_list_counts_only_the_viewers_clients(client, alice, bob, charlie, m
         seen[user.username] = [(c.pk, c.counts["targeted"], c.counts["reached"], c.counts["responded"]) for c in rows]
     assert seen == {
         "alice": [(running.pk, 3, 1, 1)],
-        "bob": [(running.pk, 2, 1, 1)],
-        "boss": [(running.pk, 5, 2, 2)],
+        "bob": [(running.pk, 2, 1, 0)],  # declined: reached, not a response
+        "boss": [(running.pk, 5, 2, 1)],
         "charlie": [],
     }
 

@@ -131,8 +131,9 @@ def test_the_evaluation_by_hand(world, manager):
     ev = evaluate(world, manager)
     t = ev.total
     assert (ev.comparison_start, ev.comparison_end) == (date(2026, 3, 2), date(2026, 4, 30))
-    assert (t.targeted, t.reached, t.responded) == (5, 4, 3)
-    assert t.response_rate == Decimal("0.75")
+    # Responded: interest or an order (T1, T2); T3 declined: reached, not a response.
+    assert (t.targeted, t.reached, t.responded) == (5, 4, 2)
+    assert t.response_rate == Decimal("0.5")
     assert t.reach_rate == Decimal("0.8")
     assert (t.ordered, t.revenue) == (2, Decimal("900.00"))  # T1 100 + 200, T2 600
     assert (t.target_buyers, t.target_revenue) == (3, Decimal("2425.00"))  # T1 350, T2 680, T4 1395
@@ -142,7 +143,7 @@ def test_the_evaluation_by_hand(world, manager):
     assert t.lift == Decimal("0.1")
     assert t.incremental_revenue == Decimal("1800")  # 2425 − 500 / 4 × 5
     assert ev.cost == Decimal("600.00")
-    assert ev.cost_per_response == Decimal("200")
+    assert ev.cost_per_response == Decimal("300")
     assert ev.cost_per_order == Decimal("300")
     assert ev.roi == Decimal("0.5")  # (900 − 600) / 600
     assert ev.incremental_roi == Decimal("2")  # (1800 − 600) / 600
@@ -168,12 +169,12 @@ def test_the_evaluation_by_account_manager_and_territory(world, manager, alice, 
     owners = {who: figures(f) for who, f in ev.by_owner}
     assert owners == {
         alice: (2, 2, 2, 2, Decimal("900.00"), 2, Decimal("1030.00"), 2, 1, Decimal("300.00")),
-        bob: (3, 2, 1, 0, Decimal("0"), 1, Decimal("1395.00"), 2, 1, Decimal("200.00")),
+        bob: (3, 2, 0, 0, Decimal("0"), 1, Decimal("1395.00"), 2, 1, Decimal("200.00")),
     }
     places = {where: figures(f) for where, f in ev.by_territory}
     assert places == {
         north: (2, 2, 2, 2, Decimal("900.00"), 2, Decimal("1030.00"), 1, 1, Decimal("300.00")),
-        south: (2, 1, 1, 0, Decimal("0"), 1, Decimal("1395.00"), 2, 1, Decimal("200.00")),
+        south: (2, 1, 0, 0, Decimal("0"), 1, Decimal("1395.00"), 2, 1, Decimal("200.00")),
         None: (1, 1, 0, 0, Decimal("0"), 0, Decimal("0"), 1, 0, Decimal("0")),
     }
     alices = dict(ev.by_owner)[alice]
@@ -191,7 +192,9 @@ def test_an_account_managers_evaluation_covers_only_their_clients(world, alice, 
     assert (t.targeted, t.reached, t.responded, t.ordered, t.revenue) == (2, 2, 2, 2, Decimal("900.00"))
     assert (t.held_out, t.holdout_buyers, t.holdout_revenue) == (2, 1, Decimal("300.00"))
     assert [who for who, _f in ev.by_owner] == [alice]
-    assert ev.roi == Decimal("0.5")  # the campaign's whole cost against her share of the revenue
+    # Her share of the cost by targeted clients: 600 × 2 / 5 = 240; (900 − 240) / 240.
+    assert ev.cost == Decimal("240.00")
+    assert ev.roi == Decimal("2.75")
     bobs = evaluate(world, bob).total
     assert (bobs.targeted, bobs.held_out, bobs.ordered, bobs.target_revenue) == (3, 2, 0, Decimal("1395.00"))
     assert evaluate(world, charlie).total.targeted == 0
@@ -240,7 +243,8 @@ def test_the_by_method_rows_count_the_attempts(world, manager, alice):
     for response in ("no_answer", "interested"):
         CampaignContact.objects.create(member=t1, method="phone", response=response, by=alice)
     CampaignContact.objects.create(member=t1, method="traditional", response="ordered", by=alice)
-    assert evaluate(world, manager).by_method == [("Phone", 2, 1), ("On-site (traditional)", 1, 1)]
+    # (method, attempts, attempts that reached the client, attempts that got interest or an order)
+    assert evaluate(world, manager).by_method == [("Phone", 2, 1, 1), ("On-site (traditional)", 1, 1, 1)]
 
 
 # --- the pages ---
@@ -285,11 +289,11 @@ def test_the_page_shows_the_hand_computed_figures(client, world, manager, alice,
     assert response.status_code == 200
     assert kpis(response.content.decode()) == {
         "reached": "4 / 5",
-        "responded": "3",
-        "response-rate": "75.0%",
+        "responded": "2",
+        "response-rate": "50.0%",
         "ordered": "2",
         "revenue": "900.00",
-        "cost-per-response": "200.00",
+        "cost-per-response": "300.00",
         "cost-per-order": "300.00",
         "roi": "50.0%",
         "incremental-roi": "200.0%",
@@ -328,13 +332,13 @@ def test_the_excel_export_holds_the_figures(client, world, manager, alice, bob):
     assert rows["春季电话营销"] == "Phone"
     assert rows["Period"] == "2026-03-01 – 2026-03-31"
     assert (rows["Attribution window (days)"], rows["Budget"], rows["Actual cost"]) == (30, 1000, 600)
-    assert (rows["Targeted"], rows["Reached"], rows["Responded"], rows["Response rate"]) == (5, 4, 3, 0.75)
+    assert (rows["Targeted"], rows["Reached"], rows["Responded"], rows["Response rate"]) == (5, 4, 2, 0.5)
     assert (rows["Ordered within window"], rows["Revenue within window"]) == (2, 900)
     assert (rows["Target group conversion"], rows["Hold-out"], rows["Hold-out conversion"]) == (0.6, 4, 0.5)
     assert rows["Lift (points)"] == pytest.approx(0.1)
     assert (rows["Target group revenue"], rows["Hold-out revenue"], rows["Incremental revenue"]) == (2425, 500, 1800)
     assert (rows["Cost per response"], rows["Cost per order"], rows["ROI"], rows["Incremental ROI"]) == (
-        200,
+        300,
         300,
         0.5,
         2,
@@ -417,13 +421,13 @@ def test_the_comparison_shows_campaigns_side_by_side_and_totals_by_channel(clien
         for channel, f, cost in response.context["by_channel"]
     }
     assert by_channel == {
-        "Phone": (6, 5, 4, 2, Decimal("900.00"), Decimal("700.00")),
+        "Phone": (6, 5, 3, 2, Decimal("900.00"), Decimal("700.00")),
         "SMS": (2, 2, 0, 1, Decimal("100.00"), Decimal("50.00")),
     }
     html = response.content.decode()
     table = re.search(r'data-testid="compare-table".*?</table>', html, re.S).group(0)
     assert "春季电话营销" in table and "短信提醒" in table and "回访电话" in table and "草稿" not in table
-    assert "75.0%" in table and "+10.0" in table
+    assert "50.0%" in table and "+10.0" in table
     channels = re.search(r'data-testid="by-channel".*?</table>', html, re.S).group(0)
     assert "Phone" in channels and "SMS" in channels and "700.00" in channels
 
