@@ -346,7 +346,7 @@ def test_the_excel_export_holds_the_figures(client, world, manager, alice, bob):
     owners = list(book["By account manager"].iter_rows(values_only=True))
     assert owners[0][0] == "Account manager"
     assert sorted(row[:7] for row in owners[1:]) == sorted(
-        [(str(alice), 2, 2, 2, 1.0, 2, 900.0), (str(bob), 3, 2, 1, 0.5, 0, 0.0)]
+        [(str(alice), 2, 2, 2, 1.0, 2, 900.0), (str(bob), 3, 2, 0, 0.0, 0, 0.0)]
     )
     territories = list(book["By territory"].iter_rows(values_only=True))
     assert sorted(row[0] for row in territories[1:]) == sorted(["North 北区", "South 南区", "—"])
