@@ -40,7 +40,8 @@ def segment_clients(user: User, params: Mapping[str, Any]) -> QuerySet[Client]:
     """The clients of a segment as ``user`` may address them: visible to them, not moved out and
     not among those who asked not to be contacted. Raises ValueError for invalid filter values."""
     filterset = segment_filter(user, params)
-    if not filterset.is_valid():
+    # No values at all is the segment of every client the user may address (an unbound filter).
+    if filterset.is_bound and not filterset.is_valid():
         raise ValueError(_("The client filter is not valid."))
     return filterset.qs.exclude(status=Client.Status.MOVED_OUT).filter(contact_opt_out_at__isnull=True).order_by()
 

@@ -7,8 +7,10 @@ from clients.models.imports import ImportJob
 from clients.models.pipeline import Lead, LeadStageChange
 from clients.models.promotions import Promotion, PromotionNotice
 from clients.models.service import ServicePlan
+from clients.models.surveys import Answer, Question, Survey, SurveyInvitation
 
 __all__ = [
+    "Answer",
     "Brand",
     "Client",
     "Complaint",
@@ -25,5 +27,8 @@ __all__ = [
     "ProductFeedback",
     "Promotion",
     "PromotionNotice",
+    "Question",
     "ServicePlan",
+    "Survey",
+    "SurveyInvitation",
 ]
