@@ -754,3 +754,38 @@ def test_the_demo_survey_has_answers_both_ways_and_a_second_run_adds_nothing(db)
         Answer.objects.count(),
         Question.objects.count(),
     ) == counts
+
+
+# --- fuzzing ---
+
+
+@pytest.mark.parametrize("target", ["question_add", "answer", "public", "detail"])
+def test_no_posted_form_or_query_makes_a_survey_page_fail(client, manager, alice, sent, alices_client, target):
+    from django.core.cache import cache
+    from hypothesis import given
+
+    from clients.segments import SEGMENT_FIELDS
+    from clients.survey_forms import QuestionForm
+    from tests.crm.test_fuzz import FUZZ, form_params, params
+
+    cache.clear()  # the public page counts requests
+    names = [q.field_name for q in sent.questions.all()]
+    user, url, fields, method = {
+        "question_add": (manager, page("question_add", sent.pk), form_params(QuestionForm), "post"),
+        "answer": (alice, page("answer", sent.pk, alices_client.pk), names, "post"),
+        "public": (None, None, names, "post"),
+        "detail": (manager, page("detail", SurveyFactory(created_by=manager).pk), [*SEGMENT_FIELDS, "preview"], "get"),
+    }[target]
+    if user is None:
+        token = surveys.invitation_link_renew(invitation=invitation_of(sent, alices_client), by=alice)
+        url = reverse("survey_public:answer", args=[token])
+    else:
+        client.force_login(user)
+
+    @FUZZ
+    @given(data=params(fields))
+    def fuzz(data: dict[str, str]) -> None:
+        assert getattr(client, method)(url, data).status_code < 500, data
+
+    fuzz()
+    cache.clear()

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from archives.forms import NoticeForm
-from clients.filters import ClientFilter, ComplaintFilter, LeadFilter
+from clients.filters import ClientFilter, ComplaintFilter, LeadFilter, SurveyFilter
 from clients.forms import (
     ClientForm,
     ComplaintForm,
@@ -30,6 +30,7 @@ from clients.forms import (
     PromotionForm,
 )
 from clients.key_account_forms import CostForm, LeadForm
+from clients.survey_forms import SurveyForm
 from crm.filters import NotificationFilter
 from crm.roles import Role
 from grading.filters import CorrectionFilter
@@ -156,6 +157,7 @@ FILTER_PAGES: dict[type[django_filters.FilterSet], list[tuple[str, str, dict]]] 
         ("clients:pipeline_list", Role.MANAGER, {}),
         ("clients:pipeline_list", Role.ACCOUNT_MANAGER, {}),
     ],
+    SurveyFilter: [("surveys:list", Role.MANAGER, {}), ("surveys:list", Role.ACCOUNT_MANAGER, {})],
 }
 GET_PAGES = [
     *(
@@ -201,6 +203,7 @@ POST_PAGES = [
     Page("repairs:create", Role.FRONT_DESK, form_params(RepairOrderForm)),
     Page("clients:lead_create", Role.ACCOUNT_MANAGER, form_params(LeadForm)),
     Page("clients:lead_create", Role.MANAGER, form_params(LeadForm)),
+    Page("surveys:create", Role.MANAGER, form_params(SurveyForm)),
     Page(
         "clients:costs",
         Role.ACCOUNT_MANAGER,
