@@ -117,8 +117,9 @@ def survey_detail(request: HttpRequest, pk: int) -> HttpResponse:
         context["segment_params"] = params
         if request.GET.get("preview") and filterset.is_valid():
             context["preview_count"] = segment_clients(request.user, params).count()
-    elif survey.segment:
-        context["segment"] = segment_description(request.user, survey.segment)
+    elif survey.status != Survey.Status.DRAFT:
+        # Described with the reader's filters: an owner they cannot see is left out of the description.
+        context["segment"] = segment_description(request.user, survey.segment) if survey.segment else []
     return render(request, "clients/surveys/survey_detail.html", context)
 
 

@@ -654,6 +654,22 @@ def test_survey_pages_follow_the_gate(client, request, sent, name, who, status):
     assert client.get(page(name, sent.pk)).status_code == status
 
 
+@pytest.mark.parametrize("name", ["detail", "results", "export", "edit", "question_add"])
+def test_anonymous_visitors_of_a_survey_are_sent_to_log_in(client, sent, name):
+    response = client.get(page(name, sent.pk))
+    assert response.status_code == 302 and response.url.startswith("/accounts/login/")
+    response = client.get(page("answer", sent.pk, sent.invitations.first().client_id))
+    assert response.status_code == 302 and response.url.startswith("/accounts/login/")
+
+
+def test_the_detail_page_describes_the_segment_it_was_sent_to(client, manager, survey, alices_client):
+    surveys.survey_send(survey=survey, by=manager, params={"status": "active"})
+    client.force_login(manager)
+    response = client.get(page("detail", survey.pk))
+    assert response.context["segment"] == [("Status", "Active")]
+    assert 'data-testid="segment-panel"' not in response.content.decode()  # the list is fixed
+
+
 def test_other_managers_see_none_of_another_teams_clients(client, other_manager, answered):
     client.force_login(other_manager)
     response = client.get(page("results", answered.pk))
