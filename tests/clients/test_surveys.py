@@ -805,3 +805,111 @@ def test_no_posted_form_or_query_makes_a_survey_page_fail(client, manager, alice
 
     fuzz()
     cache.clear()
+
+
+# --- details of the rules and the results ---
+
+
+def test_a_closed_survey_cannot_be_edited_nor_its_questions(client, manager, sent):
+    surveys.survey_close(survey=sent, by=manager)
+    with pytest.raises(ValidationError, match="A closed survey cannot be changed"):
+        surveys.survey_update(survey=sent, by=manager, title="新")
+    with pytest.raises(ValidationError, match="A closed survey cannot be changed"):
+        surveys.question_add(survey=sent, by=manager, text="?", kind="text")
+    client.force_login(manager)
+    deadline = (timezone.localdate() + timedelta(days=3)).isoformat()
+    response = client.post(page("edit", sent.pk), {"title": "新", "deadline": deadline})
+    assert "A closed survey cannot be changed." in response.content.decode()
+    assert Survey.objects.get(pk=sent.pk).title == sent.title
+    assert f'href="/surveys/{sent.pk}/edit/"' not in client.get(page("detail", sent.pk)).content.decode()
+
+
+def test_the_services_refuse_fields_they_do_not_edit(survey, manager):
+    with pytest.raises(ValueError, match="status"):
+        surveys.survey_update(survey=survey, by=manager, status="open")
+    with pytest.raises(ValueError, match="survey"):
+        surveys.question_update(question=survey.questions.first(), by=manager, survey=survey)
+    with pytest.raises(ValueError, match="name who entered them"):
+        surveys.response_submit(invitation=SurveyInvitation(survey=survey), answers={}, via="staff")
+
+
+def test_the_link_hash_stays_out_of_the_audit_rows(sent, alices_client, alice):
+    invitation = invitation_of(sent, alices_client)
+    surveys.invitation_link_renew(invitation=invitation, by=alice)
+    fields = {f.name for f in SurveyInvitation.history.model._meta.get_fields()}
+    assert "token_hash" not in fields
+    latest = invitation.history.first()
+    assert (latest.history_user, latest.history_change_reason) == (alice, "A new personal link was made")
+
+
+def test_an_unknown_token_and_an_expired_survey_open_nothing(sent, alices_client, alice):
+    invitation = invitation_of(sent, alices_client)
+    token = surveys.invitation_link_renew(invitation=invitation, by=alice)
+    assert surveys.invitation_for_token(token) == invitation
+    assert surveys.invitation_for_token(token + "x") is None
+    Survey.objects.filter(pk=sent.pk).update(deadline=timezone.localdate() - timedelta(days=1))
+    assert surveys.invitation_for_token(token) is None
+
+
+def test_results_of_a_survey_nobody_answered(client, manager, sent):
+    client.force_login(manager)
+    response = client.get(page("results", sent.pk))
+    assert response.context["rate"]["answered"] == 0 and response.context["rate"]["rate"] == 0.0
+    assert [t.answered for t in response.context["tallies"]] == [0] * len(QUESTIONS)
+    assert all(t.mean is None for t in response.context["tallies"])
+    assert 'data-testid="no-answers"' in response.content.decode()
+    rows = list(load_workbook(io.BytesIO(client.get(page("export", sent.pk)).content))["Responses"].iter_rows())
+    assert len(rows) == 1  # the header
+
+
+def test_the_response_rate_of_nobody_invited_is_not_a_division_by_zero(client, other_manager, sent):
+    from clients.survey_results import response_rate
+
+    assert response_rate(other_manager, sent)["rate"] is None
+
+
+def test_a_survey_of_free_text_only_has_no_charts_nor_breakdowns(client, manager, alices_client, alice):
+    survey = SurveyFactory(created_by=manager)
+    surveys.question_add(survey=survey, by=manager, text="意见", kind="text")
+    surveys.survey_send(survey=survey, by=manager, params={})
+    question = survey.questions.get()
+    surveys.response_submit(
+        invitation=invitation_of(survey, alices_client), answers={question.field_name: "好"}, via="staff", by=alice
+    )
+    client.force_login(manager)
+    response = client.get(page("results", survey.pk))
+    assert response.context["charts"] == [] and response.context["by_territory"] == []
+    assert "No choice or scale questions to break down." in response.content.decode()
+    assert [a.text for a in response.context["page_obj"].object_list] == ["好"]
+
+
+def test_an_answer_reads_as_its_option_number_or_text(sent, alices_client, alice):
+    invitation = answer(invitation_of(sent, alices_client), by=alice, q4="12.50")
+    shown = {a.question.kind: a.display for a in invitation.answers.select_related("question")}
+    assert shown["single"] == "适中" and shown["number"] == "12.5" and shown["scale"] == "4"
+    assert str(invitation.answers.filter(question__kind="text").get()) == "其他建议: 希望有小包装"
+
+
+def test_the_list_counts_only_the_users_own_invitations(client, alice, manager, answered):
+    client.force_login(alice)
+    row = client.get(page("list")).context["page_obj"].object_list[0]
+    assert (row.invited, row.answered) == (1, 1)
+    client.force_login(manager)
+    row = client.get(page("list")).context["page_obj"].object_list[0]
+    assert (row.invited, row.answered) == (2, 2)
+
+
+def test_the_survey_page_offers_filling_in_and_links_only_while_answers_are_accepted(client, alice, manager, sent):
+    client.force_login(alice)
+    body = client.get(page("detail", sent.pk)).content.decode()
+    assert "Fill in" in body and "Get link" in body
+    surveys.survey_close(survey=sent, by=manager)
+    body = client.get(page("detail", sent.pk)).content.decode()
+    assert "Fill in" not in body and "Get link" not in body
+
+
+def test_telling_the_owners_twice_creates_no_second_notification(sent, alice):
+    from clients.surveys import _tell_owners
+
+    _tell_owners(sent, {alice.pk: 1})
+    assert Notification.objects.filter(recipient=alice, key=f"survey:{sent.pk}:sent").count() == 1
