@@ -2,6 +2,7 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from clients.models import (
+    Answer,
     Brand,
     Campaign,
     CampaignContact,
@@ -18,7 +19,10 @@ from clients.models import (
     LeadStageChange,
     Product,
     ProductFeedback,
+    Question,
     ServicePlan,
+    Survey,
+    SurveyInvitation,
 )
 from clients.resources import ClientResource, ContactResource
 from crm.admin import SpreadsheetAdmin
@@ -213,3 +217,66 @@ class ProductAdmin(SimpleHistoryAdmin):
     list_filter = ("brand", "is_active")
     search_fields = ("code", "name_zh", "name_en")
     autocomplete_fields = ("brand",)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Shown, never written in the admin: these rows are written by clients.surveys with its
+    checks (questions freeze once answered, one response per invitation, links stored hashed)."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class QuestionInline(admin.TabularInline):
+    model = Question
+    extra = 0
+    fields = ("position", "text", "kind", "required", "choices", "min_value", "max_value")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Survey)
+class SurveyAdmin(SimpleHistoryAdmin):
+    # Built, sent and closed in the app (MKT-4); the admin corrects a title or the introduction.
+    list_display = ("title", "status", "product", "deadline", "created_by", "sent_at")
+    list_filter = ("status",)
+    list_select_related = ("product", "created_by")
+    search_fields = ("title",)
+    readonly_fields = ("product", "status", "deadline", "segment", "created_by", "created_at", "sent_at", "sent_by")
+    inlines = [QuestionInline]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(Question)
+class QuestionAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
+    list_display = ("survey", "position", "text", "kind", "required")
+    list_filter = ("kind",)
+    list_select_related = ("survey",)
+    search_fields = ("text", "survey__title")
+
+
+@admin.register(SurveyInvitation)
+class SurveyInvitationAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
+    list_display = ("survey", "client", "created_at", "answered_at", "answered_via", "answered_by")
+    list_filter = ("answered_via",)
+    list_select_related = ("survey", "client", "answered_by")
+    search_fields = ("survey__title", "client__name", "client__code")
+    exclude = ("token_hash",)
+
+
+@admin.register(Answer)
+class AnswerAdmin(ReadOnlyAdmin):
+    list_display = ("invitation", "question", "choice", "number", "text")
+    list_select_related = ("invitation__survey", "invitation__client", "question")
+    search_fields = ("invitation__client__name", "question__text", "text")

@@ -8,11 +8,13 @@ class ClientsConfig(AppConfig):
 
     def ready(self) -> None:
         from clients.home import FOLLOWUPS_PANEL, UNIT_COMPLAINTS_PANEL
+        from clients.panels import SURVEYS_PANEL
         from clients.signals import client_reassigned
-        from crm.panels import home_panels, unit_panels
+        from crm.panels import client_panels, home_panels, unit_panels
 
         home_panels.register(FOLLOWUPS_PANEL)
         unit_panels.register(UNIT_COMPLAINTS_PANEL)
+        client_panels.register(SURVEYS_PANEL)  # the surveys a client was sent (MKT-4)
         # The open pipeline cards of a client follow it to its new account manager.
         client_reassigned.connect(_move_open_cards, dispatch_uid="clients-pipeline-client-reassigned")
 

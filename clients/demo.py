@@ -127,6 +127,7 @@ def seed() -> int:
         created += _pipeline(am1, am2)
         created += _costs(rng)
         created += _service_plans()
+        created += _survey()
     return created
 
 
@@ -321,3 +322,67 @@ def _history(rng, client: Client, owner: User) -> None:
             complaint = workflow.complaint_assign(complaint=complaint, assignee=owner, by=owner)
             if rng.random() < 0.5:
                 workflow.complaint_resolve(complaint=complaint, resolution="已道歉并补发货物。", by=owner)
+
+
+# The pre-launch survey of a new product (MKT-4). The brand and product are taken by code, so the
+# brand plans' demo finds and reuses them.
+SURVEY_TITLE = "黄山(新品)上市前客户调查"
+SURVEY_QUESTIONS = [
+    {
+        "text": "您店里目前最好卖的价位段是？",
+        "kind": "single",
+        "choices": ["10元以下", "10–20元", "20–30元", "30元以上"],
+    },
+    {"text": "您希望新品通过哪些方式订货？", "kind": "multiple", "choices": ["电话订货", "客户经理上门", "网上订货"]},
+    {"text": "您对黄山(新品)的兴趣有多大？", "kind": "scale"},
+    {"text": "预计每月订货量（条）", "kind": "number", "min_value": Decimal("0"), "max_value": Decimal("500")},
+    {"text": "对新品的包装、口味或价格有什么建议？", "kind": "text", "required": False},
+]
+SURVEY_SUGGESTIONS = ["希望有小包装", "价格再优惠一点", "包装很好看", "口味希望偏淡", ""]
+
+
+def _survey() -> int:
+    """One survey of the new 黄山 product, sent by the admin to the active clients, answered
+    by about half of them: most by their account manager, some through their personal link."""
+    from clients import surveys
+    from clients.models import Brand, Product, Survey
+
+    if Survey.objects.filter(title=SURVEY_TITLE).exists():
+        return 0
+    brand, _new = Brand.objects.get_or_create(code="HM", defaults={"name_zh": "黄山", "name_en": "Huangshan"})
+    product, _new = Product.objects.get_or_create(
+        code="HM-XP-01",
+        defaults={"brand": brand, "name_zh": "黄山(新品)", "name_en": "Huangshan (new)",
+                  "launch_on": timezone.localdate() + timedelta(days=60)},
+    )  # fmt: skip
+    admin = User.objects.get(username="admin")
+    survey = surveys.survey_create(
+        by=admin,
+        title=SURVEY_TITLE,
+        product=product,
+        intro="黄山(新品)计划两个月后上市。请花两分钟告诉我们您的看法，您的意见将决定首批铺货和定价。",
+        deadline=timezone.localdate() + timedelta(days=21),
+    )
+    for question in SURVEY_QUESTIONS:
+        surveys.question_add(survey=survey, by=admin, **question)
+    surveys.survey_send(survey=survey, by=admin, params={"status": Client.Status.ACTIVE})
+    rng = random.Random(20261130)
+    questions = list(survey.questions.all())
+    invitations = survey.invitations.select_related("client__owner").order_by("client__code")
+    for index, invitation in enumerate(invitations):
+        if index % 2:
+            continue  # half have not answered yet
+        suggestion = rng.choice(SURVEY_SUGGESTIONS)
+        answers = {
+            questions[0].field_name: rng.choice([0, 1, 1, 2, 3]),
+            questions[1].field_name: rng.sample([0, 1, 2], k=rng.randint(1, 2)),
+            questions[2].field_name: rng.choice([2, 3, 4, 4, 5]),
+            questions[3].field_name: Decimal(rng.randint(1, 40) * 5),
+            questions[4].field_name: suggestion,
+        }
+        if index % 3 == 0:  # the client answered through the link the account manager sent
+            surveys.invitation_link_renew(invitation=invitation, by=invitation.client.owner)
+            surveys.response_submit(invitation=invitation, answers=answers, via="link")
+        else:
+            surveys.response_submit(invitation=invitation, answers=answers, via="staff", by=invitation.client.owner)
+    return 1 + survey.invitations.count()

@@ -4,7 +4,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from clients.models import Client, Complaint, Contact, Lead
+from clients.models import Client, Complaint, Contact, Lead, Product, Survey
 from clients.selectors import assignable_owners
 from crm.filters_base import StyledFilterSet
 from crm.models import Territory, User
@@ -188,3 +188,28 @@ class LeadFilter(StyledFilterSet):
 
     def filter_stage(self, queryset, name, value):
         return queryset.open() if value == "open" else queryset.filter(stage=value)
+
+
+class SurveyFilter(StyledFilterSet):
+    """The survey list (MKT-4): by status and product, and a search of titles."""
+
+    q = django_filters.CharFilter(label=_("Search"), method="filter_search")
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=Survey.Status.choices)
+    product = django_filters.ModelChoiceFilter(
+        label=_("Product"), queryset=Product.objects.select_related("brand").order_by("brand__code", "code")
+    )
+
+    class Meta:
+        model = Survey
+        fields: list[str] = []
+
+    def filter_search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(title__icontains=value)
+            | Q(product__code__icontains=value)
+            | Q(product__name_zh__icontains=value)
+            | Q(product__name_en__icontains=value)
+        )

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from clients import survey_urls
 from crm import views
 from crm.forms import LoginForm
 
@@ -26,6 +27,8 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("notifications/", include(notification_patterns)),
     path("clients/", include("clients.urls")),
+    path("surveys/", include("clients.survey_urls")),
+    path("s/", include(survey_urls.public)),
     path("grading/", include("grading.urls")),
     path("repairs/", include("repairs.urls")),
     path("archives/", include("archives.urls")),

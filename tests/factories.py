@@ -188,3 +188,46 @@ class KeyAccountCostFactory(factory.django.DjangoModelFactory):
     amount = 100
     incurred_on = factory.LazyFunction(timezone.localdate)
     recorded_by = factory.SelfAttribute("client.owner")
+
+
+class BrandFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "clients.Brand"
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"B{n}")
+    name_zh = factory.Sequence(lambda n: f"品牌{n}")
+    name_en = factory.Sequence(lambda n: f"Brand {n}")
+
+
+class ProductFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "clients.Product"
+        django_get_or_create = ("code",)
+
+    brand = factory.SubFactory(BrandFactory)
+    code = factory.Sequence(lambda n: f"P-{n:03d}")
+    name_zh = factory.Sequence(lambda n: f"新品{n}")
+    name_en = factory.Sequence(lambda n: f"New product {n}")
+
+
+class SurveyFactory(factory.django.DjangoModelFactory):
+    """A draft survey (MKT-4); send it and answer it through clients.surveys."""
+
+    class Meta:
+        model = "clients.Survey"
+
+    title = factory.Sequence(lambda n: f"新品调查 {n}")
+    deadline = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=14))
+    created_by = factory.SubFactory(UserFactory, role=Role.MANAGER)
+
+
+class QuestionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "clients.Question"
+
+    survey = factory.SubFactory(SurveyFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    text = factory.Sequence(lambda n: f"Question {n}?")
+    kind = "single"
+    choices = factory.LazyAttribute(lambda q: ["是", "否"] if q.kind in ("single", "multiple") else [])

@@ -7,8 +7,10 @@ from clients.models.costs import KeyAccountCost
 from clients.models.imports import ImportJob
 from clients.models.pipeline import Lead, LeadStageChange
 from clients.models.service import ServicePlan
+from clients.models.surveys import Answer, Question, Survey, SurveyInvitation
 
 __all__ = [
+    "Answer",
     "Brand",
     "Campaign",
     "CampaignContact",
@@ -26,5 +28,8 @@ __all__ = [
     "LeadStageChange",
     "Product",
     "ProductFeedback",
+    "Question",
     "ServicePlan",
+    "Survey",
+    "SurveyInvitation",
 ]

@@ -120,6 +120,10 @@ class World:
     key_account: Any = None  # a key account of the owner, with a cost entry (MKT-3)
     lead: Any = None  # the owner's pipeline card (MKT-3)
     delivery: Any = None  # a delivery of the owner's sales order (MKT-3)
+    survey: Any = None  # an open product survey sent to the owner's client (MKT-4)
+    survey_question: Any = None
+    survey_invitation: Any = None  # the owner's client's, not answered yet
+    survey_token: str = ""  # the token of that invitation's personal link
 
     def secrets(self, role: str) -> list[str]:
         """What ``role``'s user must find on no page: the other account manager's client, and the
@@ -241,6 +245,26 @@ TABLE: dict[str, Access] = {
     ),
     "clients:costs": form(CLIENT_RECORD, pk=_pk("key_account")),
     "clients:cost_export": page(CLIENT_RECORD, pk=_pk("key_account")),
+    # product surveys (MKT-4): managers build and send them; an account manager sees a survey sent
+    # to one of their clients (the matrix's is sent to the owner's clients)
+    "surveys:list": page(CLIENTS),
+    "surveys:create": form(MANAGERS),
+    "surveys:detail": page(CLIENT_RECORD, pk=_pk("survey")),
+    "surveys:edit": form(MANAGERS, pk=_pk("survey")),
+    "surveys:send": action(MANAGERS, pk=_pk("survey"), post_ok=frozenset({302})),  # sent already: told so
+    "surveys:close": action(MANAGERS, pk=_pk("survey"), post_ok=frozenset({302})),
+    "surveys:question_add": form(MANAGERS, pk=_pk("survey")),
+    "surveys:question_edit": form(MANAGERS, pk=_pk("survey_question")),
+    "surveys:question_remove": action(MANAGERS, pk=_pk("survey_question"), post_ok=frozenset({302})),
+    "surveys:question_move": action(MANAGERS, pk=_pk("survey_question"), post_ok=frozenset({302})),
+    "surveys:answer": form(CLIENT_RECORD, pk=_pk("survey"), client_id=_pk("client")),
+    "surveys:invitation_link": action(CLIENT_RECORD, pk=_pk("survey_invitation"), post_ok=frozenset({200})),
+    "surveys:results": page(CLIENT_RECORD, pk=_pk("survey")),
+    "surveys:export": page(CLIENT_RECORD, pk=_pk("survey")),
+    # The client's personal link needs no log-in: its token is the key (an empty POST is shown
+    # its missing answers); the page after answering tells nothing.
+    "survey_public:answer": page(EVERYONE, token=lambda w: w.survey_token),
+    "survey_public:thanks": _access(EVERYONE, None, {}),
     # grading (GRD-*)
     "grading:dashboard": page(CLIENTS),
     "grading:run_start": action(MANAGERS),
@@ -381,6 +405,17 @@ TABLE: dict[str, Access] = {
     "admin:repairs_repairorder_add": admin_only(NOBODY),  # REP-1: logged by the front desk
     "admin:repairs_repairorder_delete": admin_only(NOBODY),
     "admin:clients_lead_add": admin_only(NOBODY),  # MKT-3: opened in the app, with its first stage row
+    # MKT-4: surveys are built, sent and answered in the app (clients.surveys), with its checks
+    "admin:clients_survey_add": admin_only(NOBODY),
+    "admin:clients_question_add": admin_only(NOBODY),
+    "admin:clients_question_change": admin_only(post=NOBODY),
+    "admin:clients_question_delete": admin_only(NOBODY),
+    "admin:clients_surveyinvitation_add": admin_only(NOBODY),
+    "admin:clients_surveyinvitation_change": admin_only(post=NOBODY),
+    "admin:clients_surveyinvitation_delete": admin_only(NOBODY),
+    "admin:clients_answer_add": admin_only(NOBODY),
+    "admin:clients_answer_change": admin_only(post=NOBODY),
+    "admin:clients_answer_delete": admin_only(NOBODY),
 }
 
 
@@ -409,6 +444,20 @@ def _targets_of(owner) -> None:
         period_kind="month", period_start=date(2026, 12, 1), account_manager=owner, metric=metric, value=1
     )
     ActualFigure.objects.create(account_manager=owner, metric=metric, month=date(2026, 12, 1), value=1)
+
+
+def _survey_of(manager, client) -> tuple[Any, Any, str]:
+    """MKT-4: an open survey sent by the matrix manager to the owner's clients, a link made for one."""
+    from clients import surveys
+    from clients.models import Brand, Product, SurveyInvitation
+
+    brand = Brand.objects.create(code="MX", name_zh="矩阵")
+    product = Product.objects.create(brand=brand, code="MX-1", name_zh="矩阵新品")  # with their history rows
+    survey = surveys.survey_create(by=manager, title="Matrix survey", product=product, deadline=timezone.localdate())
+    surveys.question_add(survey=survey, by=manager, text="Matrix question?", kind="single", choices=["Yes", "No"])
+    surveys.survey_send(survey=survey, by=manager, params={"owner": str(client.owner_id)})
+    invitation = SurveyInvitation.objects.get(survey=survey, client=client)
+    return survey, invitation, surveys.invitation_link_renew(invitation=invitation, by=manager)
 
 
 def build_world() -> World:
@@ -475,8 +524,8 @@ def build_world() -> World:
         client_contacts="Buyer",
         updated_by=owner,
     )
-    brand = Brand.objects.create(code="MX", name_zh="明星", name_en="Star")
-    product = Product.objects.create(brand=brand, code="MX-01", name_zh="明星一号")
+    brand = Brand.objects.create(code="MS", name_zh="明星", name_en="Star")
+    product = Product.objects.create(brand=brand, code="MS-01", name_zh="明星一号")
     promotion = CampaignFactory(created_by=users[Role.MANAGER], product=product)
     promotion.launched_at = timezone.now()
     promotion.save()
@@ -543,7 +592,12 @@ def build_world() -> World:
         client=key_account, kind="events", amount=100, incurred_on=date(2025, 1, 1), recorded_by=owner
     )
     lead = Lead.objects.create(name="Matrix prospect", owner=owner, created_by=owner)
+    survey, survey_invitation, survey_token = _survey_of(users[Role.MANAGER], client)
     return World(
+        survey=survey,
+        survey_question=survey.questions.get(),
+        survey_invitation=survey_invitation,
+        survey_token=survey_token,
         key_account=key_account,
         lead=lead,
         users=users,

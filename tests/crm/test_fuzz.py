@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from archives.forms import NoticeForm
 from clients.campaign_filters import CampaignFilter, CampaignMemberFilter
 from clients.campaign_forms import CampaignForm
-from clients.filters import ClientFilter, ComplaintFilter, LeadFilter
+from clients.filters import ClientFilter, ComplaintFilter, LeadFilter, SurveyFilter
 from clients.forms import (
     ClientForm,
     ComplaintForm,
@@ -32,6 +32,7 @@ from clients.forms import (
 )
 from clients.key_account_forms import CostForm, LeadForm
 from clients.segments import SEGMENT_FIELDS
+from clients.survey_forms import SurveyForm
 from crm.filters import NotificationFilter
 from crm.roles import Role
 from grading.filters import CorrectionFilter
@@ -169,6 +170,7 @@ FILTER_PAGES: dict[type[django_filters.FilterSet], list[tuple[str, str, dict]]] 
         ("campaigns:detail", Role.MANAGER, {"campaign": "launched"}),
         ("campaigns:detail", Role.ACCOUNT_MANAGER, {"campaign": "launched"}),
     ],
+    SurveyFilter: [("surveys:list", Role.MANAGER, {}), ("surveys:list", Role.ACCOUNT_MANAGER, {})],
 }
 GET_PAGES = [
     *(
@@ -222,6 +224,7 @@ POST_PAGES = [
     Page("repairs:create", Role.FRONT_DESK, form_params(RepairOrderForm)),
     Page("clients:lead_create", Role.ACCOUNT_MANAGER, form_params(LeadForm)),
     Page("clients:lead_create", Role.MANAGER, form_params(LeadForm)),
+    Page("surveys:create", Role.MANAGER, form_params(SurveyForm)),
     Page(
         "clients:costs",
         Role.ACCOUNT_MANAGER,
