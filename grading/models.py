@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connection, models, transaction
 from django.db.models import F, Q
+from django.db.models.functions import Trim, Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -66,7 +67,11 @@ class SalesOrder(models.Model):
         ordering = ["-ordered_on", "-pk"]
         verbose_name = _("sales order")
         verbose_name_plural = _("sales orders")
-        indexes = [models.Index(fields=["ordered_on", "client"], name="grading_order_date_client")]
+        indexes = [
+            models.Index(fields=["ordered_on", "client"], name="grading_order_date_client"),
+            # A brand's orders (grading.brand_progress): the product code as the catalogue keeps it.
+            models.Index(Upper(Trim("product")), F("ordered_on"), name="grading_order_product_date"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gte=0), name="grading_order_amount_positive"),
             models.CheckConstraint(condition=Q(quantity__gt=0), name="grading_order_quantity_positive"),

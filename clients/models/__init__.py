@@ -1,4 +1,5 @@
 from clients.models.activity import DemandRecord, Interaction, ProductFeedback
+from clients.models.brand_plans import BrandPlan, BrandPlanMilestone, BrandPlanTarget
 from clients.models.catalogue import Brand, Product
 from clients.models.clients import Client, Contact, KeyAccountProfile
 from clients.models.complaints import Complaint, ComplaintEvent
@@ -10,6 +11,9 @@ from clients.models.service import ServicePlan
 
 __all__ = [
     "Brand",
+    "BrandPlan",
+    "BrandPlanMilestone",
+    "BrandPlanTarget",
     "Client",
     "Complaint",
     "ComplaintEvent",

@@ -1,0 +1,150 @@
+"""A brand plan's progress from the ledger (品牌培育, MKT-4), in one set-based statement.
+
+An order is the brand's when UPPER(TRIM(product)) is one of the brand's product codes; only
+booked orders count (a cancelled or refunded line stays in the ledger but counts nowhere). For
+each month of the plan:
+
+* distribution points: distinct TARGET clients with a booked brand order from the plan's first
+  day to that month's last day (cumulative: a client who bought once stays counted);
+* target sales: the month's booked brand orders of target clients;
+* all sales: the month's booked brand orders of every client (the market around the plan).
+
+The statement scans the brand's orders of the plan period once, through the index
+``grading_order_product_date`` (UPPER(TRIM(product)), ordered_on), joins the plan's targets,
+and computes three columns per month with CASE inside the aggregates, so its cost follows the
+brand's orders, never the number of months, clients or orders in Python.
+
+Worked example (the test checks it): plan Jan–Feb 2026, targets A and B, brand code "HM-1".
+A buys " hm-1 " 100.00 on 31 Jan, B 50.00 on 1 Feb and 30.00 (cancelled) on 2 Feb, C (not a
+target) 70.00 on 15 Jan. January: 1 point (A), target sales 100.00, all sales 170.00.
+February: 2 points (A, B), target sales 50.00, all sales 50.00.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db import connection
+from django.db.models import DateField, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Trim, Upper
+
+from clients.brand_plans import month_end, months_between
+from clients.models import BrandPlan, BrandPlanTarget
+from crm.models import User
+from grading.models import SalesOrder
+
+CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class MonthProgress:
+    month: date
+    target_points: int | None  # None: no milestone for the month
+    target_sales: Decimal | None
+    points: int
+    sales: Decimal
+    all_sales: Decimal
+
+    @property
+    def points_rate(self) -> Decimal | None:
+        return _rate(self.points, self.target_points)
+
+    @property
+    def sales_rate(self) -> Decimal | None:
+        return _rate(self.sales, self.target_sales)
+
+
+def _rate(actual: Decimal | int, target: Decimal | int | None) -> Decimal | None:
+    """Attainment in per cent; None when there is no target (or a target of zero)."""
+    if not target:
+        return None
+    return (Decimal(actual) * 100 / Decimal(target)).quantize(Decimal("0.1"))
+
+
+def _money(value: object) -> Decimal:
+    # SQLite's SUM of a decimal column answers a float: through str() to keep the cents exact.
+    return Decimal(str(value or 0)).quantize(CENT)
+
+
+def brand_codes(plan: BrandPlan) -> list[str]:
+    return [code.strip().upper() for code in plan.brand.products.values_list("code", flat=True)]
+
+
+def _progress_sql(months: list[date], codes: list[str]) -> str:
+    columns = []
+    for index in range(len(months)):
+        columns += [
+            f"COUNT(DISTINCT CASE WHEN t.client_id IS NOT NULL AND o.ordered_on <= %(end_{index})s"
+            f" THEN o.client_id END)",
+            f"SUM(CASE WHEN t.client_id IS NOT NULL AND o.ordered_on >= %(start_{index})s"
+            f" AND o.ordered_on <= %(end_{index})s THEN o.amount END)",
+            f"SUM(CASE WHEN o.ordered_on >= %(start_{index})s AND o.ordered_on <= %(end_{index})s THEN o.amount END)",
+        ]
+    placeholders = ", ".join(f"%(code_{index})s" for index in range(len(codes)))
+    return (
+        f"SELECT {', '.join(columns)} FROM {SalesOrder._meta.db_table} o "  # noqa: S608 (names only; values are parameters)
+        f"LEFT JOIN {BrandPlanTarget._meta.db_table} t ON t.plan_id = %(plan)s AND t.client_id = o.client_id "
+        f"WHERE UPPER(TRIM(o.product)) IN ({placeholders}) AND o.status = 'booked' "
+        f"AND o.ordered_on >= %(first)s AND o.ordered_on <= %(last)s"
+    )
+
+
+def plan_progress(plan: BrandPlan) -> list[MonthProgress]:
+    """Each month of the plan with its milestone and what the ledger shows, first month first."""
+    months = months_between(plan.start_month, plan.end_month)
+    milestones = {m.month: m for m in plan.milestones.all()}
+    codes = brand_codes(plan)
+    figures: list[object] = [0, None, None] * len(months)
+    if codes:
+        params: dict[str, object] = {"plan": plan.pk, "first": months[0], "last": month_end(months[-1])}
+        for index, month in enumerate(months):
+            params[f"start_{index}"], params[f"end_{index}"] = month, month_end(month)
+        for index, code in enumerate(codes):
+            params[f"code_{index}"] = code
+        with connection.cursor() as cursor:
+            cursor.execute(_progress_sql(months, codes), params)
+            figures = list(cursor.fetchone())
+    rows = []
+    for index, month in enumerate(months):
+        points, sales, all_sales = figures[3 * index : 3 * index + 3]
+        milestone = milestones.get(month)
+        rows.append(
+            MonthProgress(
+                month=month,
+                target_points=milestone.distribution_points if milestone else None,
+                target_sales=milestone.sales_amount if milestone else None,
+                points=int(points or 0),
+                sales=_money(sales),
+                all_sales=_money(all_sales),
+            )
+        )
+    return rows
+
+
+def plan_target_rows(user: User, plan: BrandPlan) -> QuerySet[BrandPlanTarget]:
+    """The plan's target clients that ``user`` sees, each with the date of its last booked brand
+    order within the plan (None: not bought yet): one query for a page of rows."""
+    codes = brand_codes(plan) or [""]
+    last = (
+        SalesOrder.objects.annotate(code=Upper(Trim("product")))
+        .filter(
+            Q(code__in=codes),
+            client_id=OuterRef("client_id"),
+            status=SalesOrder.Status.BOOKED,
+            ordered_on__gte=plan.start_month,
+            ordered_on__lte=month_end(plan.end_month),
+        )
+        .order_by()
+        .values("client_id")
+        .annotate(last=Max("ordered_on"))
+        .values("last")
+    )
+    return (
+        BrandPlanTarget.objects.visible_to(user)
+        .filter(plan=plan)
+        .select_related("client", "client__owner")
+        .annotate(last_order_on=Subquery(last, output_field=DateField()))
+        .order_by("client__name", "pk")
+    )
