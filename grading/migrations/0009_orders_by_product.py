@@ -7,7 +7,6 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('clients', '0011_brand_plans'),
         ('grading', '0008_deliveries_complaint_links'),
     ]
 
