@@ -485,3 +485,26 @@ def test_the_export_is_a_constant_number_of_queries(client, manager, plan, djang
         SalesOrderFactory(client=BrandPlanTargetFactory(plan=plan).client, product="HM-XP-01")
     with django_assert_max_num_queries(len(one.captured_queries)):
         client.get(reverse("brands:plan_export", args=[plan.pk]))
+
+
+def test_the_demo_has_two_brands_with_plans_showing_real_progress_and_a_second_run_adds_nothing(db):
+    from django.core.management import call_command
+
+    from grading.brand_progress import plan_progress
+    from grading.models import SalesOrder
+
+    def counts():
+        return [m.objects.count() for m in (Brand, Product, BrandPlan, BrandPlanTarget, BrandPlanMilestone, SalesOrder)]
+
+    call_command("seed_demo", stdout=io.StringIO())
+    first = counts()
+    call_command("seed_demo", stdout=io.StringIO())
+    assert counts() == first
+    assert Product.objects.get(code="HM-XP-01").name_zh == "黄山(新品)"
+    assert Brand.objects.get(code="HM").name_zh == "黄山" and Brand.objects.filter(code="YX").exists()
+    for plan in BrandPlan.objects.all():
+        assert plan.targets.exists() and plan.milestones.exists()
+        assert not plan.targets.filter(client__owner__team__isnull=True).exists()
+        progress = plan_progress(plan)
+        assert progress[-1].points > 0 and sum(row.sales for row in progress) > 0
+    assert {p.team.name for p in BrandPlan.objects.select_related("team")} == {"销售一组", "销售二组"}
