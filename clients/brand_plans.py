@@ -15,7 +15,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
@@ -137,37 +138,50 @@ def brand_plan_targets_freeze(*, plan: BrandPlan, by: User, params: Mapping[str,
         clients = segments.segment_clients(by, params)
     except ValueError as error:
         raise ValidationError(str(error)) from None
-    with transaction.atomic():
-        new = list(
-            clients.exclude(brand_plan_targets__plan=plan)
-            .order_by("pk")
-            .values_list("pk", flat=True)[: MAX_TARGETS + 1]
+    # A plan's targets are its team's clients: an administrator's wider view adds no outsiders.
+    clients = clients.filter(owner__team_id=plan.team_id)
+    try:
+        with transaction.atomic():
+            return _freeze(plan, by, params, clients)
+    except IntegrityError:
+        # Another planner added some of the same clients meanwhile: the constraint kept each once.
+        raise ValidationError(_("Someone else changed the targets at the same time: please try again.")) from None
+
+
+def _freeze(plan: BrandPlan, by: User, params: dict[str, str], clients: QuerySet[Client]) -> int:
+    new = list(
+        clients.exclude(brand_plan_targets__plan=plan).order_by("pk").values_list("pk", flat=True)[: MAX_TARGETS + 1]
+    )
+    if not new and not clients.exists():
+        raise ValidationError(_("No client matches these filters: choose a wider segment."))
+    if plan.targets.count() + len(new) > MAX_TARGETS:
+        raise ValidationError(
+            _("A plan targets at most %(limit)d clients: narrow the segment.") % {"limit": MAX_TARGETS}
         )
-        if not new and not clients.exists():
-            raise ValidationError(_("No client matches these filters: choose a wider segment."))
-        if plan.targets.count() + len(new) > MAX_TARGETS:
-            raise ValidationError(
-                _("A plan targets at most %(limit)d clients: narrow the segment.") % {"limit": MAX_TARGETS}
-            )
-        rows = [BrandPlanTarget(plan=plan, client_id=pk, added_by=by) for pk in new]
-        bulk_create_with_history(rows, BrandPlanTarget, batch_size=500, default_user=by)
-        plan.segment = params
-        plan._history_user = by
-        plan.save(update_fields=["segment"])
+    rows = [BrandPlanTarget(plan=plan, client_id=pk, added_by=by) for pk in new]
+    bulk_create_with_history(rows, BrandPlanTarget, batch_size=500, default_user=by)
+    plan.segment = params
+    plan._history_user = by
+    plan.save(update_fields=["segment"])
     return len(new)
 
 
 def brand_plan_target_add(*, plan: BrandPlan, by: User, code: str) -> BrandPlanTarget:
     """Add one client, named by its code, to the targets."""
-    client = Client.objects.visible_to(by).filter(code=code.strip()).first()
+    client = Client.objects.visible_to(by).select_related("owner").filter(code=code.strip()).first()
     if client is None:
         raise ValidationError({"code": _("None of your clients has this code.")})
     if client.status == Client.Status.MOVED_OUT or client.contact_opt_out_at is not None:
         raise ValidationError({"code": _("This client has moved out or asked not to be contacted.")})
+    if client.owner.team_id != plan.team_id:
+        raise ValidationError({"code": _("This client is not a client of the plan's team.")})
     if plan.targets.filter(client=client).exists():
         raise ValidationError({"code": _("This client is a target of the plan already.")})
-    with transaction.atomic():
-        return _save(BrandPlanTarget(plan=plan, client=client, added_by=by), by)
+    try:
+        with transaction.atomic():
+            return _save(BrandPlanTarget(plan=plan, client=client, added_by=by), by)
+    except IntegrityError:  # added by someone else between the check and the insert
+        raise ValidationError({"code": _("This client is a target of the plan already.")}) from None
 
 
 def brand_plan_target_remove(*, target: BrandPlanTarget, by: User) -> None:
@@ -198,8 +212,11 @@ def milestone_save(
     milestone.month, milestone.distribution_points, milestone.sales_amount = month, distribution_points, sales_amount
     if BrandPlanMilestone.objects.filter(plan=plan, month=month).exclude(pk=milestone.pk).exists():
         raise ValidationError({"month": _("This month has a milestone already: change that one.")})
-    with transaction.atomic():
-        return _save(milestone, by)
+    try:
+        with transaction.atomic():
+            return _save(milestone, by)
+    except IntegrityError:  # the same month saved by someone else between the check and the insert
+        raise ValidationError({"month": _("This month has a milestone already: change that one.")}) from None
 
 
 def milestone_delete(*, milestone: BrandPlanMilestone, by: User) -> None:
