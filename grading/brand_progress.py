@@ -9,10 +9,11 @@ each month of the plan:
 * target sales: the month's booked brand orders of target clients;
 * all sales: the month's booked brand orders of every client (the market around the plan).
 
-The statement scans the brand's orders of the plan period once, through the index
-``grading_order_product_date`` (UPPER(TRIM(product)), ordered_on), joins the plan's targets,
-and computes three columns per month with CASE inside the aggregates, so its cost follows the
-brand's orders, never the number of months, clients or orders in Python.
+The statement reads the brand's orders of the plan period once, through the index
+``grading_order_product_date`` (UPPER(TRIM(product)), ordered_on), joined to the plan's
+targets; it sums each month with CASE inside the aggregates and counts points from each target
+client's first order, so its cost follows the brand's orders of the period, never a loop in
+Python over months, clients or orders.
 
 Worked example (the test checks it): plan Jan–Feb 2026, targets A and B, brand code "HM-1".
 A buys " hm-1 " 100.00 on 31 Jan, B 50.00 on 1 Feb and 30.00 (cancelled) on 2 Feb, C (not a
@@ -72,23 +73,32 @@ def brand_codes(plan: BrandPlan) -> list[str]:
     return [code.strip().upper() for code in plan.brand.products.values_list("code", flat=True)]
 
 
-def _progress_sql(months: list[date], codes: list[str]) -> str:
-    columns = []
-    for index in range(len(months)):
-        columns += [
-            f"COUNT(DISTINCT CASE WHEN t.client_id IS NOT NULL AND o.ordered_on <= %(end_{index})s"
-            f" THEN o.client_id END)",
-            f"SUM(CASE WHEN t.client_id IS NOT NULL AND o.ordered_on >= %(start_{index})s"
-            f" AND o.ordered_on <= %(end_{index})s THEN o.amount END)",
-            f"SUM(CASE WHEN o.ordered_on >= %(start_{index})s AND o.ordered_on <= %(end_{index})s THEN o.amount END)",
+def _progress_sql(months: int, codes: int) -> str:
+    """One statement: the brand's booked orders of the plan period, each marked target or not
+    (``o``); each target client's first such order (``f``); then per month i the sums over ``o``
+    and the count of first orders up to the month's end over ``f`` (cumulative points)."""
+    sales, points = [], []
+    for i in range(months):
+        month = f"o.ordered_on >= %(start_{i})s AND o.ordered_on <= %(end_{i})s"
+        sales += [
+            f"SUM(CASE WHEN o.is_target = 1 AND {month} THEN o.amount END) AS target_{i}",
+            f"SUM(CASE WHEN {month} THEN o.amount END) AS all_{i}",
         ]
-    placeholders = ", ".join(f"%(code_{index})s" for index in range(len(codes)))
-    return (
-        f"SELECT {', '.join(columns)} FROM {SalesOrder._meta.db_table} o "  # noqa: S608 (names only; values are parameters)
-        f"LEFT JOIN {BrandPlanTarget._meta.db_table} t ON t.plan_id = %(plan)s AND t.client_id = o.client_id "
-        f"WHERE UPPER(TRIM(o.product)) IN ({placeholders}) AND o.status = 'booked' "
-        f"AND o.ordered_on >= %(first)s AND o.ordered_on <= %(last)s"
-    )
+        points.append(f"SUM(CASE WHEN f.first_on <= %(end_{i})s THEN 1 ELSE 0 END) AS points_{i}")
+    codes_in = ", ".join(f"%(code_{i})s" for i in range(codes))
+    orders, targets = SalesOrder._meta.db_table, BrandPlanTarget._meta.db_table
+    return f"""
+        WITH o AS (
+            SELECT s.client_id, s.ordered_on, s.amount,
+                   CASE WHEN t.client_id IS NULL THEN 0 ELSE 1 END AS is_target
+            FROM {orders} s
+            LEFT JOIN {targets} t ON t.plan_id = %(plan)s AND t.client_id = s.client_id
+            WHERE UPPER(TRIM(s.product)) IN ({codes_in}) AND s.status = 'booked'
+              AND s.ordered_on >= %(first)s AND s.ordered_on <= %(last)s
+        ), f AS (
+            SELECT MIN(o.ordered_on) AS first_on FROM o WHERE o.is_target = 1 GROUP BY o.client_id
+        )
+        SELECT * FROM (SELECT {", ".join(sales)} FROM o) s CROSS JOIN (SELECT {", ".join(points)} FROM f) p"""  # noqa: S608 (table names only; every value is a parameter)
 
 
 def plan_progress(plan: BrandPlan) -> list[MonthProgress]:
@@ -96,7 +106,7 @@ def plan_progress(plan: BrandPlan) -> list[MonthProgress]:
     months = months_between(plan.start_month, plan.end_month)
     milestones = {m.month: m for m in plan.milestones.all()}
     codes = brand_codes(plan)
-    figures: list[object] = [0, None, None] * len(months)
+    figures: list[object] = [None, None] * len(months) + [0] * len(months)
     if codes:
         params: dict[str, object] = {"plan": plan.pk, "first": months[0], "last": month_end(months[-1])}
         for index, month in enumerate(months):
@@ -104,11 +114,12 @@ def plan_progress(plan: BrandPlan) -> list[MonthProgress]:
         for index, code in enumerate(codes):
             params[f"code_{index}"] = code
         with connection.cursor() as cursor:
-            cursor.execute(_progress_sql(months, codes), params)
+            cursor.execute(_progress_sql(len(months), len(codes)), params)
             figures = list(cursor.fetchone())
     rows = []
     for index, month in enumerate(months):
-        points, sales, all_sales = figures[3 * index : 3 * index + 3]
+        sales, all_sales = figures[2 * index : 2 * index + 2]
+        points = figures[2 * len(months) + index]
         milestone = milestones.get(month)
         rows.append(
             MonthProgress(
