@@ -18,7 +18,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from archives.forms import NoticeForm
-from clients.filters import ClientFilter, ComplaintFilter, LeadFilter
+from clients.brand_forms import BrandForm, BrandPlanForm, MilestoneForm, ProductForm
+from clients.filters import BrandFilter, BrandPlanTargetFilter, ClientFilter, ComplaintFilter, LeadFilter
 from clients.forms import (
     ClientForm,
     ComplaintForm,
@@ -36,7 +37,7 @@ from grading.filters import CorrectionFilter
 from grading.forms import DashboardFilter, PolicyForm
 from repairs.filters import RepairOrderFilter
 from repairs.forms import RepairOrderForm
-from tests.factories import ClientFactory
+from tests.factories import BrandFactory, BrandPlanFactory, ClientFactory, TeamFactory
 from visits.coverage_forms import CoverageForm
 from visits.filters import PlanFilter
 from visits.forms import MarketInfoForm, OpenMonthForm, VisitLogForm
@@ -119,6 +120,7 @@ class Page:
     owns_client: bool = False  # the URL takes the pk of a client the user owns
     client_fields: dict = field(default_factory=dict)  # of that client (e.g. a key account)
     kwargs: dict = field(default_factory=dict)
+    record: Callable | None = None  # makes the record the URL's pk names, for the user (a brand, a plan)
 
     def path(self, client_pk: int | None) -> str:
         kwargs = {**self.kwargs, **({"pk": client_pk} if self.owns_client else {})}
@@ -150,6 +152,8 @@ FILTER_PAGES: dict[type[django_filters.FilterSet], list[tuple[str, str, dict]]] 
         ("visits:home", Role.MANAGER, {}),
     ],
     ReportFilter: [("visits:reports", Role.MANAGER, {}), ("visits:reports", Role.ACCOUNT_MANAGER, {})],
+    BrandFilter: [("brands:list", Role.MANAGER, {}), ("brands:list", Role.ACCOUNT_MANAGER, {})],
+    BrandPlanTargetFilter: [],  # on the plan page, below (its URL names a plan)
     LeadFilter: [
         ("clients:pipeline", Role.MANAGER, {}),
         ("clients:pipeline", Role.ACCOUNT_MANAGER, {}),
@@ -157,6 +161,16 @@ FILTER_PAGES: dict[type[django_filters.FilterSet], list[tuple[str, str, dict]]] 
         ("clients:pipeline_list", Role.ACCOUNT_MANAGER, {}),
     ],
 }
+
+
+def _brand(user) -> int:
+    return BrandFactory().pk
+
+
+def _plan(user) -> int:
+    return BrandPlanFactory(created_by=user, team=TeamFactory()).pk
+
+
 GET_PAGES = [
     *(
         Page(url, role, [*filterset_params(filterset), *PAGINATION], kwargs=kwargs)
@@ -180,7 +194,19 @@ GET_PAGES = [
     Page("targets:home", Role.ACCOUNT_MANAGER, [*form_params(TargetFilterForm), "page"]),
     Page("targets:export", Role.ADMIN, form_params(TargetFilterForm)),
     Page("targets:split", Role.MANAGER, ["period", "metric", "team"]),
+    Page("brands:plan", Role.ADMIN, [*filterset_params(BrandPlanTargetFilter), *PAGINATION], record=_plan),
+    Page("brands:plan_targets", Role.ADMIN, filterset_params(ClientFilter), record=_plan),
 ]
+
+
+def _brand(user) -> int:
+    return BrandFactory().pk
+
+
+def _plan(user) -> int:
+    return BrandPlanFactory(created_by=user, team=BrandPlanFactory().team).pk
+
+
 POST_PAGES = [
     Page(
         "clients:create",
@@ -213,6 +239,11 @@ POST_PAGES = [
     Page("visits:open_month", Role.MANAGER, form_params(OpenMonthForm)),
     Page("visits:policy", Role.MANAGER, form_params(VisitPolicyForm)),
     Page("targets:split", Role.ADMIN, [*form_params(SplitForm), "team"]),
+    Page("brands:create", Role.MANAGER, form_params(BrandForm)),
+    Page("brands:product_create", Role.ADMIN, form_params(ProductForm), record=_brand),
+    Page("brands:plan_create", Role.ADMIN, form_params(BrandPlanForm), record=_brand),
+    Page("brands:plan_targets", Role.ADMIN, filterset_params(ClientFilter), record=_plan),
+    Page("brands:milestone_create", Role.ADMIN, form_params(MilestoneForm), record=_plan),
     Page(
         "visits:log_unplanned",
         Role.ACCOUNT_MANAGER,
@@ -241,7 +272,7 @@ def logged_in(client, make_user, page: Page) -> Callable[[], int | None]:
     user = make_user(page.role)
     client.force_login(user)
     client_pk = ClientFactory(owner=user, **page.client_fields).pk if page.owns_client else None
-    path = page.path(client_pk)
+    path = reverse(page.url, kwargs={"pk": page.record(user)}) if page.record else page.path(client_pk)
     assert client.get(path).status_code == 200, f"{user.role} must be able to open {path} for the fuzzing to count"
     return path
 
