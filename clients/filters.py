@@ -224,6 +224,11 @@ class BrandPlanTargetFilter(StyledFilterSet):
         model = BrandPlanTarget
         fields: list[str] = []
 
+    def __init__(self, *args, bought: Q | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Whether a target has bought is read from the ledger, which the page's app (grading) owns.
+        self.bought = bought
+
     def filter_search(self, queryset, name, value):
         value = value.strip()
         if not value:
@@ -231,4 +236,6 @@ class BrandPlanTargetFilter(StyledFilterSet):
         return queryset.filter(Q(client__name__icontains=value) | Q(client__code__icontains=value))
 
     def filter_bought(self, queryset, name, value):
-        return queryset.filter(last_order_on__isnull=not value)
+        if self.bought is None:
+            return queryset
+        return queryset.filter(self.bought if value else ~self.bought)

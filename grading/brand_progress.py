@@ -28,7 +28,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import DateField, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, Max, OuterRef, QuerySet
 from django.db.models.functions import Trim, Upper
 
 from clients.brand_plans import month_end, months_between
@@ -74,31 +74,32 @@ def brand_codes(plan: BrandPlan) -> list[str]:
 
 
 def _progress_sql(months: int, codes: int) -> str:
-    """One statement: the brand's booked orders of the plan period, each marked target or not
-    (``o``); each target client's first such order (``f``); then per month i the sums over ``o``
-    and the count of first orders up to the month's end over ``f`` (cumulative points)."""
+    """One statement. ``d``: the brand's booked orders of the plan period summed per day and
+    target client (all other clients fall together under a NULL client), a few thousand rows
+    however many orders; then per month i the sums over ``d``, and the number of target clients
+    whose first day in ``d`` is on or before the month's end (cumulative points)."""
     sales, points = [], []
     for i in range(months):
-        month = f"o.ordered_on >= %(start_{i})s AND o.ordered_on <= %(end_{i})s"
+        month = f"d.day >= %(start_{i})s AND d.day <= %(end_{i})s"
         sales += [
-            f"SUM(CASE WHEN o.is_target = 1 AND {month} THEN o.amount END) AS target_{i}",
-            f"SUM(CASE WHEN {month} THEN o.amount END) AS all_{i}",
+            f"SUM(CASE WHEN d.target_id IS NOT NULL AND {month} THEN d.amount END) AS target_{i}",
+            f"SUM(CASE WHEN {month} THEN d.amount END) AS all_{i}",
         ]
         points.append(f"SUM(CASE WHEN f.first_on <= %(end_{i})s THEN 1 ELSE 0 END) AS points_{i}")
     codes_in = ", ".join(f"%(code_{i})s" for i in range(codes))
     orders, targets = SalesOrder._meta.db_table, BrandPlanTarget._meta.db_table
     return f"""
-        WITH o AS (
-            SELECT s.client_id, s.ordered_on, s.amount,
-                   CASE WHEN t.client_id IS NULL THEN 0 ELSE 1 END AS is_target
+        WITH d AS (
+            SELECT s.ordered_on AS day, t.client_id AS target_id, SUM(s.amount) AS amount
             FROM {orders} s
             LEFT JOIN {targets} t ON t.plan_id = %(plan)s AND t.client_id = s.client_id
             WHERE UPPER(TRIM(s.product)) IN ({codes_in}) AND s.status = 'booked'
               AND s.ordered_on >= %(first)s AND s.ordered_on <= %(last)s
+            GROUP BY s.ordered_on, t.client_id
         ), f AS (
-            SELECT MIN(o.ordered_on) AS first_on FROM o WHERE o.is_target = 1 GROUP BY o.client_id
+            SELECT MIN(d.day) AS first_on FROM d WHERE d.target_id IS NOT NULL GROUP BY d.target_id
         )
-        SELECT * FROM (SELECT {", ".join(sales)} FROM o) s CROSS JOIN (SELECT {", ".join(points)} FROM f) p"""  # noqa: S608 (table names only; every value is a parameter)
+        SELECT * FROM (SELECT {", ".join(sales)} FROM d) s CROSS JOIN (SELECT {", ".join(points)} FROM f) p"""  # noqa: S608 (table names only; every value is a parameter)
 
 
 def plan_progress(plan: BrandPlan) -> list[MonthProgress]:
@@ -134,28 +135,43 @@ def plan_progress(plan: BrandPlan) -> list[MonthProgress]:
     return rows
 
 
-def plan_target_rows(user: User, plan: BrandPlan) -> QuerySet[BrandPlanTarget]:
-    """The plan's target clients that ``user`` sees, each with the date of its last booked brand
-    order within the plan (None: not bought yet): one query for a page of rows."""
-    codes = brand_codes(plan) or [""]
-    last = (
-        SalesOrder.objects.annotate(code=Upper(Trim("product")))
-        .filter(
-            Q(code__in=codes),
-            client_id=OuterRef("client_id"),
-            status=SalesOrder.Status.BOOKED,
-            ordered_on__gte=plan.start_month,
-            ordered_on__lte=month_end(plan.end_month),
-        )
-        .order_by()
-        .values("client_id")
-        .annotate(last=Max("ordered_on"))
-        .values("last")
+def _brand_orders(plan: BrandPlan) -> QuerySet[SalesOrder]:
+    """The plan's brand orders that count: booked, of its products, within its months."""
+    return SalesOrder.objects.annotate(code=Upper(Trim("product"))).filter(
+        code__in=brand_codes(plan) or [""],
+        status=SalesOrder.Status.BOOKED,
+        ordered_on__gte=plan.start_month,
+        ordered_on__lte=month_end(plan.end_month),
     )
+
+
+def plan_targets(user: User, plan: BrandPlan) -> QuerySet[BrandPlanTarget]:
+    """The plan's target clients that ``user`` sees (the last orders come per page: ``with_last_orders``)."""
     return (
         BrandPlanTarget.objects.visible_to(user)
         .filter(plan=plan)
         .select_related("client", "client__owner")
-        .annotate(last_order_on=Subquery(last, output_field=DateField()))
         .order_by("client__name", "pk")
     )
+
+
+def bought(plan: BrandPlan) -> Exists:
+    """The condition "this target has a booked brand order within the plan", for the list's filter."""
+    return Exists(_brand_orders(plan).filter(client_id=OuterRef("client_id")))
+
+
+def with_last_orders(plan: BrandPlan, targets: list[BrandPlanTarget]) -> list[BrandPlanTarget]:
+    """Set ``last_order_on`` (None: not bought yet) on a page of targets, in one grouped query
+    over those clients' orders only (so its cost follows the page, not the brand's orders)."""
+    ids = [target.client_id for target in targets]
+    last = dict(
+        _brand_orders(plan)
+        .filter(client_id__in=ids)
+        .order_by()
+        .values("client_id")
+        .annotate(last=Max("ordered_on"))
+        .values_list("client_id", "last")
+    )
+    for target in targets:
+        target.last_order_on = last.get(target.client_id)
+    return targets

@@ -22,7 +22,7 @@ from crm.pagination import paginate
 from crm.permissions import get_visible_or_404, role_required, user_has_role
 from crm.roles import CLIENT_ROLES
 from crm.spreadsheets.export import xlsx_append, xlsx_bytes
-from grading.brand_progress import MonthProgress, plan_progress, plan_target_rows
+from grading.brand_progress import MonthProgress, bought, plan_progress, plan_targets, with_last_orders
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -52,13 +52,15 @@ def _chart(progress: list[MonthProgress]) -> dict:
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk)
     progress = plan_progress(plan)
-    targets = BrandPlanTargetFilter(request.GET, queryset=plan_target_rows(request.user, plan))
+    targets = BrandPlanTargetFilter(request.GET, queryset=plan_targets(request.user, plan), bought=bought(plan))
+    page = paginate(request, targets.qs)
+    page.object_list = with_last_orders(plan, list(page.object_list))
     context = {
         "plan": plan,
         "progress": progress,
         "chart": _chart(progress),
         "filter": targets,
-        "page_obj": paginate(request, targets.qs),
+        "page_obj": page,
         "target_total": plan.targets.count(),
         "milestones": plan.milestones.all(),
         "segment": segments.segment_description(request.user, plan.segment) if plan.segment else [],

@@ -69,8 +69,16 @@ class SalesOrder(models.Model):
         verbose_name_plural = _("sales orders")
         indexes = [
             models.Index(fields=["ordered_on", "client"], name="grading_order_date_client"),
-            # A brand's orders (grading.brand_progress): the product code as the catalogue keeps it.
-            models.Index(Upper(Trim("product")), F("ordered_on"), name="grading_order_product_date"),
+            # A brand's booked orders (grading.brand_progress), by the product code as the catalogue
+            # keeps it. PostgreSQL answers from the index alone: it holds what the query reads
+            # (the raw product too: the planner does not see an expression as covering its column).
+            models.Index(
+                Upper(Trim("product")),
+                F("ordered_on"),
+                name="grading_order_product_date",
+                include=["client", "amount", "product"],
+                condition=Q(status="booked"),
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gte=0), name="grading_order_amount_positive"),

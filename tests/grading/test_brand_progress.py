@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from clients.models import BrandPlan
-from grading.brand_progress import plan_progress, plan_target_rows
+from grading.brand_progress import bought, plan_progress, plan_targets, with_last_orders
 from tests.factories import (
     BrandFactory,
     BrandPlanFactory,
@@ -153,6 +153,16 @@ def test_target_rows_say_who_bought_when_and_follow_the_readers_scope(plan, a, b
     order(a, date(2026, 2, 7), "10")
     order(a, date(2026, 3, 9), "10")  # after the plan
     order(b, date(2026, 1, 9), "10", status="cancelled")
-    rows = {row.client.name: row.last_order_on for row in plan_target_rows(manager, plan)}
+    rows = {row.client.name: row.last_order_on for row in with_last_orders(plan, list(plan_targets(manager, plan)))}
     assert rows == {"A": date(2026, 2, 7), "B": None}
-    assert [row.client.name for row in plan_target_rows(alice, plan)] == ["A"]  # her own target clients only
+    assert [row.client.name for row in plan_targets(alice, plan)] == ["A"]  # her own target clients only
+    assert [row.client.name for row in plan_targets(manager, plan).filter(bought(plan))] == ["A"]
+    assert [row.client.name for row in plan_targets(manager, plan).exclude(bought(plan))] == ["B"]
+
+
+def test_last_orders_of_a_page_are_one_query(plan, a, b, manager, django_assert_num_queries):
+    order(a, date(2026, 1, 5), "10")
+    targets = list(plan_targets(manager, plan))
+    plan = BrandPlan.objects.select_related("brand").get(pk=plan.pk)
+    with django_assert_num_queries(2):  # the brand's codes, the grouped last orders
+        with_last_orders(plan, targets)
