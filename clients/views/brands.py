@@ -168,8 +168,7 @@ def plan_targets(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             added = brand_plans.brand_plan_targets_freeze(plan=plan, by=request.user, params=params)
         except ValidationError as refused:
-            error = " ".join(refused.messages)
-            messages.error(request, error)
+            error = " ".join(refused.messages)  # shown above the segment, where it was chosen
         else:
             messages.success(request, _("%(count)d clients added to the plan's targets.") % {"count": added})
             return redirect(plan)
