@@ -30,6 +30,7 @@ from decimal import Decimal
 from django.db import connection
 from django.db.models import Exists, Max, OuterRef, QuerySet
 from django.db.models.functions import Trim, Upper
+from django.utils import timezone
 
 from clients.brand_plans import month_end, months_between
 from clients.models import BrandPlan, BrandPlanTarget
@@ -47,14 +48,15 @@ class MonthProgress:
     points: int
     sales: Decimal
     all_sales: Decimal
+    future: bool = False  # a month not begun yet: its zeros are no shortfall
 
     @property
     def points_rate(self) -> Decimal | None:
-        return _rate(self.points, self.target_points)
+        return None if self.future else _rate(self.points, self.target_points)
 
     @property
     def sales_rate(self) -> Decimal | None:
-        return _rate(self.sales, self.target_sales)
+        return None if self.future else _rate(self.sales, self.target_sales)
 
 
 def _rate(actual: Decimal | int, target: Decimal | int | None) -> Decimal | None:
@@ -102,8 +104,9 @@ def _progress_sql(months: int, codes: int) -> str:
         SELECT * FROM (SELECT {", ".join(sales)} FROM d) s CROSS JOIN (SELECT {", ".join(points)} FROM f) p"""  # noqa: S608 (table names only; every value is a parameter)
 
 
-def plan_progress(plan: BrandPlan) -> list[MonthProgress]:
+def plan_progress(plan: BrandPlan, today: date | None = None) -> list[MonthProgress]:
     """Each month of the plan with its milestone and what the ledger shows, first month first."""
+    this_month = (today or timezone.localdate()).replace(day=1)
     months = months_between(plan.start_month, plan.end_month)
     milestones = {m.month: m for m in plan.milestones.all()}
     codes = brand_codes(plan)
@@ -130,6 +133,7 @@ def plan_progress(plan: BrandPlan) -> list[MonthProgress]:
                 points=int(points or 0),
                 sales=_money(sales),
                 all_sales=_money(all_sales),
+                future=month > this_month,
             )
         )
     return rows

@@ -35,9 +35,9 @@ def _chart(progress: list[MonthProgress]) -> dict:
     """The chart's series for the page's json_script (numbers as floats: it is a picture)."""
     return {
         "labels": [f"{row.month:%Y-%m}" for row in progress],
-        "points": [row.points for row in progress],
+        "points": [None if row.future else row.points for row in progress],
         "target_points": [row.target_points for row in progress],
-        "sales": [float(row.sales) for row in progress],
+        "sales": [None if row.future else float(row.sales) for row in progress],
         "target_sales": [float(row.target_sales) if row.target_sales is not None else None for row in progress],
         "series": {
             "points": _("Distribution points"),

@@ -508,3 +508,19 @@ def test_the_demo_has_two_brands_with_plans_showing_real_progress_and_a_second_r
         progress = plan_progress(plan)
         assert progress[-1].points > 0 and sum(row.sales for row in progress) > 0
     assert {p.team.name for p in BrandPlan.objects.select_related("team")} == {"销售一组", "销售二组"}
+
+
+def test_months_not_begun_are_shown_without_actuals_or_colours(client, manager, brand):
+    from django.utils import timezone
+
+    this_month = timezone.localdate().replace(day=1)
+    later = date(this_month.year + 1, this_month.month, 1)
+    plan = BrandPlanFactory(brand=brand, created_by=manager, team=manager.team, start_month=this_month, end_month=later)
+    BrandPlanMilestoneFactory(plan=plan, month=later, distribution_points=3, sales_amount=Decimal("900"))
+    client.force_login(manager)
+    response = client.get(plan.get_absolute_url())
+    last = response.context["progress"][-1]
+    assert last.future and last.points_rate is None
+    assert response.context["chart"]["points"][-1] is None and response.context["chart"]["sales"][-1] is None
+    table = response.content.decode().split('data-testid="progress-table"')[1].split("</table>")[0]
+    assert "text-bg-danger" not in table and "badge" not in table

@@ -166,3 +166,12 @@ def test_last_orders_of_a_page_are_one_query(plan, a, b, manager, django_assert_
     plan = BrandPlan.objects.select_related("brand").get(pk=plan.pk)
     with django_assert_num_queries(2):  # the brand's codes, the grouped last orders
         with_last_orders(plan, targets)
+
+
+def test_months_not_begun_yet_have_no_attainment(plan, a):
+    BrandPlanMilestoneFactory(plan=plan, month=date(2026, 2, 1), distribution_points=1, sales_amount=Decimal("10"))
+    order(a, date(2026, 1, 5), "10")
+    jan, feb = plan_progress(plan, today=date(2026, 1, 20))
+    assert (jan.future, feb.future) == (False, True)
+    assert (feb.points, feb.points_rate, feb.sales_rate) == (1, None, None)  # not a shortfall: not begun
+    assert plan_progress(plan, today=date(2026, 2, 1))[1].points_rate == Decimal("100.0")
