@@ -4,6 +4,9 @@ from simple_history.admin import SimpleHistoryAdmin
 from clients.models import (
     Answer,
     Brand,
+    BrandPlan,
+    BrandPlanMilestone,
+    BrandPlanTarget,
     Campaign,
     CampaignContact,
     CampaignMember,
@@ -280,3 +283,46 @@ class AnswerAdmin(ReadOnlyAdmin):
     list_display = ("invitation", "question", "choice", "number", "text")
     list_select_related = ("invitation__survey", "invitation__client", "question")
     search_fields = ("invitation__client__name", "question__text", "text")
+
+
+class BrandPlanMilestoneInline(admin.TabularInline):
+    model = BrandPlanMilestone
+    extra = 0
+    fields = ("month", "distribution_points", "sales_amount")
+
+
+@admin.register(BrandPlan)
+class BrandPlanAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "brand", "team", "start_month", "end_month", "created_by")
+    list_filter = ("brand", "team")
+    list_select_related = ("brand", "team", "created_by")
+    search_fields = ("name", "brand__code", "brand__name_zh")
+    readonly_fields = ("created_by", "created_at", "segment")
+    inlines = [BrandPlanMilestoneInline]
+
+    def save_model(self, request, obj, form, change) -> None:
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(BrandPlanTarget)
+class BrandPlanTargetAdmin(SimpleHistoryAdmin):
+    list_display = ("plan", "client", "added_by", "added_at")
+    list_select_related = ("plan", "client", "added_by")
+    search_fields = ("plan__name", "client__code", "client__name")
+    raw_id_fields = ("plan", "client")
+    readonly_fields = ("added_by", "added_at")
+    show_full_result_count = False
+
+    def save_model(self, request, obj, form, change) -> None:
+        if not change:
+            obj.added_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(BrandPlanMilestone)
+class BrandPlanMilestoneAdmin(SimpleHistoryAdmin):
+    list_display = ("plan", "month", "distribution_points", "sales_amount")
+    list_select_related = ("plan",)
+    raw_id_fields = ("plan",)

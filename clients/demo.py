@@ -127,6 +127,7 @@ def seed() -> int:
         created += _pipeline(am1, am2)
         created += _costs(rng)
         created += _service_plans()
+        created += _brands()
         created += _survey()
     return created
 
@@ -386,3 +387,78 @@ def _survey() -> int:
         else:
             surveys.response_submit(invitation=invitation, answers=answers, via="staff", by=invitation.client.owner)
     return 1 + survey.invitations.count()
+
+
+# The catalogue (MKT-4): two tobacco brands, each with a cultivation plan. "HM-XP-01" is the new
+# product the pre-launch survey demo asks about, so it is found (get_or_create) by its code.
+BRANDS = [
+    (
+        "HM",
+        "黄山",
+        "Huangshan",
+        [("HM-XP-01", "黄山(新品)", "Huangshan (new)", 18), ("HM-01", "黄山(经典)", "Huangshan Classic", 15)],
+    ),
+    ("YX", "玉溪", "Yuxi", [("YX-01", "玉溪(软)", "Yuxi Soft", 20), ("YX-02", "玉溪(硬)", "Yuxi Hard", 22)]),
+]
+# brand code -> (plan name, who plans it, the segment of its target clients)
+BRAND_PLANS = {
+    "HM": ("黄山新品培育计划", "manager", {"owner_username": "am1", "kind": Client.Kind.RETAIL}),
+    "YX": ("玉溪终端铺货计划", "admin", {"owner_username": "am2", "kind": Client.Kind.RETAIL}),
+}
+
+
+def brand_demo_plans() -> list:
+    """The demo brand plans, whose target clients grading's demo gives brand orders."""
+    from clients.models import BrandPlan
+
+    return list(BrandPlan.objects.filter(brand__code__in=BRAND_PLANS).select_related("brand").order_by("brand__code"))
+
+
+def _brands() -> int:
+    from clients import brand_plans
+    from clients.models import Brand, BrandPlan, Product
+
+    created = 0
+    today = timezone.localdate()
+    for code, name_zh, name_en, products in BRANDS:
+        brand, new = Brand.objects.get_or_create(code=code, defaults={"name_zh": name_zh, "name_en": name_en})
+        created += new
+        for index, (product_code, product_zh, product_en, margin) in enumerate(products):
+            _product, new = Product.objects.get_or_create(
+                code=product_code,
+                defaults={
+                    "brand": brand,
+                    "name_zh": product_zh,
+                    "name_en": product_en,
+                    "margin": Decimal(margin),
+                    "launch_on": date(today.year, 1, 1) if index == 0 else date(today.year - 3, 5, 1),
+                },
+            )
+            created += new
+        if BrandPlan.objects.filter(brand=brand).exists():
+            continue
+        plan_name, planner, segment = BRAND_PLANS[code]
+        by = User.objects.get(username=planner)
+        owner = User.objects.get(username=segment["owner_username"])
+        start = brand_plans.month_start(today - timedelta(days=62))
+        plan = brand_plans.brand_plan_create(
+            brand=brand,
+            by=by,
+            name=plan_name,
+            team=owner.team,
+            start_month=start,
+            end_month=brand_plans.months_between(start, today + timedelta(days=95))[-1],
+            notes="目标：新品在重点零售终端上架，逐月扩大铺货点。",
+        )
+        brand_plans.brand_plan_targets_freeze(plan=plan, by=by, params={"owner": owner.pk, "kind": segment["kind"]})
+        targets = plan.targets.count()
+        for number, month in enumerate(brand_plans.months_between(plan.start_month, plan.end_month), start=1):
+            brand_plans.milestone_save(
+                plan=plan,
+                by=by,
+                month=month,
+                distribution_points=min(targets, round(targets * number / 5)),
+                sales_amount=Decimal(20000 * number),
+            )
+        created += 1
+    return created

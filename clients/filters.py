@@ -4,7 +4,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from clients.models import Client, Complaint, Contact, Lead, Product, Survey
+from clients.models import Brand, BrandPlanTarget, Client, Complaint, Contact, Lead, Product, Survey
 from clients.selectors import assignable_owners
 from crm.filters_base import StyledFilterSet
 from crm.models import Territory, User
@@ -213,3 +213,54 @@ class SurveyFilter(StyledFilterSet):
             | Q(product__name_zh__icontains=value)
             | Q(product__name_en__icontains=value)
         )
+
+
+class BrandFilter(StyledFilterSet):
+    """Search and filter of the brand catalogue (MKT-4)."""
+
+    q = django_filters.CharFilter(label=_("Search"), method="filter_search")
+    is_active = django_filters.BooleanFilter(label=_("Active"))
+
+    class Meta:
+        model = Brand
+        fields: list[str] = []
+
+    def filter_search(self, queryset, name, value):
+        """Code or either name of the brand, or the code or a name of one of its products."""
+        value = value.strip()
+        if not value:
+            return queryset
+        products = Product.objects.filter(
+            _any({"code__icontains": value, "name_zh__icontains": value, "name_en__icontains": value})
+        ).values("brand_id")
+        return queryset.filter(
+            _any({"code__icontains": value, "name_zh__icontains": value, "name_en__icontains": value})
+            | Q(pk__in=products)
+        )
+
+
+class BrandPlanTargetFilter(StyledFilterSet):
+    """The target clients of a brand plan: search, and whether they have bought the brand yet."""
+
+    q = django_filters.CharFilter(label=_("Search"), method="filter_search")
+    bought = django_filters.BooleanFilter(label=_("Has bought"), method="filter_bought")
+
+    class Meta:
+        model = BrandPlanTarget
+        fields: list[str] = []
+
+    def __init__(self, *args, bought: Q | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Whether a target has bought is read from the ledger, which the page's app (grading) owns.
+        self.bought = bought
+
+    def filter_search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(client__name__icontains=value) | Q(client__code__icontains=value))
+
+    def filter_bought(self, queryset, name, value):
+        if self.bought is None:
+            return queryset
+        return queryset.filter(self.bought if value else ~self.bought)

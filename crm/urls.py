@@ -32,6 +32,7 @@ urlpatterns = [
     path("grading/", include("grading.urls")),
     path("repairs/", include("repairs.urls")),
     path("archives/", include("archives.urls")),
+    path("brands/", include("grading.brand_urls")),
     path("visits/", include("visits.urls")),
     path("targets/", include("visits.target_urls")),
     path("campaigns/", include("clients.campaign_urls")),

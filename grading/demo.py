@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from clients.demo import service_demo_accounts
+from clients.demo import brand_demo_plans, service_demo_accounts
 from clients.models import Client
 from crm.models import User
 from grading import deliveries, services
@@ -22,7 +22,7 @@ REASONS = ["资金周转", "审批流程慢", "Disputed invoice", ""]
 
 
 def seed() -> int:
-    return _ledger() + _service() + _campaigns()
+    return _ledger() + _service() + _brand_orders() + _campaigns()
 
 
 def _ledger() -> int:
@@ -262,3 +262,39 @@ def _order(client: Client, product, day) -> SalesOrder:
         product=product.code,
         margin=Decimal("0.18"),
     )
+
+
+def _brand_orders() -> int:
+    """Booked orders of the demo brands' products (MKT-4) since each plan's first month: most
+    target clients buy, some more than once, a few non-target clients too, and one cancelled
+    order that counts nowhere, so each plan page shows real progress. Idempotent."""
+    plans = brand_demo_plans()
+    codes = [code for plan in plans for code in plan.brand.products.values_list("code", flat=True)]
+    if not plans or SalesOrder.objects.filter(product__in=codes).exists():
+        return 0
+    rng = random.Random(4)
+    today = timezone.localdate()
+    orders = []
+    for plan in plans:
+        products = list(plan.brand.products.values_list("code", flat=True))
+        days = max((today - plan.start_month).days, 1)
+        targets = list(plan.targets.select_related("client").order_by("client__code"))
+        others = list(Client.objects.exclude(brand_plan_targets__plan=plan).order_by("code")[:3])
+        buyers = [t.client for t in targets if rng.random() < 0.7] + others
+        for client in buyers:
+            for _ in range(rng.randint(1, 4)):
+                amount = Decimal(rng.randint(30, 200) * 100)
+                orders.append(
+                    SalesOrder(
+                        client=client,
+                        ordered_on=plan.start_month + timedelta(days=rng.randrange(days)),
+                        amount=amount,
+                        quantity=amount / 250,
+                        product=rng.choice(products),
+                        margin=Decimal("0.18"),
+                    )
+                )
+        if orders:
+            orders[-1].status = SalesOrder.Status.CANCELLED
+    SalesOrder.objects.bulk_create(orders)
+    return len(orders)

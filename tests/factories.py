@@ -195,7 +195,7 @@ class BrandFactory(factory.django.DjangoModelFactory):
         model = "clients.Brand"
         django_get_or_create = ("code",)
 
-    code = factory.Sequence(lambda n: f"B{n}")
+    code = factory.Sequence(lambda n: f"B{n:03d}")
     name_zh = factory.Sequence(lambda n: f"品牌{n}")
     name_en = factory.Sequence(lambda n: f"Brand {n}")
 
@@ -231,3 +231,47 @@ class QuestionFactory(factory.django.DjangoModelFactory):
     text = factory.Sequence(lambda n: f"Question {n}?")
     kind = "single"
     choices = factory.LazyAttribute(lambda q: ["是", "否"] if q.kind in ("single", "multiple") else [])
+
+
+class BrandPlanFactory(factory.django.DjangoModelFactory):
+    """A brand plan of the creator's team (MKT-4); its targets and milestones through clients.brand_plans."""
+
+    class Meta:
+        model = "clients.BrandPlan"
+
+    brand = factory.SubFactory(BrandFactory)
+    name = factory.Sequence(lambda n: f"Plan {n}")
+    created_by = factory.SubFactory(UserFactory, role=Role.MANAGER, team=factory.SubFactory(TeamFactory))
+    team = factory.SelfAttribute("created_by.team")
+    start_month = date(2026, 1, 1)
+    end_month = date(2026, 6, 1)
+
+
+class BrandPlanTargetFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "clients.BrandPlanTarget"
+
+    plan = factory.SubFactory(BrandPlanFactory)
+    client = factory.SubFactory(ClientFactory)
+    added_by = factory.SelfAttribute("plan.created_by")
+
+
+class BrandPlanMilestoneFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "clients.BrandPlanMilestone"
+
+    plan = factory.SubFactory(BrandPlanFactory)
+    month = factory.SelfAttribute("plan.start_month")
+    distribution_points = 1
+    sales_amount = 100
+
+
+class SalesOrderFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "grading.SalesOrder"
+
+    client = factory.SubFactory(ClientFactory)
+    ordered_on = date(2026, 1, 15)
+    amount = 100
+    margin = "0.1"
+    product = ""

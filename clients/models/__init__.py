@@ -1,4 +1,5 @@
 from clients.models.activity import DemandRecord, Interaction, ProductFeedback
+from clients.models.brand_plans import BrandPlan, BrandPlanMilestone, BrandPlanTarget
 from clients.models.campaigns import Campaign, CampaignContact, CampaignMember
 from clients.models.catalogue import Brand, Product
 from clients.models.clients import Client, Contact, KeyAccountProfile
@@ -12,6 +13,9 @@ from clients.models.surveys import Answer, Question, Survey, SurveyInvitation
 __all__ = [
     "Answer",
     "Brand",
+    "BrandPlan",
+    "BrandPlanMilestone",
+    "BrandPlanTarget",
     "Campaign",
     "CampaignContact",
     "CampaignMember",

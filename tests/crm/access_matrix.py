@@ -124,6 +124,11 @@ class World:
     survey_question: Any = None
     survey_invitation: Any = None  # the owner's client's, not answered yet
     survey_token: str = ""  # the token of that invitation's personal link
+    brand: Any = None  # a catalogue brand with a product (MKT-4)
+    product: Any = None
+    brand_plan: Any = None  # the matrix team's brand plan, the owner's client its target (MKT-4)
+    brand_target: Any = None
+    milestone: Any = None
 
     def secrets(self, role: str) -> list[str]:
         """What ``role``'s user must find on no page: the other account manager's client, and the
@@ -350,6 +355,26 @@ TABLE: dict[str, Access] = {
     "visits:report": form(CLIENT_RECORD, pk=_pk("report")),
     "visits:report_print": page(CLIENT_RECORD, pk=_pk("report")),
     "visits:report_export": page(CLIENT_RECORD, pk=_pk("report")),
+    # brands (MKT-4): the catalogue is read by client roles and written by managers; the plan is the
+    # matrix team's (its account managers read it, seeing only their own target clients).
+    "brands:list": page(CLIENTS),
+    "brands:create": form(MANAGERS),
+    "brands:detail": page(CLIENTS, pk=_pk("brand")),
+    "brands:edit": form(MANAGERS, pk=_pk("brand")),
+    "brands:product_create": form(MANAGERS, pk=_pk("brand")),
+    "brands:product_edit": form(MANAGERS, pk=_pk("product")),
+    "brands:plan_create": form(MANAGERS, pk=_pk("brand")),
+    "brands:plan": page(CLIENTS, pk=_pk("brand_plan")),
+    "brands:plan_export": page(CLIENTS, pk=_pk("brand_plan")),
+    "brands:plan_edit": form(MANAGERS, pk=_pk("brand_plan")),
+    "brands:plan_targets": form(MANAGERS, pk=_pk("brand_plan")),
+    "brands:plan_target_add": action(MANAGERS, pk=_pk("brand_plan"), data=lambda w: {"code": "nobody"}),
+    "brands:plan_target_remove": action(
+        MANAGERS, pk=_pk("brand_plan"), target_pk=_pk("brand_target"), post_ok=frozenset({302})
+    ),
+    "brands:milestone_create": form(MANAGERS, pk=_pk("brand_plan")),
+    "brands:milestone_edit": form(MANAGERS, pk=_pk("milestone")),
+    "brands:milestone_delete": action(MANAGERS, pk=_pk("milestone"), post_ok=frozenset({302})),
     # Django admin: administrators only. "admin:*" is the class; a longer name or pattern wins.
     "admin:*": admin_only(),
     "admin:login": page(EVERYONE, get_ok=frozenset({200, 302})),
@@ -472,12 +497,17 @@ def build_world() -> World:
     from grading.models import Receivable, SalesOrder
     from repairs.models import Callback, RepairOrder, RepairSettings
     from tests.factories import (
+        BrandFactory,
+        BrandPlanFactory,
+        BrandPlanMilestoneFactory,
+        BrandPlanTargetFactory,
         CampaignFactory,
         ClientFactory,
         ContactFactory,
         FeeItemFactory,
         InteractionFactory,
         NotificationFactory,
+        ProductFactory,
         RepairOrderFactory,
         TeamFactory,
         TechnicianFactory,
@@ -593,11 +623,20 @@ def build_world() -> World:
     )
     lead = Lead.objects.create(name="Matrix prospect", owner=owner, created_by=owner)
     survey, survey_invitation, survey_token = _survey_of(users[Role.MANAGER], client)
+    brand_plan = BrandPlanFactory(created_by=users[Role.MANAGER], team=team, brand=BrandFactory(code="MATRIX"))
+    product = ProductFactory(brand=brand_plan.brand, code="MATRIX-1")
+    brand_target = BrandPlanTargetFactory(plan=brand_plan, client=client)
+    milestone = BrandPlanMilestoneFactory(plan=brand_plan)
     return World(
         survey=survey,
         survey_question=survey.questions.get(),
         survey_invitation=survey_invitation,
         survey_token=survey_token,
+        brand=brand_plan.brand,
+        product=product,
+        brand_plan=brand_plan,
+        brand_target=brand_target,
+        milestone=milestone,
         key_account=key_account,
         lead=lead,
         users=users,

@@ -18,9 +18,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from archives.forms import NoticeForm
+from clients.brand_forms import BrandForm, BrandPlanForm, MilestoneForm, ProductForm
 from clients.campaign_filters import CampaignFilter, CampaignMemberFilter
 from clients.campaign_forms import CampaignForm
-from clients.filters import ClientFilter, ComplaintFilter, LeadFilter, SurveyFilter
+from clients.filters import (
+    BrandFilter,
+    BrandPlanTargetFilter,
+    ClientFilter,
+    ComplaintFilter,
+    LeadFilter,
+    SurveyFilter,
+)
 from clients.forms import (
     ClientForm,
     ComplaintForm,
@@ -39,7 +47,7 @@ from grading.filters import CorrectionFilter
 from grading.forms import DashboardFilter, PolicyForm
 from repairs.filters import RepairOrderFilter
 from repairs.forms import RepairOrderForm
-from tests.factories import CampaignFactory, ClientFactory
+from tests.factories import BrandFactory, BrandPlanFactory, CampaignFactory, ClientFactory, TeamFactory
 from visits.coverage_forms import CoverageForm
 from visits.filters import PlanFilter
 from visits.forms import MarketInfoForm, OpenMonthForm, VisitLogForm
@@ -125,6 +133,7 @@ class Page:
     # The URL takes the pk of a campaign: "draft" (its segment is previewed) or "launched" (with
     # one of the user's clients on its list).
     campaign: str = ""
+    record: Callable | None = None  # makes the record the URL's pk names, for the user (a brand, a plan)
 
     def path(self, client_pk: int | None, campaign_pk: int | None = None) -> str:
         kwargs = {**self.kwargs, **({"pk": client_pk} if self.owns_client else {})}
@@ -158,6 +167,8 @@ FILTER_PAGES: dict[type[django_filters.FilterSet], list[tuple[str, str, dict]]] 
         ("visits:home", Role.MANAGER, {}),
     ],
     ReportFilter: [("visits:reports", Role.MANAGER, {}), ("visits:reports", Role.ACCOUNT_MANAGER, {})],
+    BrandFilter: [("brands:list", Role.MANAGER, {}), ("brands:list", Role.ACCOUNT_MANAGER, {})],
+    BrandPlanTargetFilter: [],  # on the plan page, below (its URL names a plan)
     LeadFilter: [
         ("clients:pipeline", Role.MANAGER, {}),
         ("clients:pipeline", Role.ACCOUNT_MANAGER, {}),
@@ -172,6 +183,16 @@ FILTER_PAGES: dict[type[django_filters.FilterSet], list[tuple[str, str, dict]]] 
     ],
     SurveyFilter: [("surveys:list", Role.MANAGER, {}), ("surveys:list", Role.ACCOUNT_MANAGER, {})],
 }
+
+
+def _brand(user) -> int:
+    return BrandFactory().pk
+
+
+def _plan(user) -> int:
+    return BrandPlanFactory(created_by=user, team=TeamFactory()).pk
+
+
 GET_PAGES = [
     *(
         Page(
@@ -203,7 +224,19 @@ GET_PAGES = [
     Page("targets:split", Role.MANAGER, ["period", "metric", "team"]),
     Page("campaign_evaluation:compare", Role.MANAGER, ["c"]),
     Page("campaign_evaluation:compare", Role.ACCOUNT_MANAGER, ["c"]),
+    Page("brands:plan", Role.ADMIN, [*filterset_params(BrandPlanTargetFilter), *PAGINATION], record=_plan),
+    Page("brands:plan_targets", Role.ADMIN, filterset_params(ClientFilter), record=_plan),
 ]
+
+
+def _brand(user) -> int:
+    return BrandFactory().pk
+
+
+def _plan(user) -> int:
+    return BrandPlanFactory(created_by=user, team=BrandPlanFactory().team).pk
+
+
 POST_PAGES = [
     Page(
         "clients:create",
@@ -237,6 +270,11 @@ POST_PAGES = [
     Page("visits:open_month", Role.MANAGER, form_params(OpenMonthForm)),
     Page("visits:policy", Role.MANAGER, form_params(VisitPolicyForm)),
     Page("targets:split", Role.ADMIN, [*form_params(SplitForm), "team"]),
+    Page("brands:create", Role.MANAGER, form_params(BrandForm)),
+    Page("brands:product_create", Role.ADMIN, form_params(ProductForm), record=_brand),
+    Page("brands:plan_create", Role.ADMIN, form_params(BrandPlanForm), record=_brand),
+    Page("brands:plan_targets", Role.ADMIN, filterset_params(ClientFilter), record=_plan),
+    Page("brands:milestone_create", Role.ADMIN, form_params(MilestoneForm), record=_plan),
     Page(
         "visits:log_unplanned",
         Role.ACCOUNT_MANAGER,
@@ -274,7 +312,7 @@ def logged_in(client, make_user, page: Page) -> Callable[[], int | None]:
             ClientFactory(owner=user if user.role == Role.ACCOUNT_MANAGER else make_user(), status="active")
             launch(campaign=campaign, params={}, by=make_user(Role.ADMIN))
         campaign_pk = campaign.pk
-    path = page.path(client_pk, campaign_pk)
+    path = reverse(page.url, kwargs={"pk": page.record(user)}) if page.record else page.path(client_pk, campaign_pk)
     assert client.get(path).status_code == 200, f"{user.role} must be able to open {path} for the fuzzing to count"
     return path
 
