@@ -37,7 +37,11 @@ NAV_ITEMS: list[NavItem] = [
         _("Marketing"),
         "megaphone",
         CLIENT_ROLES,
-        children=(NavItem("campaigns:list", _("Campaigns"), "megaphone", CLIENT_ROLES),),
+        children=(
+            NavItem("campaigns:list", _("Campaigns"), "megaphone", CLIENT_ROLES),
+            NavItem("surveys:list", _("Product surveys"), "ui-checks", CLIENT_ROLES),
+            NavItem("brands:list", _("Brands"), "tags", CLIENT_ROLES),
+        ),
     ),
     NavItem("repairs:list", _("Repairs"), "tools", REPAIR_ROLES),
     NavItem("repairs:stats", _("Repair statistics"), "bar-chart", (Role.ENGINEERING_SUPERVISOR, Role.FINANCE)),
