@@ -22,6 +22,7 @@ from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from clients.models.querysets import ClientOwnedQuerySet, client_scope
@@ -55,7 +56,7 @@ class SurveyQuerySet(models.QuerySet):
 class Survey(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("survey status", "Open")
         CLOSED = "closed", _("Closed")
 
     title = models.CharField(_("title"), max_length=200)
@@ -119,7 +120,7 @@ class Question(models.Model):
         SINGLE = "single", _("Single choice")
         MULTIPLE = "multiple", _("Multiple choice")
         SCALE = "scale", _("Scale 1–5")
-        NUMBER = "number", _("Number")
+        NUMBER = "number", pgettext_lazy("question kind", "Number")
         TEXT = "text", _("Free text")
 
     CHOICE_KINDS = (Kind.SINGLE, Kind.MULTIPLE)
