@@ -159,11 +159,6 @@ class Response(models.TextChoices):
 RESPONDED = (Response.INTERESTED, Response.ORDERED)
 
 
-class CampaignMemberQuerySet(ClientOwnedQuerySet):
-    def target(self) -> CampaignMemberQuerySet:
-        return self.filter(group=CampaignMember.Group.TARGET)
-
-
 class CampaignMember(models.Model):
     """A client of a campaign's frozen list, in its target or in its hold-out group (once each)."""
 
@@ -199,7 +194,7 @@ class CampaignMember(models.Model):
     responded_at = models.DateTimeField(_("responded"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("contact attempts"), default=0)
 
-    objects = CampaignMemberQuerySet.as_manager()
+    objects = ClientOwnedQuerySet.as_manager()
 
     class Meta:
         ordering = ["campaign", "client__name", "pk"]

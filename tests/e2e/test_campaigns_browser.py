@@ -59,7 +59,7 @@ def test_a_manager_launches_a_campaign_and_reads_its_evaluation_in_chinese(
 
     panel = page.get_by_test_id("launch-panel")
     panel.wait_for()
-    campaign = Campaign.objects.get()
+    campaign = Campaign.objects.get(name="双十一短信 <b>促销</b>")  # the demo has campaigns of its own
     assert page.url == f"{live_server.url}/campaigns/{campaign.pk}/"
     assert page.locator("main h1").inner_text().startswith("双十一短信 <b>促销</b>")  # shown as typed, not as markup
     assert page.locator("main h1 b").count() == 0
@@ -86,6 +86,8 @@ def test_a_manager_launches_a_campaign_and_reads_its_evaluation_in_chinese(
     page.get_by_test_id("kpis").wait_for()
     assert page.url == f"{live_server.url}/campaigns/{campaign.pk}/evaluation/"
     assert page.locator("html").get_attribute("lang") == "zh-hans"
+    assert page.locator("main h1").inner_text().startswith("效果评估")  # "Evaluation"
+    assert "反馈率" in page.get_by_test_id("kpis").inner_text()  # "Response rate"
     kpi = page.locator("[data-kpi=reached]").inner_text()
     assert " ".join(kpi.split()) == f"{expected} / {expected}"
     assert page.locator("[data-kpi=responded]").inner_text() == "0"
