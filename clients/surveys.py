@@ -38,6 +38,7 @@ from clients.models.surveys import SCALE, TEXT_ANSWER_MAX, token_hash
 from clients.segments import segment_clients, segment_params
 from crm.history import record_update
 from crm.models import User
+from crm.roles import Role
 from crm.services import notification_create
 
 S = Survey.Status
@@ -61,7 +62,10 @@ def _check_deadline(deadline: date) -> None:
 def survey_create(*, by: User, title: str, deadline: date, product: Product | None = None, intro: str = "") -> Survey:
     """A new survey, as a draft: questions next, then the segment to send it to."""
     _check_deadline(deadline)
-    survey = Survey(title=title.strip(), product=product, intro=intro.strip(), deadline=deadline, created_by=by)
+    team = by.team if by.role == Role.MANAGER else None  # an administrator's survey is company-wide
+    survey = Survey(
+        title=title.strip(), product=product, intro=intro.strip(), deadline=deadline, created_by=by, team=team
+    )
     survey._history_user = by
     survey.save()
     return survey

@@ -159,7 +159,11 @@ def _member_rows(campaign: Campaign, user: User) -> list[tuple]:
     members_sql, members_params = members.query.sql_with_params()
     start, end = window
     responded = ", ".join(["%s"] * len(RESPONDED))
-    attributed = f"so.ordered_on >= m.reached_on AND so.ordered_on <= {_plus_days('m.reached_on')}"
+    # Capped at the comparison's end too: a contact logged after the campaign ended does not
+    # stretch its orders past the window the groups are compared over.
+    attributed = (
+        f"so.ordered_on >= m.reached_on AND so.ordered_on <= {_plus_days('m.reached_on')} AND so.ordered_on <= %s"
+    )
     orders = SalesOrder._meta.db_table
     # A campaign that pushes a product is measured by that product's orders (the ledger names it
     # by the catalogue's code); otherwise by every order.
@@ -193,7 +197,9 @@ def _member_rows(campaign: Campaign, user: User) -> list[tuple]:
         end,
         end,
         days,
+        end,
         days,
+        end,
         SalesOrder.Status.BOOKED,
         start,
         *([campaign.product.code] if campaign.product_id else []),

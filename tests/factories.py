@@ -95,6 +95,7 @@ class CampaignFactory(factory.django.DjangoModelFactory):
     starts_on = factory.LazyFunction(lambda: timezone.localdate())
     ends_on = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=30))
     created_by = factory.SubFactory(UserFactory, role=Role.MANAGER)
+    team = factory.LazyAttribute(lambda c: c.created_by.team if c.created_by.role == Role.MANAGER else None)
 
 
 class BuildingFactory(factory.django.DjangoModelFactory):
@@ -220,6 +221,7 @@ class SurveyFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"新品调查 {n}")
     deadline = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=14))
     created_by = factory.SubFactory(UserFactory, role=Role.MANAGER)
+    team = factory.LazyAttribute(lambda s: s.created_by.team if s.created_by.role == Role.MANAGER else None)
 
 
 class QuestionFactory(factory.django.DjangoModelFactory):

@@ -12,21 +12,23 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from clients.models.querysets import ClientOwnedQuerySet
+from clients.models.querysets import ClientOwnedQuerySet, planner_scope
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
 class CampaignQuerySet(models.QuerySet):
     def visible_to(self, user) -> CampaignQuerySet:
-        """Managers and administrators see every campaign (they plan them); an account manager
-        those whose target holds one of their clients."""
+        """Administrators see every campaign; a manager their team's and the company-wide ones;
+        an account manager those whose target holds one of their clients."""
         from crm.roles import Role
 
         if not user.is_authenticated:
             return self.none()
-        if user.role in (Role.ADMIN, Role.MANAGER):
+        if user.role == Role.ADMIN:
             return self
+        if user.role == Role.MANAGER:
+            return self.filter(planner_scope(user))
         if user.role != Role.ACCOUNT_MANAGER:
             return self.none()
         mine = CampaignMember.objects.filter(campaign=OuterRef("pk"), client__owner_id=user.pk)
@@ -92,6 +94,10 @@ class Campaign(models.Model):
         help_text=_("Share of the segment kept out at random at launch, to measure the effect against."),
     )
     segment = models.JSONField(_("target segment"), default=dict, blank=True)
+    # The planning manager's team; empty for a company-wide campaign an administrator made.
+    team = models.ForeignKey(
+        "crm.Team", verbose_name=_("team"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     launched_at = models.DateTimeField(_("launched"), null=True, blank=True)
     launched_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

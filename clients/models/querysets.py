@@ -31,6 +31,26 @@ def client_scope(user, prefix: str = "") -> Q | None:
     return Q(pk__in=[])
 
 
+def planner_scope(user) -> Q | None:
+    """The campaigns and surveys (records with a ``team``) ``user`` may read besides those that
+    reached their clients: all for an administrator, for a manager their team's and the
+    company-wide ones an administrator made (no team); None means all of them."""
+    if user.role == Role.ADMIN:
+        return None
+    if user.role == Role.MANAGER:
+        return Q(team__isnull=True) | (Q(team_id=user.team_id) if user.team_id else Q(pk__in=[]))
+    return Q(pk__in=[])
+
+
+def may_plan(user, record) -> bool:
+    """Whether ``user`` may change, launch or send ``record`` (a campaign or a survey): an
+    administrator always, a manager when it is their team's; company-wide ones are the
+    administrators'."""
+    if user.role == Role.ADMIN:
+        return True
+    return user.role == Role.MANAGER and record.team_id is not None and record.team_id == user.team_id
+
+
 class ClientQuerySet(models.QuerySet):
     def visible_to(self, user) -> ClientQuerySet:
         scope = client_scope(user)

@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from clients.models.querysets import ClientOwnedQuerySet, client_scope
+from clients.models.querysets import ClientOwnedQuerySet, client_scope, planner_scope
 
 TEXT_ANSWER_MAX = 2000  # characters of a free-text answer; the form says so next to the field
 SCALE = (1, 5)
@@ -39,14 +39,16 @@ def token_hash(token: str) -> str:
 
 class SurveyQuerySet(models.QuerySet):
     def visible_to(self, user) -> SurveyQuerySet:
-        """Managers and administrators see every survey (managers build them); an account
-        manager sees the surveys sent to at least one of their clients."""
+        """Administrators see every survey; a manager their team's and the company-wide ones;
+        an account manager the surveys sent to at least one of their clients."""
         from crm.roles import Role
 
         if not user.is_authenticated:
             return self.none()
-        if user.role in (Role.ADMIN, Role.MANAGER):
+        if user.role == Role.ADMIN:
             return self
+        if user.role == Role.MANAGER:
+            return self.filter(planner_scope(user))
         if user.role != Role.ACCOUNT_MANAGER:
             return self.none()
         invited = SurveyInvitation.objects.visible_to(user).values("survey_id")
@@ -70,6 +72,10 @@ class Survey(models.Model):
     )
     intro = models.TextField(_("introduction"), blank=True, help_text=_("Shown above the questions."))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    # The building manager's team; empty for a company-wide survey an administrator made.
+    team = models.ForeignKey(
+        "crm.Team", verbose_name=_("team"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     deadline = models.DateField(_("answer deadline"), help_text=_("Answers and links are accepted until this day."))
     # The client list's filter values the survey was sent with (clients.segments), kept to show
     # what the invitation list was chosen by.

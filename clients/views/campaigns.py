@@ -4,11 +4,13 @@ and record each contact. The evaluation page is grading's (it reads the ledger).
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -17,6 +19,7 @@ from clients.campaign_filters import CampaignFilter, CampaignMemberFilter
 from clients.campaign_forms import CampaignContactForm, CampaignForm
 from clients.models import Campaign, CampaignMember
 from clients.models.campaigns import RESPONDED
+from clients.models.querysets import may_plan
 from clients.segments import segment_description, segment_filter, segment_params
 from crm.forms import add_service_errors
 from crm.pagination import paginate
@@ -62,6 +65,15 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
     return render(request, "clients/campaigns/campaign_list.html", context)
 
 
+def _planned(request: HttpRequest, pk: int) -> Campaign:
+    """A campaign the user may change or launch: their team's (any, for an administrator). A
+    company-wide campaign or another team's is read-only to a manager (403)."""
+    campaign = get_visible_or_404(Campaign.objects, request.user, pk=pk)
+    if not may_plan(request.user, campaign):
+        raise PermissionDenied
+    return campaign
+
+
 @role_required(*PLANNERS)
 def campaign_create(request: HttpRequest) -> HttpResponse:
     form = CampaignForm(request.POST or None)
@@ -69,6 +81,8 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             campaign = form.save(commit=False)
             campaign.created_by = request.user
+            # A manager plans for their team; an administrator's campaign is company-wide.
+            campaign.team = request.user.team if request.user.role == Role.MANAGER else None
             campaign.save()
             messages.success(request, _("Campaign created. Now choose its target segment and launch it."))
             return redirect(campaign)
@@ -78,11 +92,16 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
 
 @role_required(*PLANNERS)
 def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    campaign = get_visible_or_404(Campaign.objects, request.user, pk=pk)
+    campaign = _planned(request, pk)
     form = CampaignForm(request.POST or None, instance=campaign)
     if request.method == "POST":
         if form.is_valid():
-            form.save()
+            # Only the form's fields, on the locked row: a launch running meanwhile keeps its
+            # launch columns (a whole-row save from the page's copy would undo it).
+            with transaction.atomic():
+                Campaign.objects.select_for_update().filter(pk=campaign.pk).first()
+                fields = [name for name, field in form.fields.items() if not field.disabled]
+                form.instance.save(update_fields=fields)
             messages.success(request, _("Campaign saved."))
             return redirect(campaign)
         messages.error(request, _("Please correct the errors below; nothing was saved yet."))
@@ -100,7 +119,7 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
         queryset=members.select_related("client", "owner").order_by("client__name", "pk"),
         user=request.user,
     )
-    can_plan = user_has_role(request.user, PLANNERS)
+    can_plan = may_plan(request.user, campaign)
     context = {
         "campaign": campaign,
         "counts": member_counts(members),
@@ -126,13 +145,13 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @role_required(*PLANNERS)
 def campaign_launch(request: HttpRequest, pk: int) -> HttpResponse:
-    campaign = get_visible_or_404(Campaign.objects, request.user, pk=pk)
+    campaign = _planned(request, pk)
     params = segment_params(request.POST)
     try:
         targeted, held_out = campaigns.launch(campaign=campaign, params=params, by=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-        query = "&".join(f"{k}={v}" for k, v in params.items())
+        query = urlencode(params)
         return redirect(f"{campaign.get_absolute_url()}?{query}" if query else campaign.get_absolute_url())
     messages.success(
         request,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,7 +17,7 @@ from openpyxl.styles import Font
 from clients import survey_results, surveys
 from clients.filters import SurveyFilter
 from clients.models import Question, Survey, SurveyInvitation
-from clients.models.querysets import client_scope
+from clients.models.querysets import client_scope, may_plan
 from clients.segments import segment_clients, segment_description, segment_filter, segment_params
 from clients.survey_forms import AnswerForm, QuestionForm, SurveyForm
 from crm.forms import add_service_errors
@@ -32,6 +32,15 @@ BUILDERS = (Role.MANAGER,)  # and administrators, who pass every role check
 
 def _survey(request: HttpRequest, pk: int) -> Survey:
     return get_visible_or_404(Survey.objects.select_related("product", "created_by", "sent_by"), request.user, pk=pk)
+
+
+def _planned_survey(request: HttpRequest, pk: int) -> Survey:
+    """A survey the user may change or send: their team's (or any, for an administrator). A
+    company-wide survey or another team's is read-only to a manager (403)."""
+    survey = _survey(request, pk)
+    if not may_plan(request.user, survey):
+        raise PermissionDenied
+    return survey
 
 
 def _is_builder(request: HttpRequest) -> bool:
@@ -74,7 +83,7 @@ def survey_create(request: HttpRequest) -> HttpResponse:
 
 @role_required(*BUILDERS)
 def survey_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    survey = _survey(request, pk)
+    survey = _planned_survey(request, pk)
     form = SurveyForm(request.POST or None, instance=survey)
     if request.method == "POST":
         if form.is_valid():
@@ -94,7 +103,7 @@ def survey_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The questions, the segment (chosen and previewed here while a draft), the invitations
     the user may see with their state, and the way to the results."""
     survey = _survey(request, pk)
-    builder = _is_builder(request)
+    builder = _is_builder(request) and may_plan(request.user, survey)
     invitations = (
         survey_results.invitations_of(request.user, survey)
         .select_related("client", "client__owner", "answered_by")
@@ -126,7 +135,7 @@ def survey_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @role_required(*BUILDERS)
 def survey_send(request: HttpRequest, pk: int) -> HttpResponse:
-    survey = _survey(request, pk)
+    survey = _planned_survey(request, pk)
     try:
         count = surveys.survey_send(survey=survey, by=request.user, params=request.POST)
     except ValidationError as error:
@@ -142,7 +151,7 @@ def survey_send(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @role_required(*BUILDERS)
 def survey_close(request: HttpRequest, pk: int) -> HttpResponse:
-    survey = _survey(request, pk)
+    survey = _planned_survey(request, pk)
     try:
         surveys.survey_close(survey=survey, by=request.user)
     except ValidationError as error:
@@ -157,7 +166,7 @@ def survey_close(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(*BUILDERS)
 def question_add(request: HttpRequest, pk: int) -> HttpResponse:
-    survey = _survey(request, pk)
+    survey = _planned_survey(request, pk)
     return _question_form(request, survey, None)
 
 
@@ -169,7 +178,7 @@ def question_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _question(request: HttpRequest, pk: int) -> Question:
     question = get_object_or_404(Question.objects.select_related("survey"), pk=pk)
-    _survey(request, question.survey_id)  # through the survey's gate
+    _planned_survey(request, question.survey_id)  # through the survey's gate, and its team's
     return question
 
 

@@ -656,3 +656,60 @@ def test_the_campaign_page_filters_its_clients_and_describes_its_segment(client,
     everything = CampaignFactory(created_by=manager)
     launched(everything, manager, params={})
     assert "All clients in scope" in client.get(everything.get_absolute_url()).content.decode()
+
+
+# --- teams: a manager plans their team's campaigns; an administrator's are company-wide ---
+
+
+def test_another_teams_campaign_is_hidden_and_a_company_wide_one_is_read_only(
+    client, manager, other_manager, admin_user, clients_
+):
+    ours = CampaignFactory(name="一组活动", created_by=manager)
+    assert ours.team_id == manager.team_id
+    client.force_login(admin_user)
+    client.post(reverse("campaigns:create"), form_data(name="全公司活动"))
+    company = Campaign.objects.get(name="全公司活动")
+    assert company.team_id is None, "an administrator's campaign is company-wide"
+    launched(company, admin_user, params={})
+
+    client.force_login(other_manager)
+    assert client.get(ours.get_absolute_url()).status_code == 404
+    assert client.post(reverse("campaigns:launch", args=[ours.pk]), {}).status_code == 404
+    listed = client.get(reverse("campaigns:list")).context["page_obj"].object_list
+    assert [c.name for c in listed] == ["全公司活动"]
+    assert client.get(company.get_absolute_url()).status_code == 200
+    assert client.get(reverse("campaigns:edit", args=[company.pk])).status_code == 403
+    assert client.post(reverse("campaigns:edit", args=[company.pk]), form_data(actual_cost="1")).status_code == 403
+    assert client.post(reverse("campaigns:launch", args=[company.pk]), {}).status_code == 403
+    company.refresh_from_db()
+    assert company.actual_cost == Decimal("1200.50")
+    # Their evaluation of it holds only their team's clients (charlie's).
+    evaluation = client.get(reverse("campaign_evaluation:evaluation", args=[company.pk])).context["ev"]
+    assert evaluation.total.targeted + evaluation.total.held_out == 1
+
+    client.force_login(manager)
+    page = client.get(company.get_absolute_url())
+    assert page.context["can_plan"] is False
+    assert reverse("campaigns:edit", args=[company.pk]) not in page.content.decode()
+    assert client.get(ours.get_absolute_url()).context["can_plan"] is True
+
+
+def test_an_edit_saved_while_a_launch_ran_keeps_the_launch(client, manager, clients_, campaign, monkeypatch):
+    """The page read the campaign as a draft; a launch committed before its save: the save writes
+    the form's fields only, so the campaign stays launched with its list."""
+    from clients import campaign_forms
+
+    validate = campaign_forms.CampaignForm.is_valid
+
+    def launch_meanwhile(form):
+        launched(campaign, manager)
+        return validate(form)
+
+    monkeypatch.setattr(campaign_forms.CampaignForm, "is_valid", launch_meanwhile)
+    client.force_login(manager)
+    response = client.post(reverse("campaigns:edit", args=[campaign.pk]), form_data(actual_cost="999.00"))
+    assert response.status_code == 302
+    campaign.refresh_from_db()
+    assert campaign.actual_cost == Decimal("999.00")
+    assert campaign.launched_at is not None and campaign.launched_by == manager
+    assert campaign.segment == {"status": "active"} and campaign.members.count() == 5

@@ -643,7 +643,7 @@ def test_the_list_filters_by_status_and_product_and_searches(client, manager, su
         ("bob", 200),
         ("charlie", 404),  # none of his clients was invited
         ("manager", 200),
-        ("other_manager", 200),  # managers build surveys: they see every survey, not its clients
+        ("other_manager", 404),  # another team's survey
         ("admin_user", 200),
         ("front_desk", 403),
     ],
@@ -672,6 +672,9 @@ def test_the_detail_page_describes_the_segment_it_was_sent_to(client, manager, s
 
 def test_other_managers_see_none_of_another_teams_clients(client, other_manager, answered):
     client.force_login(other_manager)
+    assert client.get(page("results", answered.pk)).status_code == 404, "another team's survey"
+    # A company-wide survey (an administrator's) is read by every manager, for their own team only.
+    Survey.objects.filter(pk=answered.pk).update(team=None)
     response = client.get(page("results", answered.pk))
     assert response.context["rate"]["invited"] == 0
     assert "华信科技" not in response.content.decode()
@@ -913,3 +916,21 @@ def test_telling_the_owners_twice_creates_no_second_notification(sent, alice):
 
     _tell_owners(sent, {alice.pk: 1})
     assert Notification.objects.filter(recipient=alice, key=f"survey:{sent.pk}:sent").count() == 1
+
+
+def test_a_company_wide_survey_is_read_only_to_managers_and_another_teams_is_hidden(
+    client, manager, other_manager, admin_user
+):
+    mine = SurveyFactory(created_by=manager)
+    assert mine.team_id == manager.team_id
+    company = surveys.survey_create(by=admin_user, title="全公司调查", deadline=timezone.localdate())
+    assert company.team_id is None
+    client.force_login(manager)
+    assert client.get(page("edit", company.pk)).status_code == 403
+    assert client.post(page("send", company.pk), {}).status_code == 403
+    assert client.post(page("close", company.pk)).status_code == 403
+    assert client.get(page("detail", company.pk)).status_code == 200
+    assert client.get(page("edit", mine.pk)).status_code == 200
+    client.force_login(other_manager)
+    assert client.get(page("detail", mine.pk)).status_code == 404
+    assert mine not in client.get(page("list")).context["page_obj"].object_list

@@ -480,3 +480,19 @@ def test_a_hostile_name_is_exported_as_text(client, world, manager):
     cell = sheet["A1"]
     assert cell.data_type == "s" and cell.value.startswith("=HYPERLINK(")  # text, not a formula
     assert "\x07" not in cell.value
+
+
+def test_a_contact_logged_after_the_end_attributes_no_order_past_the_comparison(manager, alice):
+    """Reached 20 days after the end (a late log): its 30-day window would run past the comparison's
+    end (the end + 30 days); orders after that are not the campaign's."""
+    campaign = CampaignFactory(
+        channel="phone", starts_on=date(2026, 3, 1), ends_on=date(2026, 3, 31), attribution_days=30,
+        created_by=manager, launched_at=local(2026, 3, 2, 9, 0),
+    )  # fmt: skip
+    late = ClientFactory(owner=alice)
+    member(campaign, late, reached_at=local(2026, 4, 20, 10, 0), response="ordered", attempts=1)
+    order(late, date(2026, 4, 30), "100.00")  # the comparison's last day: counted
+    order(late, date(2026, 5, 5), "900.00")  # within the member's window, past the comparison
+    t = evaluate(campaign, manager).total
+    assert (t.ordered, t.revenue) == (1, Decimal("100.00"))
+    assert (t.target_buyers, t.target_revenue) == (1, Decimal("100.00"))
