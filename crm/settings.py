@@ -290,6 +290,18 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# One cache for every process, so limits counted in it (the survey link's, crm.ratelimit) hold
+# across gunicorn workers: Redis when the broker is Redis (production, CI), else each process's
+# memory (the zero-setup default, a single runserver).
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CELERY_BROKER_URL,
+            "KEY_PREFIX": "crm",
+        }
+    }
+
 # --- security headers -----------------------------------------------------------------------
 X_FRAME_OPTIONS = "DENY"
 # Content-Security-Policy (django-csp): scripts, styles, fonts and XHR from the app itself only.

@@ -11,6 +11,8 @@ STORAGES = {
 }
 # In-process tests run tasks synchronously; tests/crm/test_worker.py runs a real worker.
 CELERY_TASK_ALWAYS_EAGER = True
+# Each test process its own counters (rate limits): parallel test workers must not share them.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 CELERY_TASK_EAGER_PROPAGATES = True
 
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):

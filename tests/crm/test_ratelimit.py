@@ -52,3 +52,18 @@ def test_the_address_is_read_as_django_axes_reads_it():
         AXES_IPWARE_PROXY_ORDER="left-most",
     ):
         assert ratelimit.client_address(request) == "198.51.100.1"
+
+
+def test_an_unreachable_cache_lets_the_request_through_uncounted(monkeypatch, caplog):
+    from crm import ratelimit
+
+    class Down:
+        def add(self, *args, **kwargs):
+            raise ConnectionError("redis is down")
+
+        def incr(self, *args, **kwargs):
+            raise ConnectionError("redis is down")
+
+    monkeypatch.setattr(ratelimit, "cache", Down())
+    assert all(ratelimit.allow("test", "k", limit=1, window=60) for _ in range(3))
+    assert "the cache is unreachable" in caplog.text
