@@ -20,11 +20,31 @@ from clients.models import Campaign, CampaignContact, CampaignMember, Client
 from clients.models.campaigns import Response
 from clients.segments import segment_clients
 from crm.models import User
+from crm.roles import Role
 from crm.services import notification_create
 
 
 class CampaignError(ValidationError):
     """A campaign action that cannot be done as asked; the message says why."""
+
+
+def campaign_create(*, by: User, **fields: Any) -> Campaign:
+    """A draft campaign of ``by``'s team (a manager plans for their team); an administrator's is
+    company-wide."""
+    team = by.team if by.role == Role.MANAGER else None
+    return Campaign.objects.create(created_by=by, team=team, **fields)
+
+
+def campaign_update(*, campaign: Campaign, by: User, **fields: Any) -> Campaign:
+    """Change ``fields`` only, on the locked row: a launch committed since the page was read keeps
+    its launch columns, and the history row records the campaign as it now stands."""
+    with transaction.atomic():
+        locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        for name, value in fields.items():
+            setattr(locked, name, value)
+        locked._history_user = by
+        locked.save(update_fields=list(fields))
+    return locked
 
 
 def holdout_size(count: int, percent: int) -> int:

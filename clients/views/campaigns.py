@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,7 +16,6 @@ from clients import campaigns, selectors
 from clients.campaign_filters import CampaignFilter, CampaignMemberFilter
 from clients.campaign_forms import CampaignContactForm, CampaignForm
 from clients.models import Campaign, CampaignMember
-from clients.models.campaigns import RESPONDED
 from clients.models.querysets import may_plan
 from clients.segments import segment_description, segment_filter, segment_params
 from crm.forms import add_service_errors
@@ -29,38 +26,15 @@ from crm.roles import CLIENT_ROLES, Role
 PLANNERS = (Role.MANAGER,)  # administrators pass every role gate
 
 
-def member_counts(members) -> dict[str, int]:
-    """The figures of a campaign's list as one row of counts (one query)."""
-    target = Q(group=CampaignMember.Group.TARGET)
-    return members.aggregate(
-        targeted=Count("pk", filter=target),
-        held_out=Count("pk", filter=Q(group=CampaignMember.Group.HOLDOUT)),
-        contacted=Count("pk", filter=target & Q(attempts__gt=0)),
-        reached=Count("pk", filter=target & Q(reached_at__isnull=False)),
-        responded=Count("pk", filter=target & Q(response__in=RESPONDED)),
-    )
-
-
 @role_required(*CLIENT_ROLES)
 def campaign_list(request: HttpRequest) -> HttpResponse:
     campaigns_qs = Campaign.objects.visible_to(request.user).select_related("product", "created_by")
     filterset = CampaignFilter(request.GET, queryset=campaigns_qs.order_by("-starts_on", "-pk"))
     page = paginate(request, filterset.qs)
     # The counts of the page's campaigns only, in the user's scope (an account manager's own clients).
-    ids = [c.pk for c in page.object_list]
-    rows = (
-        CampaignMember.objects.visible_to(request.user)
-        .filter(campaign_id__in=ids)
-        .values("campaign_id")
-        .annotate(
-            targeted=Count("pk", filter=Q(group=CampaignMember.Group.TARGET)),
-            reached=Count("pk", filter=Q(reached_at__isnull=False)),
-            responded=Count("pk", filter=Q(response__in=RESPONDED)),
-        )
-    )
-    counts = {row["campaign_id"]: row for row in rows} if ids else {}
+    figures = CampaignMember.objects.visible_to(request.user).figures_by_campaign([c.pk for c in page.object_list])
     for campaign in page.object_list:
-        campaign.counts = counts.get(campaign.pk, {"targeted": 0, "reached": 0, "responded": 0})
+        campaign.counts = figures[campaign.pk]
     context = {"filter": filterset, "page_obj": page, "can_plan": user_has_role(request.user, PLANNERS)}
     return render(request, "clients/campaigns/campaign_list.html", context)
 
@@ -79,11 +53,7 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
     form = CampaignForm(request.POST or None)
     if request.method == "POST":
         if form.is_valid():
-            campaign = form.save(commit=False)
-            campaign.created_by = request.user
-            # A manager plans for their team; an administrator's campaign is company-wide.
-            campaign.team = request.user.team if request.user.role == Role.MANAGER else None
-            campaign.save()
+            campaign = campaigns.campaign_create(by=request.user, **form.cleaned_data)
             messages.success(request, _("Campaign created. Now choose its target segment and launch it."))
             return redirect(campaign)
         messages.error(request, _("Please correct the errors below; nothing was saved yet."))
@@ -96,12 +66,8 @@ def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = CampaignForm(request.POST or None, instance=campaign)
     if request.method == "POST":
         if form.is_valid():
-            # Only the form's fields, on the locked row: a launch running meanwhile keeps its
-            # launch columns (a whole-row save from the page's copy would undo it).
-            with transaction.atomic():
-                Campaign.objects.select_for_update().filter(pk=campaign.pk).first()
-                fields = [name for name, field in form.fields.items() if not field.disabled]
-                form.instance.save(update_fields=fields)
+            changed = {name: form.cleaned_data[name] for name, field in form.fields.items() if not field.disabled}
+            campaigns.campaign_update(campaign=campaign, by=request.user, **changed)
             messages.success(request, _("Campaign saved."))
             return redirect(campaign)
         messages.error(request, _("Please correct the errors below; nothing was saved yet."))
@@ -122,7 +88,7 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
     can_plan = may_plan(request.user, campaign)
     context = {
         "campaign": campaign,
-        "counts": member_counts(members),
+        "counts": members.figures(),
         "filter": filterset,
         "page_obj": paginate(request, filterset.qs),
         "can_plan": can_plan,

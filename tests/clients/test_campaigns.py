@@ -713,3 +713,6 @@ def test_an_edit_saved_while_a_launch_ran_keeps_the_launch(client, manager, clie
     assert campaign.actual_cost == Decimal("999.00")
     assert campaign.launched_at is not None and campaign.launched_by == manager
     assert campaign.segment == {"status": "active"} and campaign.members.count() == 5
+    latest = campaign.history.first()
+    assert (latest.actual_cost, latest.history_user) == (Decimal("999.00"), manager)
+    assert latest.launched_at is not None, "the audit row records the campaign as it stands, launched"
