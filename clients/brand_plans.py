@@ -125,9 +125,16 @@ def brand_plan_update(*, plan: BrandPlan, by: User, **fields: Any) -> BrandPlan:
         return _save(plan, by)
 
 
-def segment_preview(*, by: User, params: Mapping[str, Any]) -> int:
-    """How many clients a segment would add (those ``by`` may address); ValueError if invalid."""
-    return segments.segment_clients(by, params).count()
+def _plan_clients(plan: BrandPlan, by: User, params: Mapping[str, Any]) -> QuerySet[Client]:
+    """The segment's clients a plan may target: those ``by`` may address, of the plan's team (an
+    administrator's wider view adds no outsiders). ValueError for invalid filter values."""
+    return segments.segment_clients(by, params).filter(owner__team_id=plan.team_id)
+
+
+def segment_preview(*, plan: BrandPlan, by: User, params: Mapping[str, Any]) -> int:
+    """How many clients the segment would give the plan, counted as freezing counts them (its
+    team's only); ValueError if invalid."""
+    return _plan_clients(plan, by, params).count()
 
 
 def brand_plan_targets_freeze(*, plan: BrandPlan, by: User, params: Mapping[str, Any]) -> int:
@@ -135,11 +142,9 @@ def brand_plan_targets_freeze(*, plan: BrandPlan, by: User, params: Mapping[str,
     many were added. A segment matching nobody is refused: the plan would measure nothing."""
     params = segments.segment_params(params)
     try:
-        clients = segments.segment_clients(by, params)
+        clients = _plan_clients(plan, by, params)
     except ValueError as error:
         raise ValidationError(str(error)) from None
-    # A plan's targets are its team's clients: an administrator's wider view adds no outsiders.
-    clients = clients.filter(owner__team_id=plan.team_id)
     try:
         with transaction.atomic():
             return _freeze(plan, by, params, clients)

@@ -174,7 +174,7 @@ def plan_targets(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect(plan)
     preview = None
     if params and filterset.is_valid():
-        preview = brand_plans.segment_preview(by=request.user, params=params)
+        preview = brand_plans.segment_preview(plan=plan, by=request.user, params=params)
     context = {
         "plan": plan,
         "filter": filterset,

@@ -297,6 +297,16 @@ def test_segment_preview_counts_then_freezing_adds_the_addressable_clients(clien
     assert plan.targets.count() == 2
 
 
+def test_an_administrators_preview_counts_what_freezing_adds_the_plans_team_only(client, admin_user, alice, plan):
+    ClientFactory(owner=alice, kind="retail")
+    ClientFactory(kind="retail")  # another team's: the administrator sees it, the plan cannot target it
+    client.force_login(admin_user)
+    url = reverse("brands:plan_targets", args=[plan.pk])
+    assert client.get(url + "?kind=retail").context["preview"] == 1
+    client.post(url, {"kind": "retail"})
+    assert plan.targets.count() == 1
+
+
 def test_a_segment_with_no_clients_is_refused_and_adds_nothing(client, manager, plan):
     client.force_login(manager)
     response = client.post(reverse("brands:plan_targets", args=[plan.pk]), {"kind": "tenant"})
