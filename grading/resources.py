@@ -98,7 +98,7 @@ class DeliveryResource(GatedResource):
         self.blank_empty_cells(row)
         number = str(row.get("order_id") or "").strip().lstrip("#")
         row["order_id"] = number
-        if not number.isdigit() or not self.visible_orders().filter(pk=int(number)).exists():
+        if not (number.isascii() and number.isdigit()) or not self.visible_orders().filter(pk=int(number)).exists():
             raise ValidationError(_("No order %(number)s among your clients' orders.") % {"number": number or "—"})
         if not str(row.get("tracking_number") or "").strip():
             raise ValidationError(_("Give the waybill number: the import finds a delivery by its order and waybill."))

@@ -30,7 +30,7 @@ def order_step(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         )
         return redirect(order)
     seen = request.POST.get("version", "")
-    if not seen.isdigit() or len(seen) > 9:
+    if not (seen.isascii() and seen.isdigit()) or len(seen) > 9:
         messages.error(request, _("This page was out of date; nothing was saved. Here is the order as it is now."))
         return redirect(order)
     order.version = int(seen)  # the step applies only to the order as this user saw it

@@ -263,3 +263,11 @@ def test_compute_now_is_queued_through_the_outbox(client, manager, alice, django
     assert message.kwargs == {"months": ["2026-10-01", "2026-11-01", "2026-12-01"]}
     client.force_login(alice)
     assert client.post(reverse("targets:compute"), {"period": PERIOD}).status_code == 403
+
+
+@pytest.mark.parametrize("odd", ["²", "١٢", "１"])
+def test_a_non_ascii_digit_in_the_team_or_metric_is_read_as_none_not_a_500(client, manager, alice, bob, odd):
+    # "²".isdigit() is True but int("²") fails: the fuzz test found the split page answering 500.
+    client.force_login(manager)
+    assert client.get(SPLIT, {"team": odd, "metric": odd}).status_code == 200
+    assert client.post(SPLIT, {**split_data(alice, bob), "team": odd}).status_code in (200, 302)

@@ -169,7 +169,7 @@ def _plan_page(
         .annotate(day=Coalesce("done_on", "planned_for"))  # the day the page shows
         .order_by("day", "territory__name", "client__name")
     )
-    if week.isdigit() and int(week) < len(weeks):
+    if week.isascii() and week.isdigit() and int(week) < len(weeks):
         start, end = weeks[int(week)]
         visits = visits.filter(
             Q(planned_for__range=(start, end)) | Q(planned_for__isnull=True, done_on__range=(start, end))

@@ -101,7 +101,7 @@ def _team(request: HttpRequest) -> Team | None:
     if request.user.role == Role.ADMIN:
         team_id = request.POST.get("team") or request.GET.get("team")
         teams = Team.objects.order_by("name")
-        return (teams.filter(pk=team_id).first() if str(team_id or "").isdigit() else None) or teams.first()
+        return (teams.filter(pk=team_id).first() if str(team_id or "").isascii() and str(team_id or "").isdigit() else None) or teams.first()
     return request.user.team
 
 
@@ -113,7 +113,7 @@ def split(request: HttpRequest) -> HttpResponse:
         return render(request, "visits/target_split.html", {"form": None, "team": None})
     initial = {"period": request.GET.get("period", ""), "metric": request.GET.get("metric")}
     period, metric_id = parse_period(initial["period"]), str(initial["metric"] or "")
-    metric = Metric.objects.filter(pk=metric_id).first() if metric_id.isdigit() else None
+    metric = Metric.objects.filter(pk=metric_id).first() if metric_id.isascii() and metric_id.isdigit() else None
     if period is not None and metric is not None:
         initial.update(target_services.stored_split(team=team, period=period, metric=metric))
     form = SplitForm(request.POST or None, team=team, initial=initial)
