@@ -44,6 +44,7 @@ DEMO_USERS = [
     DemoUser("tech2", "赵师傅", Role.TECHNICIAN),
     DemoUser("finance", "孙敏", Role.FINANCE),
     DemoUser("archivist", "周静", Role.CLIENT_SERVICES_SUPERVISOR),
+    DemoUser("propmanager", "吴芳", Role.CLIENT_SERVICES_MANAGER),
 ]
 
 

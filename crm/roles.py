@@ -20,6 +20,7 @@ class Role(models.TextChoices):
     TECHNICIAN = "technician", _("Technician")
     FINANCE = "finance", _("Finance")
     CLIENT_SERVICES_SUPERVISOR = "client_services_supervisor", _("Client-services supervisor")
+    CLIENT_SERVICES_MANAGER = "client_services_manager", _("Client-services manager")
 
 
 # Who works with client files (CLI-*): account managers and their managers (admins always pass).
@@ -81,6 +82,10 @@ ROLE_DUTIES: dict[str, list[str]] = {
         _("Keep one archive file per unit, newest documents first."),
         _("Lend files and follow up on their return."),
     ],
+    Role.CLIENT_SERVICES_MANAGER: [
+        _("Approve archive loans and changes to working documents."),
+        _("Oversee tenants' complaints, correspondence and fee arrears."),
+    ],
 }
 
 # Model permissions ("app_label.codename") granted to each role's group. Apps add their
@@ -94,6 +99,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     Role.TECHNICIAN: set(),
     Role.FINANCE: set(),
     Role.CLIENT_SERVICES_SUPERVISOR: set(),
+    Role.CLIENT_SERVICES_MANAGER: set(),
 }
 
 

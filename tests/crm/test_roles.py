@@ -15,6 +15,7 @@ EXPECTED_PERMISSIONS = {
     Role.TECHNICIAN: set(),
     Role.FINANCE: set(),
     Role.CLIENT_SERVICES_SUPERVISOR: set(),
+    Role.CLIENT_SERVICES_MANAGER: set(),
 }
 
 
