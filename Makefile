@@ -4,7 +4,9 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
-export PORT
+# HOST=0.0.0.0 make run: listen on the local network, to try the phone pages on a real phone.
+HOST ?= 127.0.0.1
+export PORT HOST
 
 .PHONY: run test bench lint format messages compilemessages migrate seed check clean db-roles backup restore audit mutate
 
@@ -42,11 +44,18 @@ restore: $(VENV)/.installed
 seed: migrate
 	$(PY) manage.py seed_demo
 
+# E-mails go to files under var/mail/ unless EMAIL_URL says otherwise (the console would flood
+# the terminal with the demo's notifications). On the network, any host name is accepted.
+# Ctrl-C (exit 130) is the normal way to stop, not an error.
 run: compilemessages seed
 	@echo ""
-	@echo "  CRM is starting at http://127.0.0.1:$(PORT)/  (log in as manager / demo12345; Ctrl-C stops)"
+	@echo "  CRM is starting at http://$(if $(filter 0.0.0.0,$(HOST)),<this machine's address>,$(HOST)):$(PORT)/  (log in as manager / demo12345; Ctrl-C stops)"
+	@echo "  E-mails are written to $(CURDIR)/var/mail/ (set EMAIL_URL to send them)."
 	@echo ""
-	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/honcho start -p $(PORT)
+	@mkdir -p var/mail
+	EMAIL_URL="$${EMAIL_URL:-file://$(CURDIR)/var/mail}" \
+	$(if $(filter 0.0.0.0,$(HOST)),DJANGO_ALLOWED_HOSTS="$${DJANGO_ALLOWED_HOSTS:-*}") \
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/honcho start -p $(PORT) || [ $$? -eq 130 ]
 
 test: $(VENV)/.installed compilemessages
 	$(PY) manage.py makemigrations --check --dry-run

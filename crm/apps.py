@@ -29,6 +29,8 @@ def _sync_role_groups(sender, apps=None, **kwargs) -> None:
     # Run once, after the last app's permissions were created (post_migrate fires per app).
     if sender is not list(global_apps.get_app_configs())[-1]:
         return
+    from crm.schedule import beat_schedule_install
     from crm.services import role_groups_sync
 
     role_groups_sync()
+    beat_schedule_install()

@@ -212,9 +212,12 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-# The beat schedule, in one place. DatabaseScheduler copies it into django-celery-beat's
-# tables, where admins can change the times or switch entries off.
-CELERY_BEAT_SCHEDULE = {
+# Celery's own beat schedule stays empty: DatabaseScheduler rewrites every entry of it at each
+# start, which would undo an admin's change of a time. Our entries (CRM_BEAT_SCHEDULE) are created
+# in django-celery-beat's tables once, when missing, after migrate (crm.schedule), and from then on
+# belong to the admins, who change times or switch entries off there.
+CELERY_BEAT_SCHEDULE: dict = {}
+CRM_BEAT_SCHEDULE = {
     # 07:30 local time, before the working day: due and overdue client follow-ups (VIS-6).
     "clients-followup-reminders": {
         "task": "clients.tasks.followup_reminders_send",

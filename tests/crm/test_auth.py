@@ -113,13 +113,10 @@ def test_only_administrators_reach_django_admin(client, make_user, role):
 
 
 def test_administrator_manages_users_teams_territories_and_schedules(client, admin_user, alice, team):
-    from django_celery_beat.models import IntervalSchedule, PeriodicTask
-
     from crm.models import Territory
 
     Territory.objects.create(code="dongcheng", name="东城区", team=team)
-    every = IntervalSchedule.objects.create(every=1, period=IntervalSchedule.MINUTES)
-    PeriodicTask.objects.create(name="crm-outbox-relay", task="crm.tasks.outbox_relay", interval=every)
+    # The periodic tasks exist from migrate on (crm.schedule).
     client.force_login(admin_user)
     listed = {
         "admin:crm_user_changelist": ("username", {alice.username, admin_user.username}),

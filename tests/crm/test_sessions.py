@@ -207,4 +207,4 @@ def test_expired_sessions_are_cleared_every_night(client, alice, bob):
     UserSession.objects.filter(user=bob).update(expire_date=timezone.now() - timedelta(minutes=1))
     sessions_clear_expired()
     assert list(UserSession.objects.values_list("user__username", flat=True)) == ["alice"]
-    assert "crm.tasks.sessions_clear_expired" in {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert "crm.tasks.sessions_clear_expired" in {entry["task"] for entry in settings.CRM_BEAT_SCHEDULE.values()}
