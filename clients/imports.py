@@ -59,6 +59,17 @@ Status = ImportJob.Status
 HELP: dict[str, Any] = {}
 
 
+def ledger_kinds() -> dict[str, Any]:
+    """Kinds registered by later apps (grading's orders, receivables) whose rows belong to a client:
+    the client list exports them for the clients of its filters, as it does the contacts."""
+    return {
+        kind: LABELS[kind]
+        for kind, resource in RESOURCES.items()
+        if kind not in ("clients", "contacts")
+        and any(field.name == "client" for field in resource._meta.model._meta.get_fields())
+    }
+
+
 def register(kind: str, resource: type[GatedResource], label: Any, help_text: Any = None) -> None:
     RESOURCES[kind] = resource
     LABELS[kind] = label

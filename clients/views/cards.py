@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from clients import selectors, services
+from clients import imports, selectors, services
 from clients.filters import ClientFilter
 from clients.forms import ClientForm, ContactFormSet, KeyAccountForm
 from clients.models import Client, KeyAccountProfile
@@ -22,7 +22,8 @@ from crm.roles import CLIENT_ROLES
 def client_list(request: HttpRequest) -> HttpResponse:
     filterset = ClientFilter(request.GET, queryset=selectors.client_list(request.user), user=request.user)
     page = paginate(request, filterset.qs)
-    return render(request, "clients/client_list.html", {"filter": filterset, "page_obj": page})
+    context = {"filter": filterset, "page_obj": page, "ledger_exports": imports.ledger_kinds()}
+    return render(request, "clients/client_list.html", context)
 
 
 @role_required(*CLIENT_ROLES)

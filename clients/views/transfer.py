@@ -26,9 +26,10 @@ FORMATS = {"csv": formats.CSV, "xlsx": formats.XLSX}
 
 @role_required(*CLIENT_ROLES)
 def client_export(request: HttpRequest, kind: str) -> HttpResponse:
-    """The clients (or their contacts) of the current filters, within the user's gate."""
+    """The clients of the current filters (or their contacts, orders, receivables), within the
+    user's gate."""
     fmt = request.GET.get("format", "xlsx")
-    if fmt not in FORMATS or kind not in ("clients", "contacts"):
+    if fmt not in FORMATS or kind not in ("clients", "contacts", *imports.ledger_kinds()):
         raise Http404
     filterset = ClientFilter(request.GET, queryset=selectors.client_list(request.user), user=request.user)
     if not filterset.is_valid():
@@ -38,9 +39,13 @@ def client_export(request: HttpRequest, kind: str) -> HttpResponse:
     clients = filterset.qs.order_by("code")
     if kind == "clients":
         dataset = ClientResource(user=request.user).export(clients.select_related("owner", "territory"))
-    else:
+    elif kind == "contacts":
         contacts = ContactResource(user=request.user).get_queryset().filter(client__in=clients.values("pk"))
         dataset = ContactResource(user=request.user).export(contacts.order_by("client__code", "name"))
+    else:
+        resource = imports.RESOURCES[kind](user=request.user)
+        rows = resource.get_queryset().filter(client__in=clients.values("pk")).order_by("client__code", "pk")
+        dataset = resource.export(rows)
     file_format = FORMATS[fmt]()
     content_type = file_format.get_content_type() + ("; charset=utf-8" if fmt == "csv" else "")
     response = HttpResponse(file_format.export_data(dataset), content_type=content_type)

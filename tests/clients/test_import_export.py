@@ -79,3 +79,54 @@ def test_export_query_count_is_constant(client, alice, count, django_assert_max_
     codes = {row[header.index("code")] for row in rows}
     assert codes == {c.code for c in mine}, "every own client once, and no one else's"
     assert len(rows) == count and not codes & {c.code for c in others}
+
+
+def _ledger(alice, bob):
+    from datetime import date
+
+    from grading.models import Receivable
+    from tests.factories import SalesOrderFactory
+
+    retail = ClientFactory(owner=alice, kind="retail", code="R1")
+    corporate = ClientFactory(owner=alice, kind="corporate", code="C1")
+    bobs = ClientFactory(owner=bob, kind="retail", code="B1")
+    for customer, amount in [(retail, 120), (corporate, 340), (bobs, 560)]:
+        SalesOrderFactory(client=customer, amount=amount, product="茶叶")
+        Receivable.objects.create(
+            client=customer, invoice=f"INV-{customer.code}", amount=amount, due_on=date(2026, 2, 1)
+        )
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_orders_export_holds_the_orders_of_the_filtered_clients_not_their_contacts(client, alice, bob, fmt):
+    _ledger(alice, bob)
+    client.force_login(alice)
+    response = client.get(reverse("clients:export", args=["orders"]), {"format": fmt, "kind": "retail"})
+    assert response.status_code == 200
+    assert 'filename="orders-' in response["Content-Disposition"]
+    header, *rows = exported_rows(response, fmt)
+    header = [cell if isinstance(cell, str) else cell.value for cell in header]
+    assert header[:3] == ["client_code", "ordered_on", "amount"]
+    codes = [row[0] if isinstance(row[0], str) else row[0].value for row in rows]
+    assert codes == ["R1"]  # the filter's clients only, never bob's
+
+
+def test_receivables_export_holds_invoices_of_the_users_clients(client, alice, bob):
+    _ledger(alice, bob)
+    client.force_login(alice)
+    response = client.get(reverse("clients:export", args=["receivables"]), {"format": "csv"})
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert sorted(row["invoice"] for row in rows) == ["INV-C1", "INV-R1"]
+
+
+def test_an_unknown_export_kind_is_not_found(client, alice):
+    client.force_login(alice)
+    assert client.get(reverse("clients:export", args=["deliveries"]), {"format": "csv"}).status_code == 404
+    assert client.get(reverse("clients:export", args=["nothing"]), {"format": "csv"}).status_code == 404
+
+
+def test_the_client_list_offers_the_ledger_exports(client, alice):
+    client.force_login(alice)
+    page = client.get(reverse("clients:list")).content.decode()
+    assert reverse("clients:export", args=["orders"]) in page
+    assert reverse("clients:export", args=["receivables"]) in page
