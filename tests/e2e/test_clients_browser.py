@@ -97,3 +97,31 @@ def test_account_manager_reads_a_card_on_a_phone(phone, live_server, log_in, peo
     page.wait_for_selector("[data-testid=timeline]")
     screenshot(page, "client-card-phone")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_a_new_client_is_saved_with_three_contacts_added_on_the_form(phone, live_server, log_in, people):
+    page = phone
+    log_in(page, "am1")
+    page.goto(f"{live_server.url}/clients/new/")
+    page.fill("#id_code", "hx300")
+    page.fill("#id_name", "华信科技有限公司")
+    # The row of an empty new form is invalid only if filled: a mistake in the second row first.
+    page.fill("#id_contacts-0-name", "李明")
+    page.fill("#id_contacts-0-phone", "+86 138 0013 8000")
+    page.click("#contact-add")
+    page.fill("#id_contacts-1-name", "王芳")
+    page.fill("#id_contacts-1-phone", "call me")
+    page.click("#contact-add")
+    page.fill("#id_contacts-2-name", "赵磊")
+    page.check("#id_contacts-2-is_emergency")
+    page.click("button:has-text('Save')")
+    # Refused next to the field; the three rows and what was typed in them are still there.
+    assert page.locator("#id_contacts-1-phone.is-invalid").count() == 1
+    assert page.input_value("#id_contacts-2-name") == "赵磊"
+    assert not Client.objects.filter(code="HX300").exists()
+    page.fill("#id_contacts-1-phone", "+86 139 0000 1111")
+    page.click("button:has-text('Save')")
+    page.wait_for_selector("[data-testid=client-name]")
+    saved = Client.objects.get(code="HX300")
+    assert sorted(saved.contacts.values_list("name", flat=True)) == ["李明", "王芳", "赵磊"]
+    assert saved.contacts.get(is_emergency=True).name == "赵磊"
