@@ -10,6 +10,9 @@ from simple_history.admin import SimpleHistoryAdmin
 from crm.models import Notification, OutboxMessage, Team, Territory, User
 from crm.spreadsheets.formats import FORMATS
 
+admin.site.site_header = admin.site.site_title = _("CRM administration")
+admin.site.index_title = _("Reference data, users and schedules")
+
 
 class SpreadsheetAdmin(ImportExportModelAdmin):
     """Admin import and export through the CRM's own CSV and Excel formats (crm/spreadsheets)."""

@@ -223,3 +223,12 @@ def test_a_username_longer_than_the_field_is_a_form_error(client, db, length):
     response = client.post(reverse("login"), {"username": "a" * length, "password": "x"})
     assert response.status_code == 200
     assert "at most 150 characters" in " ".join(response.context["form"].errors["username"])
+
+
+def test_the_admin_carries_the_crms_name_and_icon(client, admin_user):
+    client.force_login(admin_user)
+    page = client.get("/admin/").content.decode()
+    assert 'rel="icon"' in page and "favicon.svg" in page
+    assert "CRM administration" in page and "Django administration" not in page
+    chinese = client.get("/admin/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "CRM 管理后台" in chinese
