@@ -11,6 +11,7 @@ from clients.models import (
     CampaignContact,
     CampaignMember,
     Client,
+    ClientFilePolicy,
     Complaint,
     ComplaintEvent,
     Contact,
@@ -62,6 +63,17 @@ class ClientAdmin(SpreadsheetAdmin, SimpleHistoryAdmin):
     readonly_fields = ("level", "discount_tier", "graded_at", "created_at")
     inlines = [ContactInline, KeyAccountInline]
     show_full_result_count = False
+
+
+@admin.register(ClientFilePolicy)
+class ClientFilePolicyAdmin(SimpleHistoryAdmin):
+    list_display = ("__str__", "review_after_days", "code_prefix", "code_digits", "next_code_number")
+
+    def has_add_permission(self, request) -> bool:
+        return not ClientFilePolicy.objects.exists()
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(Contact)

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
+from clients.codes import client_code_preview
 from clients.models import (
     Client,
     Complaint,
@@ -62,6 +63,12 @@ class ClientForm(forms.ModelForm):
             self.fields["owner"].queryset = assignable_owners(user)
         if self.instance.pk:
             self.fields["is_key_account"].initial = self.instance.is_key_account
+        else:
+            # Left empty, the code is numbered by the policy's pattern when the client is saved.
+            self.fields["code"].required = False
+            self.fields["code"].help_text = _("Leave empty to number it automatically (%(example)s).") % {
+                "example": client_code_preview()
+            }
 
     def clean_code(self) -> str:
         return self.cleaned_data["code"].strip().upper()

@@ -7,11 +7,11 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, Max, Q, QuerySet, Sum, Window
+from django.db.models import Count, F, Max, Q, QuerySet, Subquery, Sum, Window
 from django.db.models.functions import RowNumber
 from django.utils.translation import gettext as _
 
-from clients.models import CampaignContact, Client, Complaint, Contact, Interaction, Lead
+from clients.models import CampaignContact, Client, ClientFilePolicy, Complaint, Contact, Interaction, Lead
 from clients.services import GRADING_REASON
 from crm.models import User
 from crm.roles import Role
@@ -28,8 +28,14 @@ def client_list(user: User) -> QuerySet[Client]:
 def client_card(user: User, pk: int) -> Client:
     from crm.permissions import get_visible_or_404
 
+    # The review period comes with the row (CLI-4): the card's flag costs no query of its own.
+    period = ClientFilePolicy.objects.filter(pk=1).values("review_after_days")[:1]
     return get_visible_or_404(
-        Client.objects.select_related("owner", "territory", "key_account").prefetch_related("contacts"), user, pk=pk
+        Client.objects.select_related("owner", "territory", "key_account")
+        .prefetch_related("contacts")
+        .annotate(review_after_days=Subquery(period)),
+        user,
+        pk=pk,
     )
 
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from clients import digest
+from clients.codes import client_code_next
 from clients.models import (
     Client,
     Contact,
@@ -51,6 +52,8 @@ def client_save_card(
         client.card_updated_at = timezone.now()
         client.is_key_account = key_account is not None
         if client.pk is None:
+            if not client.code.strip():
+                client.code = client_code_next()  # the row lock lasts until this save commits
             client.save()
         else:  # another owner: Client.save sends client_reassigned
             client.save(update_fields=[*fields, "card_updated_at", "is_key_account"])

@@ -21,3 +21,11 @@ def import_job_save_task(job_id: int) -> str | None:
     """Save a confirmed import, every row or none (X-3); a second delivery does nothing."""
     job = imports.import_job_save(job_id=job_id)
     return job.status if job else None
+
+
+@shared_task
+def card_review_reminders_send_task() -> int:
+    """Every morning: remind owners once of cards that went stale (CLI-4)."""
+    from clients.card_review import card_review_reminders_send
+
+    return card_review_reminders_send()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from clients.views import activity, campaigns, cards, complaints, costs, pipeline, service, transfer
+from clients.views import activity, campaigns, cards, complaints, costs, pipeline, review, service, transfer
 
 app_name = "clients"
 
@@ -8,6 +8,8 @@ urlpatterns = [
     path("", cards.client_list, name="list"),
     path("new/", cards.client_create, name="create"),
     path("key-accounts/", cards.key_account_list, name="key_accounts"),
+    path("review/", review.review_queue, name="review"),
+    path("<int:pk>/reviewed/", review.client_reviewed, name="reviewed"),
     path("export/<str:kind>/", transfer.client_export, name="export"),
     path("import/", transfer.client_import, name="import"),
     path("import/<int:pk>/", transfer.import_job, name="import_job"),

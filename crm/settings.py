@@ -223,6 +223,11 @@ CRM_BEAT_SCHEDULE = {
         "task": "clients.tasks.followup_reminders_send",
         "schedule": crontab(hour=7, minute=30),
     },
+    # 07:35: owners reminded once of client cards not updated within the policy's period (CLI-4).
+    "clients-card-review-reminders": {
+        "task": "clients.tasks.card_review_reminders_send_task",
+        "schedule": crontab(hour=7, minute=35),
+    },
     # 07:30: one reminder per planned visit or call due and per key account past its cadence
     # (VIS-6); the account managers' digest above lists them (clients.digest).
     "visits-reminders": {

@@ -7,6 +7,7 @@ from clients.models.complaints import Complaint, ComplaintEvent
 from clients.models.costs import KeyAccountCost
 from clients.models.imports import ImportJob
 from clients.models.pipeline import Lead, LeadStageChange
+from clients.models.policy import ClientFilePolicy
 from clients.models.service import ServicePlan
 from clients.models.surveys import Answer, Question, Survey, SurveyInvitation
 
@@ -20,6 +21,7 @@ __all__ = [
     "CampaignContact",
     "CampaignMember",
     "Client",
+    "ClientFilePolicy",
     "Complaint",
     "ComplaintEvent",
     "Contact",

@@ -82,10 +82,12 @@ class Client(models.Model):
     # Set when the client asked not to be contacted by campaigns (MKT-1); later segments skip them.
     contact_opt_out_at = models.DateTimeField(_("asked not to be contacted"), null=True, blank=True)
     card_updated_at = models.DateTimeField(_("card updated"), default=timezone.now)
+    # When the owner was last reminded to review the card (CLI-4): once per time it goes stale.
+    card_review_reminded_at = models.DateTimeField(_("review reminder sent"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     objects = ClientQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["next_contact_date", "next_step"])
+    history = HistoricalRecords(excluded_fields=["next_contact_date", "next_step", "card_review_reminded_at"])
 
     class Meta:
         ordering = ["name", "pk"]

@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from clients import imports, selectors, services
+from clients import card_review, imports, selectors, services
 from clients.filters import ClientFilter
 from clients.forms import ClientForm, ContactFormSet, KeyAccountForm
 from clients.models import Client, KeyAccountProfile
@@ -22,7 +22,12 @@ from crm.roles import CLIENT_ROLES
 def client_list(request: HttpRequest) -> HttpResponse:
     filterset = ClientFilter(request.GET, queryset=selectors.client_list(request.user), user=request.user)
     page = paginate(request, filterset.qs)
-    context = {"filter": filterset, "page_obj": page, "ledger_exports": imports.ledger_kinds()}
+    context = {
+        "filter": filterset,
+        "page_obj": page,
+        "ledger_exports": imports.ledger_kinds(),
+        "stale_before": card_review.stale_before(),
+    }
     return render(request, "clients/client_list.html", context)
 
 
@@ -43,6 +48,7 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "timeline": selectors.client_timeline(client),
         "open_complaints": client.complaints.open().count(),
         "panels": client_panels.for_user(request.user, client),
+        "stale": client.card_updated_at < card_review.stale_before(days=client.review_after_days),
     }
     return render(request, "clients/client_detail.html", context)
 

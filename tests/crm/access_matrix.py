@@ -208,6 +208,8 @@ TABLE: dict[str, Access] = {
     "clients:list": page(CLIENTS),
     "clients:create": form(CLIENTS),
     "clients:key_accounts": page(CLIENTS),
+    "clients:review": page(CLIENTS),
+    "clients:reviewed": action(CLIENT_RECORD, pk=_pk("client")),
     "clients:export": page(CLIENTS, kind="clients", query="format=csv"),
     "clients:import": form(CLIENTS),
     "clients:import_job": page(NOBODY, pk=_pk("import_job")),  # its uploader's only
@@ -423,6 +425,8 @@ TABLE: dict[str, Access] = {
     "admin:visits_target_delete": admin_only(NOBODY),
     "admin:visits_actualfigure_add": admin_only(NOBODY),
     "admin:visits_actualfigure_delete": admin_only(NOBODY),
+    "admin:clients_clientfilepolicy_add": admin_only(NOBODY),  # one row of settings, which exists
+    "admin:clients_clientfilepolicy_delete": admin_only(NOBODY),
     "admin:repairs_repairsettings_add": admin_only(NOBODY),  # one row of settings, which exists
     "admin:repairs_repairsettings_delete": admin_only(NOBODY),
     "admin:grading_gradingrun_add": admin_only(NOBODY),  # GRD-6: started by the schedule or "grade now"
@@ -464,6 +468,9 @@ def _targets_of(owner) -> None:
     from visits.models import ActualFigure, Metric, Target, TargetSettings
 
     TargetSettings.current().save()  # the shipped row, with a history record for the admin's pages
+    from clients.models import ClientFilePolicy
+
+    ClientFilePolicy.current().save()  # likewise (CLI-1, CLI-4)
     metric = Metric.objects.get(code="sales_amount")
     Target.objects.create(
         period_kind="month", period_start=date(2026, 12, 1), account_manager=owner, metric=metric, value=1
