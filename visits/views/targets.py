@@ -99,9 +99,10 @@ def _number(value) -> float | None:
 
 def _team(request: HttpRequest) -> Team | None:
     if request.user.role == Role.ADMIN:
-        team_id = request.POST.get("team") or request.GET.get("team")
+        team_id = str(request.POST.get("team") or request.GET.get("team") or "")
         teams = Team.objects.order_by("name")
-        return (teams.filter(pk=team_id).first() if str(team_id or "").isascii() and str(team_id or "").isdigit() else None) or teams.first()
+        chosen = teams.filter(pk=team_id).first() if team_id.isascii() and team_id.isdigit() else None
+        return chosen or teams.first()
     return request.user.team
 
 
