@@ -7,6 +7,7 @@ from django import template
 from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from clients.imports import LABELS, OUTCOMES
 
@@ -54,3 +55,24 @@ def import_kind(kind: str) -> str:
 def import_outcome(outcome: str) -> str:
     """What became of an imported row: new, update, unchanged, invalid…"""
     return str(OUTCOMES.get(outcome, outcome))
+
+
+@register.filter
+def cadence_badge(client) -> str:
+    """A key account whose visit cadence is missed (VIS-2): no on-site visit within its cadence.
+    Needs the list's ``last_visit`` annotation and the selected key-account profile."""
+    profile = getattr(client, "key_account", None)
+    cadence = (profile.visit_cadence_days if profile else None) or 14
+    last = client.last_visit
+    if last is not None:
+        late = (timezone.localdate() - timezone.localdate(last)).days - cadence
+        if late <= 0:
+            return ""
+        text = ngettext("Visit overdue by %(days)d day", "Visit overdue by %(days)d days", late) % {"days": late}
+    else:
+        text = _("No visit yet")
+    return format_html(
+        '<span class="badge text-bg-danger" data-testid="cadence-missed"><i class="bi bi-alarm me-1" '
+        'aria-hidden="true"></i>{}</span>',
+        text,
+    )

@@ -196,3 +196,37 @@ def test_the_reminder_runs_through_a_worker_registered_task():
 
     app.loader.import_default_modules()
     assert "clients.tasks.card_review_reminders_send_task" in app.tasks
+
+
+# --- key accounts past their visit cadence --------------------------------------------------------
+
+
+def test_the_key_account_list_flags_accounts_whose_visit_cadence_is_missed(client, alice):
+    from clients.models import Interaction, KeyAccountProfile
+    from tests.factories import InteractionFactory
+
+    def account(name: str, cadence: int, visited_days_ago: int | None) -> Client:
+        row = ClientFactory(owner=alice, name=name, is_key_account=True)
+        KeyAccountProfile.objects.create(client=row, visit_cadence_days=cadence)
+        if visited_days_ago is not None:
+            InteractionFactory(
+                client=row,
+                kind=Interaction.Kind.VISIT,
+                occurred_at=timezone.now() - timedelta(days=visited_days_ago),
+            )
+        return row
+
+    account("按期", 14, 10)
+    account("逾期", 14, 20)
+    account("从未拜访", 30, None)
+    account("只打过电话", 7, None)
+    InteractionFactory(
+        client=Client.objects.get(name="只打过电话"), kind=Interaction.Kind.CALL, occurred_at=timezone.now()
+    )
+    client.force_login(alice)
+    page = client.get(reverse("clients:key_accounts")).content.decode()
+    rows = {name: page.split(name, 1)[1].split("</tr>", 1)[0] for name in ["按期", "逾期", "从未拜访", "只打过电话"]}
+    assert 'data-testid="cadence-missed"' not in rows["按期"]
+    assert "Visit overdue by 6 days" in rows["逾期"]
+    assert "No visit yet" in rows["从未拜访"]
+    assert "No visit yet" in rows["只打过电话"]  # a phone call is not an on-site visit
