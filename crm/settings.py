@@ -147,6 +147,8 @@ AXES_VERBOSE = False
 # --- internationalisation (X-1) -------------------------------------------------------------
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
+# Our date and time formats per language (crm/formats): one everywhere, 24-hour clock.
+FORMAT_MODULE_PATH = ["crm.formats"]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env.env_time_zone("TIME_ZONE", "Asia/Shanghai")
 USE_I18N = True

@@ -1,5 +1,7 @@
 from django import template
 
+from crm.money import format_money
+
 register = template.Library()
 
 
@@ -29,3 +31,10 @@ def sort_header(context, field: str, label: str) -> dict:
     query["ordering"] = field if descending or not active else f"-{field}"
     query.pop("page", None)
     return {"label": label, "query": query.urlencode(), "active": active, "descending": descending}
+
+
+@register.filter
+def money(value, places: int = 2) -> str:
+    """An amount with thousands grouping and the currency in the reader's language (X-1):
+    ¥1,234.50 in English, 1,234.50 元 in Chinese; "—" when there is none."""
+    return format_money(value, places)

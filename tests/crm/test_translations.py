@@ -119,11 +119,17 @@ def test_language_switch_changes_every_page(client, alice):
 
 
 def test_dates_are_localised():
-    from datetime import date
+    from datetime import date, datetime
 
     from django.utils.formats import date_format
 
+    moment = datetime(2026, 11, 29, 14, 5)
     with translation.override("zh-hans"):
         assert date_format(date(2026, 11, 28)) == "2026年11月28日"
+        assert date_format(moment, "DATETIME_FORMAT") == "2026年11月29日 14:05"
+        assert date_format(moment, "SHORT_DATE_FORMAT") == "2026-11-29"
+        assert date_format(moment, "YEAR_MONTH_FORMAT") == "2026年11月"
     with translation.override("en"):
-        assert date_format(date(2026, 11, 28)) == "Nov. 28, 2026"
+        assert date_format(date(2026, 11, 28)) == "28 Nov 2026"
+        assert date_format(moment, "DATETIME_FORMAT") == "29 Nov 2026 14:05"
+        assert date_format(moment, "SHORT_DATE_FORMAT") == "29 Nov 2026"
