@@ -117,9 +117,10 @@ def test_a_technicians_job_from_home_to_signed_completion_in_at_most_8_taps(
 
     unit = Unit.objects.filter(tenancies__move_out__isnull=True).order_by("pk").first()
     first_thing = timezone.make_aware(datetime.combine(timezone.localdate(), time(0, 1)))
+    desk = User.objects.get(username="frontdesk")
     order = repair_order_create(
         unit=unit, contact_name="王律师", contact_phone="010-6505 1234", channel="phone", category="plumbing",
-        urgency="normal", description="厨房水龙头漏水", appointment_at=first_thing, by=User.objects.get(username="frontdesk"),
+        urgency="normal", description="厨房水龙头漏水", appointment_at=first_thing, by=desk,
     )  # fmt: skip
     tech1 = User.objects.get(username="tech1")
     workflow.assign(order=order, technician=tech1.technician, by=User.objects.get(username="supervisor"))
@@ -140,7 +141,7 @@ def test_a_technicians_job_from_home_to_signed_completion_in_at_most_8_taps(
         sign(phone, testid)
 
     panel = phone.get_by_test_id("repairs-panel")
-    assert panel.locator("a").first.get_attribute("href") == order.get_absolute_url(), "today's first job on top"
+    assert panel.locator("li a").first.get_attribute("href") == order.get_absolute_url(), "today's first job on top"
     tap(f"[data-testid=repairs-panel] a[href='{order.get_absolute_url()}']")
     tap("button:has-text('I have arrived')")
     phone.wait_for_selector("[data-testid=quote-form]")
