@@ -173,7 +173,12 @@ def _backdate(order, logged, appointment, rng) -> None:
     if order.assigned_at:
         changes["assigned_at"] = logged + timedelta(minutes=20)
     base = order.arrived_at or appointment
-    for field, after in (("consented_at", 10), ("completed_at", 70), ("closed_at", 60 * 24)):
+    for field, after in (
+        ("consented_at", 10),
+        ("furniture_consent_at", 10),
+        ("completed_at", 70),
+        ("closed_at", 60 * 24),
+    ):
         if getattr(order, field) is not None:
             changes[field] = base + timedelta(minutes=after)
     RepairOrder.objects.filter(pk=order.pk).update(**changes)
