@@ -9,13 +9,15 @@ from repairs.models import (
     RepairLine,
     RepairOrder,
     RepairSettings,
+    RepairSignature,
+    RepairSlipFiling,
     Technician,
 )
 
 
 @admin.register(RepairSettings)
 class RepairSettingsAdmin(SimpleHistoryAdmin):
-    list_display = ("__str__", "arrival_tolerance_minutes", "callback_share_percent")
+    list_display = ("__str__", "arrival_tolerance_minutes", "callback_share_percent", "slip_one_copy_per_page")
 
     def has_add_permission(self, request) -> bool:
         return not RepairSettings.objects.exists()
@@ -35,9 +37,9 @@ class TechnicianAdmin(SimpleHistoryAdmin):
 
 @admin.register(FeeItem)
 class FeeItemAdmin(SimpleHistoryAdmin):
-    list_display = ("code", "name", "kind", "category", "unit", "price", "active")
+    list_display = ("code", "name", "kind", "category", "unit", "price", "usual_quantity", "active")
     list_filter = ("kind", "category", "active")
-    list_editable = ("price", "active")
+    list_editable = ("price", "usual_quantity", "active")
     search_fields = ("code", "name")
 
 
@@ -122,3 +124,33 @@ class MonthlyReportAdmin(admin.ModelAdmin):
         # Reports are produced on the statistics page (monthly_report_generate), never typed in:
         # every field is read-only, so an add form could only save an empty row (a 500).
         return False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows the application only ever adds: shown here, never added, changed or deleted."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(RepairSignature)
+class RepairSignatureAdmin(ReadOnlyAdmin):
+    # REP-5: every signature given on an order is kept as given (append-only, see the model).
+    list_display = ("order", "signer", "signer_name", "signed_at", "recorded_by")
+    list_filter = ("signer",)
+    list_select_related = ("order", "recorded_by")
+    search_fields = ("order__number", "signer_name")
+    date_hierarchy = "signed_at"
+
+
+@admin.register(RepairSlipFiling)
+class RepairSlipFilingAdmin(ReadOnlyAdmin):
+    list_display = ("order", "document", "filed_at")
+    list_select_related = ("order", "document")
+    search_fields = ("order__number",)

@@ -17,17 +17,18 @@ from repairs.models import Callback, Category, FeeItem, RepairOrder, Technician
 from repairs.services import repair_order_create
 from repairs.workflow import LineInput
 
+# code, name, kind, category, unit, price, usual quantity (a quote of the category starts with it)
 FEES = [
-    ("call-out", "上门服务费", "labour", "", "次", 30),
-    ("tap-replace", "更换水龙头（人工）", "labour", "plumbing", "个", 50),
-    ("pipe-unblock", "疏通下水道", "labour", "plumbing", "次", 80),
-    ("socket-replace", "更换插座（人工）", "labour", "electrical", "个", 25),
-    ("lamp-replace", "更换灯具（人工）", "labour", "electrical", "个", 30),
-    ("lock-core", "更换锁芯（人工）", "labour", "locks", "个", 60),
-    ("ac-clean", "空调清洗", "labour", "hvac", "台", 120),
-    ("tap", "水龙头", "material", "plumbing", "个", 85),
-    ("socket", "五孔插座", "material", "electrical", "个", 18),
-    ("lock-cylinder", "锁芯", "material", "locks", "个", 95),
+    ("call-out", "上门服务费", "labour", "", "次", 30, 0),
+    ("tap-replace", "更换水龙头（人工）", "labour", "plumbing", "个", 50, 1),
+    ("pipe-unblock", "疏通下水道", "labour", "plumbing", "次", 80, 0),
+    ("socket-replace", "更换插座（人工）", "labour", "electrical", "个", 25, 1),
+    ("lamp-replace", "更换灯具（人工）", "labour", "electrical", "个", 30, 0),
+    ("lock-core", "更换锁芯（人工）", "labour", "locks", "个", 60, 1),
+    ("ac-clean", "空调清洗", "labour", "hvac", "台", 120, 1),
+    ("tap", "水龙头", "material", "plumbing", "个", 85, 1),
+    ("socket", "五孔插座", "material", "electrical", "个", 18, 1),
+    ("lock-cylinder", "锁芯", "material", "locks", "个", 95, 1),
 ]
 PROBLEMS = {
     "plumbing": ["厨房水龙头漏水", "卫生间下水道堵塞", "马桶一直流水"],
@@ -38,6 +39,7 @@ PROBLEMS = {
     "other": ["窗帘轨道脱落"],
 }
 SIGNATURE = "M 40 120 L 80 60 L 120 140 L 160 70 L 200 130 M 230 100 L 320 95"
+TECH_SIGNATURE = "M 60 150 L 110 50 L 150 150 M 80 110 L 140 110 M 200 60 L 260 150 L 330 70"
 
 
 def seed() -> int:
@@ -47,9 +49,16 @@ def seed() -> int:
         fees = {
             code: FeeItem.objects.get_or_create(
                 code=code,
-                defaults={"name": name, "kind": kind, "category": category, "unit": unit, "price": Decimal(price)},
+                defaults={
+                    "name": name,
+                    "kind": kind,
+                    "category": category,
+                    "unit": unit,
+                    "price": Decimal(price),
+                    "usual_quantity": Decimal(usual),
+                },
             )[0]
-            for code, name, kind, category, unit, price in FEES
+            for code, name, kind, category, unit, price, usual in FEES
         }
         buildings = {b.code: b for b in Building.objects.all()}
         techs = [
@@ -133,7 +142,11 @@ def _advance(order, stage, rng, fees, techs, chief, desk) -> None:
     order = workflow.quote(order=order, lines=lines, by=tech.user)
     if stage == "quoted":
         return
-    order = workflow.consent(order=order, by=tech.user)
+    # Some jobs need the tenant's furniture moved (a cabinet, a desk): agreed before the work.
+    moved = order.category in ("hvac", "carpentry") and rng.random() < 0.5
+    order = workflow.consent(
+        order=order, by=tech.user, furniture_moved=moved, furniture_consent_by=order.contact_name if moved else ""
+    )
     if stage == "in_progress":
         return
     damage = "划伤墙面" if rng.random() < 0.08 else ""
@@ -145,6 +158,7 @@ def _advance(order, stage, rng, fees, techs, chief, desk) -> None:
         signed_by=order.contact_name,
         damage=damage,
         compensation=Decimal("100") if damage else Decimal("0"),
+        technician_signature=TECH_SIGNATURE,
     )
     if stage in ("closed", "reopened"):
         order = workflow.close(order=order, by=chief)
@@ -159,7 +173,12 @@ def _backdate(order, logged, appointment, rng) -> None:
     if order.assigned_at:
         changes["assigned_at"] = logged + timedelta(minutes=20)
     base = order.arrived_at or appointment
-    for field, after in (("consented_at", 10), ("completed_at", 70), ("closed_at", 60 * 24)):
+    for field, after in (
+        ("consented_at", 10),
+        ("furniture_consent_at", 10),
+        ("completed_at", 70),
+        ("closed_at", 60 * 24),
+    ):
         if getattr(order, field) is not None:
             changes[field] = base + timedelta(minutes=after)
     RepairOrder.objects.filter(pk=order.pk).update(**changes)

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from archives.models import Unit
 from clients.models.clients import phone_validator
 from repairs.models import Callback, FeeItem, RepairOrder, Technician
-from repairs.workflow import LineInput, lines_total
+from repairs.workflow import LineInput, completion_errors, lines_total
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -91,12 +91,49 @@ class BaseLineFormSet(forms.BaseFormSet):
 LineFormSet = formset_factory(LineForm, formset=BaseLineFormSet, extra=3)
 
 
+class ConsentForm(forms.Form):
+    """The client's agreement to the fees, and to moving indoor furniture when the work needs it."""
+
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    furniture_moved = forms.BooleanField(
+        label=_("The work needs indoor furniture moved, and the client agrees"), required=False
+    )
+    furniture_consent_by = forms.CharField(label=_("Agreed by"), max_length=100, required=False)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("furniture_moved") and not data.get("furniture_consent_by", "").strip():
+            self.add_error("furniture_consent_by", _("Write the name of the person who agreed to move the furniture."))
+        return data
+
+
 class CompleteForm(forms.Form):
-    work_notes = forms.CharField(label=_("Work done and test of the result"), widget=forms.Textarea(attrs={"rows": 3}))
+    """Completion (REP-5): every rule of workflow.complete is checked here too, so one submit
+    shows every message next to its field (X-4)."""
+
+    work_notes = forms.CharField(
+        label=_("Work done and test of the result"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
     damage = forms.CharField(label=_("Damage caused, if any"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     compensation = forms.DecimalField(label=_("Compensation"), min_value=0, initial=0, max_digits=10, decimal_places=2)
-    signed_by = forms.CharField(label=_("Signed by"), max_length=100)
+    signed_by = forms.CharField(label=_("Signed by"), max_length=100, required=False)
     signature = forms.CharField(widget=forms.HiddenInput, required=False)
+    technician_signature = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        errors = completion_errors(
+            work_notes=data.get("work_notes", ""),
+            signature=data.get("signature", ""),
+            signed_by=data.get("signed_by", ""),
+            technician_signature=data.get("technician_signature", ""),
+            damage=data.get("damage", ""),
+            compensation=data.get("compensation"),
+        )
+        for field, message in errors.items():
+            if field not in self.errors:
+                self.add_error(field, message)
+        return data
 
 
 class CallbackForm(forms.ModelForm):

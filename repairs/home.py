@@ -7,6 +7,7 @@ from typing import Any
 from crm.panels import Panel
 from crm.roles import Role
 from repairs.models import RepairOrder
+from repairs.selectors import technician_jobs
 
 LIMIT = 8
 
@@ -14,12 +15,14 @@ LIMIT = 8
 def jobs_context(user) -> dict[str, Any]:
     orders = RepairOrder.objects.visible_to(user).select_related("unit__floor__building")
     if user.role == Role.TECHNICIAN:
-        title_kind, orders = "jobs", orders.open().exclude(status=RepairOrder.Status.NEW).order_by("appointment_at")
+        title_kind, orders = "jobs", technician_jobs(user).select_related("unit__floor__building")
     elif user.role == Role.ENGINEERING_SUPERVISOR:
         title_kind, orders = "to_assign", orders.filter(status=RepairOrder.Status.NEW).order_by("appointment_at")
     else:
         title_kind, orders = "open", orders.open().order_by("-created_at")
-    return {"repair_orders": list(orders[:LIMIT]), "repair_count": orders.count(), "repair_panel": title_kind}
+    shown = list(orders[:LIMIT])
+    count = len(shown) if len(shown) < LIMIT else orders.count()
+    return {"repair_orders": shown, "repair_count": count, "repair_panel": title_kind, "repair_cut": count > len(shown)}
 
 
 JOBS_PANEL = Panel(

@@ -36,6 +36,11 @@ class RepairSettings(models.Model):
         default=20,
         validators=[MinValueValidator(1), MaxValueValidator(100)],
     )
+    slip_one_copy_per_page = models.BooleanField(
+        _("print one copy of the slip per page"),
+        default=False,
+        help_text=_("Off: the three copies share one A4 page, to be cut apart (REP-6)."),
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -87,6 +92,14 @@ class FeeItem(models.Model):
     category = models.CharField(_("category"), max_length=20, choices=Category.choices, blank=True)
     unit = models.CharField(_("unit"), max_length=20, default="次")
     price = models.DecimalField(_("price"), max_digits=10, decimal_places=2, validators=[MinValueValidator(0)])
+    usual_quantity = models.DecimalField(
+        _("usual quantity"),
+        max_digits=8,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(0)],
+        help_text=_("Above 0: a quote for this item's category starts with this line and quantity."),
+    )
     active = models.BooleanField(_("active"), default=True)
     history = HistoricalRecords()
 
@@ -94,7 +107,10 @@ class FeeItem(models.Model):
         ordering = ["kind", "code"]
         verbose_name = _("fee item")
         verbose_name_plural = _("fee schedule")
-        constraints = [models.CheckConstraint(condition=Q(price__gte=0), name="repairs_fee_price_positive")]
+        constraints = [
+            models.CheckConstraint(condition=Q(price__gte=0), name="repairs_fee_price_positive"),
+            models.CheckConstraint(condition=Q(usual_quantity__gte=0), name="repairs_fee_usual_quantity_positive"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.price}/{self.unit})"
@@ -206,6 +222,11 @@ class RepairOrder(models.Model):
     signature = models.TextField(_("client signature"), blank=True, help_text=_("An SVG path drawn on the screen."))
     signed_by = models.CharField(_("signed by"), max_length=100, blank=True)
     reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
+    # The job on site (issue 13): moving the client's indoor furniture needs their consent first,
+    # recorded with the fees' consent; every signature given is kept in RepairSignature.
+    furniture_moved = models.BooleanField(_("indoor furniture to be moved"), default=False)
+    furniture_consent_by = models.CharField(_("furniture moving agreed by"), max_length=100, blank=True)
+    furniture_consent_at = models.DateTimeField(_("furniture moving agreed"), null=True, blank=True)
     # Bumped by every workflow step: a step names the version its user saw, so of two people
     # acting on the same page exactly one wins (a reassignment cannot silently replace another).
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
@@ -240,6 +261,11 @@ class RepairOrder(models.Model):
                 name="repairs_order_completion_is_signed",
             ),
             models.CheckConstraint(condition=Q(compensation__gte=0), name="repairs_order_compensation_positive"),
+            models.CheckConstraint(
+                condition=Q(furniture_moved=False)
+                | (~Q(furniture_consent_by="") & Q(furniture_consent_at__isnull=False)),
+                name="repairs_order_furniture_needs_consent",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -315,6 +341,85 @@ class RepairEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order} {self.action}"
+
+
+class SignatureChangeError(Exception):
+    """Raised when code tries to change or remove a given signature: they are kept as given."""
+
+
+class AppendOnlySignatureQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise SignatureChangeError(_("A signature is never changed."))
+
+    def delete(self):
+        raise SignatureChangeError(_("A signature is never deleted."))
+
+    def _update(self, values):
+        raise SignatureChangeError(_("A signature is never changed."))
+
+    def latest_by_signer(self) -> dict[str, RepairSignature]:
+        """The last signature of each signer (client, technician): the ones a slip shows."""
+        return {signature.signer: signature for signature in self.order_by("signed_at", "pk")}
+
+
+class RepairSignature(models.Model):
+    """A signature given on an order (REP-5): the client's acceptance, the technician's own
+    (维修人签名). Append-only: a completion after a reopen adds rows, the first ones stay."""
+
+    class Signer(models.TextChoices):
+        CLIENT = "client", _("Client")
+        TECHNICIAN = "technician", _("Technician")
+
+    order = models.ForeignKey(RepairOrder, on_delete=models.PROTECT, related_name="signatures")
+    event = models.ForeignKey(
+        RepairEvent, verbose_name=_("step"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    signer = models.CharField(_("signed as"), max_length=20, choices=Signer.choices)
+    signer_name = models.CharField(_("signer"), max_length=100)
+    path = models.TextField(_("signature"), help_text=_("An SVG path drawn on the screen."))
+    signed_at = models.DateTimeField(_("signed"), default=timezone.now)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = AppendOnlySignatureQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["signed_at", "pk"]
+        verbose_name = _("signature")
+        verbose_name_plural = _("signatures")
+        indexes = [models.Index(fields=["order", "signed_at"], name="repairs_signature_order")]
+        constraints = [models.CheckConstraint(condition=~Q(path=""), name="repairs_signature_not_empty")]
+
+    def __str__(self) -> str:
+        return f"{self.order} · {self.get_signer_display()} · {self.signer_name}"
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding or kwargs.get("update_fields"):
+            raise SignatureChangeError(_("A signature is never changed."))
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise SignatureChangeError(_("A signature is never deleted."))
+
+
+class RepairSlipFiling(models.Model):
+    """The slip's PDF filed in the unit's archive for one completion (its COMPLETE event): the
+    unique event makes filing idempotent, a re-completion after a reopen files a new one."""
+
+    event = models.OneToOneField(RepairEvent, on_delete=models.PROTECT, related_name="slip_filing")
+    order = models.ForeignKey(RepairOrder, on_delete=models.PROTECT, related_name="slip_filings")
+    document = models.OneToOneField("archives.Document", on_delete=models.PROTECT, related_name="+")
+    filed_at = models.DateTimeField(_("filed"), default=timezone.now)
+
+    class Meta:
+        ordering = ["filed_at", "pk"]
+        verbose_name = _("filed slip")
+        verbose_name_plural = _("filed slips")
+
+    def __str__(self) -> str:
+        return f"{self.order} · {self.document}"
 
 
 class Callback(models.Model):

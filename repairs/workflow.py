@@ -26,8 +26,17 @@ from django.utils.translation import gettext as _
 
 from crm.history import record_update
 from crm.models import User
+from crm.outbox import outbox_enqueue
 from crm.roles import Role
-from repairs.models import FeeItem, RepairEvent, RepairLine, RepairOrder, RepairSettings, Technician
+from repairs.models import (
+    FeeItem,
+    RepairEvent,
+    RepairLine,
+    RepairOrder,
+    RepairSettings,
+    RepairSignature,
+    Technician,
+)
 
 S = RepairOrder.Status
 TECHNICIAN = "assigned-technician"  # the technician assigned to this order, not any technician
@@ -86,7 +95,8 @@ def allowed_actions(user: User, order: RepairOrder) -> list[str]:
 
 
 def _apply(order: RepairOrder, action: str, by: User, note: str, **changes) -> RepairOrder:
-    """Move the order through one step, or refuse with a message that says why."""
+    """Move the order through one step, or refuse with a message that says why. The step's
+    RepairEvent is left on ``order.last_event``."""
     step = STEPS[action]
     if order.status not in step.sources:
         raise ValidationError(
@@ -106,7 +116,7 @@ def _apply(order: RepairOrder, action: str, by: User, note: str, **changes) -> R
                 _changed_first_message(RepairOrder.objects.select_related("technician__user").get(pk=order.pk))
             )
         order = record_update(order, by)
-        RepairEvent.objects.create(
+        order.last_event = RepairEvent.objects.create(
             order=order, action=action, from_status=before, to_status=target, actor=by, note=note
         )
     return order
@@ -173,12 +183,54 @@ def quote(*, order: RepairOrder, lines: list[LineInput], by: User) -> RepairOrde
     return order
 
 
-def consent(*, order: RepairOrder, by: User, note: str = "") -> RepairOrder:
-    """The client agreed to the quoted fees: work may start (REP-4)."""
-    return _apply(order, "consent", by, note=note, consented_at=timezone.now())
+def consent(
+    *, order: RepairOrder, by: User, note: str = "", furniture_moved: bool = False, furniture_consent_by: str = ""
+) -> RepairOrder:
+    """The client agreed to the quoted fees: work may start (REP-4). When indoor furniture must be
+    moved, the client's agreement to that is recorded here, before the work (who agreed, when)."""
+    furniture_consent_by = furniture_consent_by.strip()
+    if furniture_moved and not furniture_consent_by:
+        raise ValidationError(
+            {"furniture_consent_by": _("Write the name of the person who agreed to move the furniture.")}
+        )
+    now = timezone.now()
+    changes = {
+        "furniture_moved": furniture_moved,
+        "furniture_consent_by": furniture_consent_by if furniture_moved else "",
+        "furniture_consent_at": now if furniture_moved else None,
+    }
+    if furniture_moved:
+        agreed = _("furniture to be moved, agreed by %(name)s") % {"name": furniture_consent_by}
+        note = f"{note} · {agreed}" if note else agreed
+    return _apply(order, "consent", by, note=note, consented_at=now, **changes)
 
 
 SIGNATURE_RE = re.compile(r"^[MLml0-9 .,\-]{10,60000}$")
+SLIP_FILE_TASK = "repairs.tasks.repair_slip_file_task"
+
+
+def completion_errors(
+    *,
+    work_notes: str,
+    signature: str,
+    signed_by: str,
+    technician_signature: str | None = None,
+    damage: str = "",
+    compensation: Decimal | None = Decimal("0"),
+) -> dict[str, str]:
+    """What is missing for a completion, by field: the form shows all of it at once (X-4)."""
+    errors = {}
+    if not (work_notes or "").strip():
+        errors["work_notes"] = _("Describe the work done and the test of the result.")
+    if not SIGNATURE_RE.match(signature or ""):
+        errors["signature"] = _("The client must sign on the screen.")
+    if not (signed_by or "").strip():
+        errors["signed_by"] = _("Write the name of the person who signed.")
+    if technician_signature is not None and not SIGNATURE_RE.match(technician_signature):
+        errors["technician_signature"] = _("Sign as the technician on the screen.")
+    if compensation and not (damage or "").strip():
+        errors["damage"] = _("Describe the damage that is compensated.")
+    return errors
 
 
 def complete(
@@ -191,18 +243,21 @@ def complete(
     lines: list[LineInput] | None = None,
     damage: str = "",
     compensation: Decimal = Decimal("0"),
+    technician_signature: str | None = None,
 ) -> RepairOrder:
-    """Record the work, the final fees, any damage and its compensation, and the client's
-    signature of acceptance (REP-5, REP-8). An order is signed once: only this step signs."""
-    errors = {}
-    if not work_notes.strip():
-        errors["work_notes"] = _("Describe the work done and the test of the result.")
-    if not SIGNATURE_RE.match(signature or ""):
-        errors["signature"] = _("The client must sign on the screen.")
-    if not signed_by.strip():
-        errors["signed_by"] = _("Write the name of the person who signed.")
-    if compensation and not damage.strip():
-        errors["damage"] = _("Describe the damage that is compensated.")
+    """Record the work, the final fees, any damage and its compensation, the client's signature
+    of acceptance and the technician's own (REP-5, REP-8). Each signature is kept as a
+    RepairSignature row; the slip's PDF is filed in the unit's archive after the commit, by a
+    task, so rendering never delays nor fails the completion. ``technician_signature`` None:
+    a completion recorded without the technician's drawing (the page always asks for it)."""
+    errors = completion_errors(
+        work_notes=work_notes,
+        signature=signature,
+        signed_by=signed_by,
+        technician_signature=technician_signature,
+        damage=damage,
+        compensation=compensation,
+    )
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -223,7 +278,26 @@ def complete(
             completed_at=timezone.now(),
             **changes,
         )
+        _keep_signatures(order, by, signature, signed_by, technician_signature)
+        outbox_enqueue(SLIP_FILE_TASK, args=[order.last_event.pk])
     return order
+
+
+def _keep_signatures(
+    order: RepairOrder, by: User, signature: str, signed_by: str, technician_signature: str | None
+) -> None:
+    """Add this completion's signatures (rows are only ever added: a re-sign keeps the first)."""
+    signed = [(RepairSignature.Signer.CLIENT, signed_by.strip(), signature)]
+    if technician_signature is not None:
+        name = by.get_full_name() or by.get_username()
+        signed.append((RepairSignature.Signer.TECHNICIAN, name, technician_signature))
+    event = order.last_event
+    RepairSignature.objects.bulk_create(
+        RepairSignature(
+            order=order, event=event, signer=signer, signer_name=name, path=path, signed_at=event.at, recorded_by=by
+        )
+        for signer, name, path in signed
+    )
 
 
 def close(*, order: RepairOrder, by: User, note: str = "") -> RepairOrder:

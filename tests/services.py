@@ -35,3 +35,11 @@ def port_open(host: str, port: int) -> bool:
 def chromium_path() -> str:
     require(bool(shutil.which(CHROMIUM)), f"Chromium is not installed at {CHROMIUM}")
     return CHROMIUM
+
+
+def weasyprint_ready() -> None:
+    """WeasyPrint imports only where its native libraries (Pango) are installed."""
+    try:
+        import weasyprint  # noqa: F401
+    except OSError as error:
+        require(False, f"WeasyPrint's native libraries are missing (apt-get install libpango-1.0-0): {error}")

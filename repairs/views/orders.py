@@ -15,8 +15,18 @@ from crm.permissions import get_visible_or_404, role_required
 from crm.roles import REPAIR_ROLES, Role
 from repairs import services, workflow
 from repairs.filters import RepairOrderFilter
-from repairs.forms import AssignForm, CompleteForm, LineFormSet, NoteForm, RepairOrderForm, RescheduleForm
+from repairs.forms import (
+    AssignForm,
+    CompleteForm,
+    ConsentForm,
+    LineFormSet,
+    NoteForm,
+    RepairOrderForm,
+    RescheduleForm,
+)
 from repairs.models import RepairOrder
+from repairs.selectors import usual_lines
+from repairs.slips import slip_context
 
 ORDER_ROLES = REPAIR_ROLES
 INTAKE_ROLES = (Role.FRONT_DESK, Role.ENGINEERING_SUPERVISOR)
@@ -108,6 +118,7 @@ def detail_context(request: HttpRequest, order: RepairOrder, **bound) -> dict:
         "actions": actions,
         "events": order.events.select_related("actor"),
         "lines": list(order.lines.all()),
+        "signatures": list(order.signatures.all()),
         "note_form": bound.get("note_form") or NoteForm(),
     }
     if "assign" in actions:
@@ -119,13 +130,21 @@ def detail_context(request: HttpRequest, order: RepairOrder, **bound) -> dict:
         context["reschedule_form"] = bound.get("reschedule_form") or RescheduleForm()
     if "quote" in actions or "complete" in actions:
         context["line_formset"] = bound.get("line_formset") or LineFormSet(prefix="lines", initial=_line_initial(order))
+    if "consent" in actions:
+        context["consent_form"] = bound.get("consent_form") or ConsentForm(
+            initial={"furniture_consent_by": order.contact_name}
+        )
     if "complete" in actions:
         context["complete_form"] = bound.get("complete_form") or CompleteForm(initial={"signed_by": order.contact_name})
     return context
 
 
 def _line_initial(order: RepairOrder) -> list[dict]:
-    return [{"fee_item": line.fee_item_id, "quantity": line.quantity} for line in order.lines.all()]
+    """The order's lines; before its first quote, the usual lines of its category."""
+    lines = [{"fee_item": line.fee_item_id, "quantity": line.quantity} for line in order.lines.all()]
+    if lines or order.status != RepairOrder.Status.ARRIVED:
+        return lines
+    return [{"fee_item": item.pk, "quantity": item.usual_quantity} for item in usual_lines(order.category)]
 
 
 @role_required(*ORDER_ROLES)
@@ -134,7 +153,4 @@ def order_slip(request: HttpRequest, pk: int) -> HttpResponse:
     order = get_visible_or_404(
         RepairOrder.objects.select_related("unit__floor__building", "client", "technician__user"), request.user, pk=pk
     )
-    copies = [_("1st copy · client"), _("2nd copy · engineering archive"), _("3rd copy · finance (via front desk)")]
-    return render(
-        request, "repairs/order_slip.html", {"order": order, "lines": list(order.lines.all()), "copies": copies}
-    )
+    return render(request, "repairs/order_slip.html", slip_context(order))

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from crm.permissions import role_required
 from repairs import services, workflow
-from repairs.forms import AssignForm, CompleteForm, LineFormSet, NoteForm, RescheduleForm
+from repairs.forms import AssignForm, CompleteForm, ConsentForm, LineFormSet, NoteForm, RescheduleForm
 from repairs.views.orders import ORDER_ROLES, detail_context, visible_order
 
 
@@ -36,7 +36,9 @@ def order_step(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     order.version = int(seen)  # the step applies only to the order as this user saw it
     forms = _bound_forms(request, order, action)
     told = False
-    if all(form.is_valid() for form in forms.values()):
+    # Every form is checked (no short cut at the first invalid one): all messages show at once.
+    valid = [form.is_valid() for form in forms.values()]
+    if all(valid):
         try:
             _run(order, action, request.user, forms)
         except ValidationError as error:
@@ -65,6 +67,8 @@ def _bound_forms(request: HttpRequest, order, action: str) -> dict:
         return {"line_formset": LineFormSet(data, prefix="lines")}
     if action == "complete":
         return {"complete_form": CompleteForm(data), "line_formset": LineFormSet(data, prefix="lines")}
+    if action == "consent":
+        return {"consent_form": ConsentForm(data)}
     return {"note_form": NoteForm(data)}
 
 
@@ -81,7 +85,7 @@ def _run(order, action: str, user, forms: dict) -> None:
     elif action == "quote":
         workflow.quote(order=order, lines=forms["line_formset"].lines(), by=user)
     elif action == "consent":
-        workflow.consent(order=order, by=user, note=note)
+        workflow.consent(order=order, by=user, **cleaned["consent_form"])
     elif action == "complete":
         workflow.complete(order=order, by=user, lines=forms["line_formset"].lines(), **cleaned["complete_form"])
     elif action == "close":

@@ -433,6 +433,13 @@ TABLE: dict[str, Access] = {
     "admin:repairs_monthlyreport_add": admin_only(NOBODY),  # REP-7: produced by the month-end statistics
     "admin:repairs_repairorder_add": admin_only(NOBODY),  # REP-1: logged by the front desk
     "admin:repairs_repairorder_delete": admin_only(NOBODY),
+    # REP-5: signatures are kept as given; slips are filed by the completion's task
+    "admin:repairs_repairsignature_add": admin_only(NOBODY),
+    "admin:repairs_repairsignature_change": admin_only(post=NOBODY),
+    "admin:repairs_repairsignature_delete": admin_only(NOBODY),
+    "admin:repairs_repairslipfiling_add": admin_only(NOBODY),
+    "admin:repairs_repairslipfiling_change": admin_only(post=NOBODY),
+    "admin:repairs_repairslipfiling_delete": admin_only(NOBODY),
     "admin:clients_lead_add": admin_only(NOBODY),  # MKT-3: opened in the app, with its first stage row
     # MKT-4: surveys are built, sent and answered in the app (clients.surveys), with its checks
     "admin:clients_survey_add": admin_only(NOBODY),

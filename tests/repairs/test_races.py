@@ -69,7 +69,14 @@ STEPS = {
     "complete": (
         S.IN_PROGRESS,
         Role.TECHNICIAN,
-        {**LINES, "work_notes": "Replaced the washer", "signed_by": "王", "signature": SIGNATURE, "compensation": "0"},
+        {
+            **LINES,
+            "work_notes": "Replaced the washer",
+            "signed_by": "王",
+            "signature": SIGNATURE,
+            "technician_signature": SIGNATURE,
+            "compensation": "0",
+        },
     ),
     "close": (S.COMPLETED, Role.ENGINEERING_SUPERVISOR, {}),
     "reopen": (S.CLOSED, Role.ENGINEERING_SUPERVISOR, {"note": "Leaks again"}),

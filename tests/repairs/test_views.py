@@ -185,6 +185,7 @@ def test_steps_through_the_pages_and_refusals(client, new_order, supervisor, tec
             "work_notes": "Fixed",
             "signed_by": "王",
             "signature": "M 1 1 L 50 50 L 90 20",
+            "technician_signature": "M 5 5 L 60 40 L 90 10",
             "compensation": "0",
             "lines-TOTAL_FORMS": "1",
             "lines-INITIAL_FORMS": "0",
