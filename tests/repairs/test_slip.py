@@ -112,7 +112,7 @@ def test_the_slip_shows_completion_time_amounts_in_yuan_and_both_signatures(clie
     assert body.count('data-testid="slip-copy"') == 3
     completed_at = re.search(r'data-testid="slip-completed">([^<]+)<', body).group(1)
     assert completed_at.strip() not in ("", "—")
-    assert "80.00 yuan" in body, "the labour line's amount with its currency"
+    assert "¥80.00" in body, "the labour line's amount with its currency"
     assert body.count(f'd="{CLIENT_SIGNATURE}"') == 3 and body.count(f'd="{TECH_SIGNATURE}"') == 3
     assert "Technician&#x27;s signature" in body or "Technician's signature" in body
 
@@ -221,13 +221,11 @@ def test_the_task_files_by_the_event_id(completed, pdf_ready):
     assert RepairSlipFiling.objects.get(pk=filing_id).event == event
 
 
-def test_the_yuan_filter_formats_amounts_with_the_currency():
-    from repairs.templatetags.repairs_tags import yuan
+def test_amounts_on_the_slip_carry_the_currency_in_the_readers_language(client, completed, supervisor):
+    client.force_login(supervisor)
+    body = client.get(reverse("repairs:slip", args=[completed.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "80.00 元" in body
 
-    assert yuan(Decimal("120")) == "120.00 yuan"
-    assert yuan(Decimal("1234.5")) == "1,234.50 yuan"
-    assert yuan(None) == "0.00 yuan"
-    assert yuan("not a number") == ""
 
 
 @pytest.mark.parametrize("lines", [1, 6])
