@@ -16,7 +16,7 @@ from crm.roles import REPAIR_ROLES, Role
 from repairs import services, workflow
 from repairs.filters import RepairOrderFilter
 from repairs.forms import AssignForm, CompleteForm, LineFormSet, NoteForm, RepairOrderForm, RescheduleForm
-from repairs.models import RepairOrder
+from repairs.models import FeeItem, RepairOrder
 
 ORDER_ROLES = REPAIR_ROLES
 INTAKE_ROLES = (Role.FRONT_DESK, Role.ENGINEERING_SUPERVISOR)
@@ -121,11 +121,17 @@ def detail_context(request: HttpRequest, order: RepairOrder, **bound) -> dict:
         context["line_formset"] = bound.get("line_formset") or LineFormSet(prefix="lines", initial=_line_initial(order))
     if "complete" in actions:
         context["complete_form"] = bound.get("complete_form") or CompleteForm(initial={"signed_by": order.contact_name})
+    from repairs.views.finance import finance_context  # finance's page builds on this one
+
+    context.update(finance_context(request, order, bound.get("billing_form")))
     return context
 
 
 def _line_initial(order: RepairOrder) -> list[dict]:
-    return [{"fee_item": line.fee_item_id, "quantity": line.quantity} for line in order.lines.all()]
+    """The quoted lines again, with the same items of today's schedule (a new one may be in force)."""
+    today = dict(FeeItem.objects.in_effect().values_list("code", "pk"))
+    lines = order.lines.select_related("fee_item")
+    return [{"fee_item": today.get(line.fee_item.code), "quantity": line.quantity} for line in lines]
 
 
 @role_required(*ORDER_ROLES)
