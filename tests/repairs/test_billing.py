@@ -237,5 +237,3 @@ def test_the_billing_list_and_its_exports_take_the_same_queries_for_1_or_30_rows
         assert client.get(reverse("repairs:billing_export"), {"format": "xlsx"}).status_code == 200
     with django_assert_max_num_queries(12):
         assert client.get(reverse("home")).status_code == 200
-
-

@@ -68,7 +68,12 @@ def test_publishing_takes_effect_on_its_date_and_keeps_the_old_schedule(finance)
     tomorrow = TODAY() + timedelta(days=1)
     fees.fee_schedule_publish(schedule=draft, effective_from=tomorrow, by=finance, note="调价")
     draft.refresh_from_db()
-    assert (draft.state, draft.effective_from, draft.published_by, draft.note) == ("published", tomorrow, finance, "调价")
+    assert (draft.state, draft.effective_from, draft.published_by, draft.note) == (
+        "published",
+        tomorrow,
+        finance,
+        "调价",
+    )
     today_items = dict(FeeItem.objects.in_effect().values_list("code", "price"))
     assert today_items == {"call-out": Decimal("30.00"), "ac-clean": Decimal("120.00")}, "until tomorrow, the old one"
     tomorrow_items = dict(FeeItem.objects.in_effect(on=tomorrow).values_list("code", "price"))
@@ -115,15 +120,15 @@ def test_two_schedules_cannot_take_effect_on_the_same_day(finance):
     assert "effective_from" in refused.value.message_dict
 
 
-def test_an_order_quoted_before_keeps_its_price_after_a_new_schedule_takes_effect(
-    new_order, supervisor, tech, finance
-):
+def test_an_order_quoted_before_keeps_its_price_after_a_new_schedule_takes_effect(new_order, supervisor, tech, finance):
     old = published(TODAY() - timedelta(days=30), {"tap-labour": 80})
     order = to_status(new_order, "in_progress", supervisor, tech, {"labour": old.items.get()})
     draft = fees.fee_schedule_draft(by=finance)
     fees.fee_item_save(schedule=draft, item=draft.items.get(), by=finance, price=Decimal(95))
     fees.fee_schedule_publish(schedule=draft, effective_from=TODAY(), by=finance)
-    order = workflow.complete(order=order, by=tech.user, work_notes="Done", signature="M 1 1 L 2 2 L 3 3", signed_by="王")
+    order = workflow.complete(
+        order=order, by=tech.user, work_notes="Done", signature="M 1 1 L 2 2 L 3 3", signed_by="王"
+    )
     line = order.lines.get()
     assert (line.unit_price, line.amount, order.total) == (Decimal("80.00"), Decimal("80.00"), Decimal("80.00"))
     assert FeeItem.objects.in_effect().get().price == Decimal("95.00"), "a new quote would use the new price"
