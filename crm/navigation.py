@@ -45,6 +45,13 @@ NAV_ITEMS: list[NavItem] = [
     ),
     NavItem("repairs:list", _("Repairs"), "tools", REPAIR_ROLES),
     NavItem("repairs:stats", _("Repair statistics"), "bar-chart", (Role.ENGINEERING_SUPERVISOR, Role.FINANCE)),
+    NavItem("repairs:billing", _("Billing"), "receipt", (Role.FINANCE,)),
+    NavItem(
+        "repairs:fee_schedules",
+        _("Fee schedule"),
+        "cash-coin",
+        (Role.FINANCE, Role.FRONT_DESK, Role.ENGINEERING_SUPERVISOR),
+    ),
     NavItem("archives:index", _("Unit archives"), "archive", ARCHIVE_ROLES),
     NavItem("archives:approvals", _("Approvals"), "check2-square", (Role.MANAGER, Role.CLIENT_SERVICES_SUPERVISOR)),
     NavItem("notifications:list", _("Notifications"), "bell"),

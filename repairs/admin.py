@@ -4,7 +4,9 @@ from simple_history.admin import SimpleHistoryAdmin
 from repairs.models import (
     Callback,
     FeeItem,
+    FeeSchedule,
     MonthlyReport,
+    MonthlySignOff,
     RepairEvent,
     RepairLine,
     RepairOrder,
@@ -35,12 +37,52 @@ class TechnicianAdmin(SimpleHistoryAdmin):
     raw_id_fields = ("user",)
 
 
+class FeeItemInline(admin.TabularInline):
+    model = FeeItem
+    extra = 0
+    can_delete = False
+    fields = readonly_fields = ("code", "name", "kind", "category", "unit", "price", "active")
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(FeeSchedule)
+class FeeScheduleAdmin(SimpleHistoryAdmin):
+    # Finance drafts and publishes schedules at /repairs/fees/ (repairs.fees); a published schedule
+    # is never edited again, so here everything is read-only.
+    list_display = ("__str__", "state", "effective_from", "published_at", "published_by")
+    list_filter = ("state",)
+    readonly_fields = ("state", "effective_from", "note", "published_at", "published_by", "created_by", "created_at")
+    inlines = [FeeItemInline]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(FeeItem)
 class FeeItemAdmin(SimpleHistoryAdmin):
-    list_display = ("code", "name", "kind", "category", "unit", "price", "usual_quantity", "active")
-    list_filter = ("kind", "category", "active")
-    list_editable = ("price", "usual_quantity", "active")
+    list_display = ("code", "name", "kind", "category", "unit", "price", "usual_quantity", "schedule")
+    list_filter = ("schedule", "kind", "category")
+    list_select_related = ("schedule",)
     search_fields = ("code", "name")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("schedule")
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None or not obj.schedule.is_draft:
+            return [field.name for field in FeeItem._meta.fields]  # published prices stay as published
+        return ("schedule",)
+
+    def has_add_permission(self, request) -> bool:
+        return False  # items are added to the draft schedule at /repairs/fees/
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # retired from the draft at /repairs/fees/ (earlier schedules keep theirs)
 
 
 class RepairLineInline(admin.TabularInline):
@@ -94,6 +136,13 @@ class RepairOrderAdmin(SimpleHistoryAdmin):
         "work_notes",
         "damage",
         "compensation",
+        "first_completed_at",
+        "rework_count",
+        "finance_copy_received_by",
+        "finance_copy_received_at",
+        "billing_status",
+        "billing_reason",
+        "billing_changed_at",
     )
 
     def get_readonly_fields(self, request, obj=None):
@@ -154,3 +203,18 @@ class RepairSlipFilingAdmin(ReadOnlyAdmin):
     list_display = ("order", "document", "filed_at")
     list_select_related = ("order", "document")
     search_fields = ("order__number",)
+
+
+@admin.register(MonthlySignOff)
+class MonthlySignOffAdmin(admin.ModelAdmin):
+    list_display = ("month", "signed_by", "signed_at")
+    readonly_fields = ("month", "figures", "signed_by", "signed_at")
+
+    def has_add_permission(self, request) -> bool:
+        return False  # signed on the statistics page (repairs.signoff): the figures come from the report
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

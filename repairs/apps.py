@@ -8,7 +8,8 @@ class RepairsConfig(AppConfig):
 
     def ready(self) -> None:
         from crm.panels import home_panels, unit_panels
-        from repairs.home import JOBS_PANEL, UNIT_ORDERS_PANEL
+        from repairs.home import JOBS_PANEL, TO_COLLECT_PANEL, UNIT_ORDERS_PANEL
 
         home_panels.register(JOBS_PANEL)
+        home_panels.register(TO_COLLECT_PANEL)
         unit_panels.register(UNIT_ORDERS_PANEL)

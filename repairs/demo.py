@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from archives.models import Building, Tenancy
 from crm.models import User
-from repairs import statistics, workflow
-from repairs.models import Callback, Category, FeeItem, RepairOrder, Technician
+from repairs import billing, fees, signoff, statistics, workflow
+from repairs.models import Callback, Category, FeeItem, FeeSchedule, RepairOrder, Technician
 from repairs.services import repair_order_create
 from repairs.workflow import LineInput
 
@@ -30,6 +30,7 @@ FEES = [
     ("socket", "五孔插座", "material", "electrical", "个", 18, 1),
     ("lock-cylinder", "锁芯", "material", "locks", "个", 95, 1),
 ]
+NEW_PRICES = {"call-out": Decimal(35), "ac-clean": Decimal(150)}
 PROBLEMS = {
     "plumbing": ["厨房水龙头漏水", "卫生间下水道堵塞", "马桶一直流水"],
     "electrical": ["会议室插座没电", "走廊灯不亮", "烧水壶一开就跳闸"],
@@ -45,21 +46,9 @@ TECH_SIGNATURE = "M 60 150 L 110 50 L 150 150 M 80 110 L 140 110 M 200 60 L 260 
 def seed() -> int:
     if RepairOrder.objects.exists():
         return 0
+    finance = User.objects.get(username="finance")
     with transaction.atomic():
-        fees = {
-            code: FeeItem.objects.get_or_create(
-                code=code,
-                defaults={
-                    "name": name,
-                    "kind": kind,
-                    "category": category,
-                    "unit": unit,
-                    "price": Decimal(price),
-                    "usual_quantity": Decimal(usual),
-                },
-            )[0]
-            for code, name, kind, category, unit, price, usual in FEES
-        }
+        items = _first_schedule(finance)
         buildings = {b.code: b for b in Building.objects.all()}
         techs = [
             Technician.objects.get_or_create(
@@ -71,12 +60,19 @@ def seed() -> int:
                 defaults={"specialties": ["electrical", "hvac", "other"], "base_building": buildings.get("W")},
             )[0],
         ]
-        created = _orders(random.Random(4), fees, techs)
+        created = _orders(random.Random(4), items, techs)
+        _rework_one()
+        _next_schedules(finance)
+        _billing(finance)
     now = timezone.localdate()
+    chief = User.objects.get(username="supervisor")
     for months_back in (2, 1):
         month = (now.replace(day=1) - timedelta(days=28 * months_back)).replace(day=1)
         statistics.monthly_report_generate(month=month)
-        for callback in Callback.objects.filter(month=month, result=Callback.Result.PENDING)[:4]:
+        for n, callback in enumerate(Callback.objects.filter(month=month, result=Callback.Result.PENDING)[:4]):
+            if months_back == 2 and n == 2:
+                # The older month is signed off after two callbacks: the next two show as amendments.
+                signoff.month_sign_off(month=month, by=chief)
             statistics.callback_record(
                 callback=callback,
                 result=random.Random(callback.pk).choice(
@@ -86,6 +82,74 @@ def seed() -> int:
                 by=None,
             )
     return created
+
+
+def _rework_one() -> None:
+    """One reopened order repaired again: a rework in the month it was first completed (REP-7)."""
+    order = RepairOrder.objects.filter(status=RepairOrder.Status.ASSIGNED, reopen_count__gt=0).first()
+    if order is None:
+        return
+    tech = order.technician.user
+    order = workflow.arrive(order=order, by=tech)
+    order = workflow.quote(order=order, lines=[], by=tech)
+    order = workflow.consent(order=order, by=tech)
+    workflow.complete(
+        order=order, by=tech, work_notes="返修：更换密封圈。", signature=SIGNATURE, signed_by=order.contact_name
+    )
+
+
+def _first_schedule(finance: User) -> dict[str, FeeItem]:
+    """The schedule the demo's orders were quoted from, in force since a hundred days ago."""
+    since = timezone.now() - timedelta(days=100)
+    schedule = FeeSchedule.objects.create(
+        state=FeeSchedule.State.PUBLISHED,
+        effective_from=timezone.localdate(since),
+        published_at=since,
+        published_by=finance,
+        created_by=finance,
+        note="2026年有偿服务收费标准，经公司批准执行。",
+    )
+    return {
+        code: FeeItem.objects.create(
+            schedule=schedule,
+            code=code,
+            name=name,
+            kind=kind,
+            category=category,
+            unit=unit,
+            price=Decimal(price),
+            usual_quantity=Decimal(usual),
+        )
+        for code, name, kind, category, unit, price, usual in FEES
+    }
+
+
+def _next_schedules(finance: User) -> None:
+    """Today's schedule (two prices up: the demo's orders keep their quoted prices) and a draft."""
+    draft = fees.fee_schedule_draft(by=finance)
+    for item in draft.items.filter(code__in=NEW_PRICES):
+        fees.fee_item_save(schedule=draft, item=item, by=finance, price=NEW_PRICES[item.code])
+    fees.fee_schedule_publish(
+        schedule=draft, effective_from=timezone.localdate(), by=finance, note="上门服务费、空调清洗费调整。"
+    )
+    draft = fees.fee_schedule_draft(by=finance)
+    fees.fee_item_save(
+        schedule=draft, by=finance, code="access-card", name="补办门禁卡", kind="material", unit="张", price=Decimal(20)
+    )
+
+
+def _billing(finance: User) -> None:
+    """Finance's side of the paid jobs: most copies received, some billed, paid or waived."""
+    orders = RepairOrder.objects.filter(billing.billable()).order_by("first_completed_at")
+    outcomes = ["paid", "paid", "billed", "paid", "waived", "to_bill"]
+    for n, order in enumerate(orders):
+        if n % 5 == 4:
+            continue  # the finance copy is still at the front desk
+        order = billing.finance_copy_receive(order=order, by=finance)
+        outcome = outcomes[n % len(outcomes)]
+        if outcome != "to_bill":
+            reason = "维修质量问题，经工程部同意免收" if outcome == "waived" else ""
+            billing.billing_status_set(order=order, status=outcome, reason=reason, by=finance)
 
 
 def _orders(rng: random.Random, fees: dict, techs: list[Technician]) -> int:
@@ -177,6 +241,7 @@ def _backdate(order, logged, appointment, rng) -> None:
         ("consented_at", 10),
         ("furniture_consent_at", 10),
         ("completed_at", 70),
+        ("first_completed_at", 70),
         ("closed_at", 60 * 24),
     ):
         if getattr(order, field) is not None:

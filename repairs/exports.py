@@ -1,16 +1,21 @@
-"""The month's statistics and paid-service register as an Excel workbook (X-3, REP-7)."""
+"""The month's statistics and paid-service register as an Excel workbook (X-3, REP-7), and
+finance's billing list as CSV or Excel."""
 
 from __future__ import annotations
 
+import csv
+import io
+from collections.abc import Iterator
 from datetime import date
 
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
-from crm.spreadsheets.export import xlsx_append, xlsx_bytes
+from crm.spreadsheets.export import inert, xlsx_append, xlsx_bytes
 from repairs import statistics
-from repairs.models import MonthlyReport
+from repairs.models import MonthlyReport, RepairOrder
 
 
 def month_workbook(month: date) -> bytes:
@@ -56,7 +61,7 @@ def month_workbook(month: date) -> bytes:
             register,
             [
                 order.number,
-                timezone.localtime(order.completed_at).strftime("%Y-%m-%d %H:%M"),
+                timezone.localtime(order.first_completed_at).strftime("%Y-%m-%d %H:%M"),
                 str(order.unit),
                 order.client.name if order.client else "",
                 str(order.technician) if order.technician else "",
@@ -64,4 +69,55 @@ def month_workbook(month: date) -> bytes:
                 float(order.compensation),
             ],
         )
+    return xlsx_bytes(book)
+
+
+def billing_rows(orders: QuerySet[RepairOrder]) -> Iterator[list[object]]:
+    """Finance's list as rows (header first), the same for CSV and Excel (X-3)."""
+    yield [
+        _("Number"),
+        _("First completed"),
+        _("Unit"),
+        _("Client"),
+        _("Fees"),
+        _("Compensation"),
+        _("Finance copy received by"),
+        _("Finance copy received"),
+        _("Billing"),
+        _("Reason for waiving"),
+    ]
+    for order in orders.iterator(chunk_size=2000):
+        yield [
+            order.number,
+            _local(order.first_completed_at),
+            str(order.unit),
+            order.client.name if order.client else "",
+            float(order.total),
+            float(order.compensation),
+            str(order.finance_copy_received_by or ""),
+            _local(order.finance_copy_received_at),
+            order.get_billing_status_display(),
+            order.billing_reason,
+        ]
+
+
+def _local(moment) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+def billing_csv(orders: QuerySet[RepairOrder]) -> str:
+    buffer = io.StringIO()
+    buffer.write("\ufeff")  # Excel reads UTF-8 (Chinese names) only with the BOM
+    writer = csv.writer(buffer)
+    for row in billing_rows(orders):
+        writer.writerow([inert(cell) for cell in row])
+    return buffer.getvalue()
+
+
+def billing_workbook(orders: QuerySet[RepairOrder]) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = _("Billing")
+    for row in billing_rows(orders):
+        xlsx_append(sheet, row)
     return xlsx_bytes(book)

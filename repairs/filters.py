@@ -64,3 +64,35 @@ class RepairOrderFilter(StyledFilterSet):
             .filter(due__lt=start + timezone.timedelta(days=1))
             .order_by("due", "pk")
         )
+
+
+class BillingFilter(StyledFilterSet):
+    """Finance's list of paid jobs: billing status, hand-over of the finance copy, completion date."""
+
+    q = django_filters.CharFilter(label=_("Search"), method="filter_search")
+    billing_status = django_filters.ChoiceFilter(label=_("Billing"), choices=RepairOrder.BillingStatus.choices)
+    received = django_filters.BooleanFilter(
+        label=_("Finance copy received"), field_name="finance_copy_received_at", lookup_expr="isnull", exclude=True
+    )
+    completed = django_filters.DateFromToRangeFilter(
+        label=_("First completed"),
+        field_name="first_completed_at__date",
+        widget=django_filters.widgets.RangeWidget(attrs={"type": "date"}),
+    )
+    building = django_filters.ModelChoiceFilter(
+        label=_("Building"), field_name="unit__floor__building", queryset=Building.objects.all()
+    )
+    ordering = django_filters.OrderingFilter(
+        label=_("Sort by"),
+        fields=(("first_completed_at", "completed"), ("total", "total"), ("number", "number")),
+        field_labels={"first_completed_at": _("Completed"), "total": _("Fees"), "number": _("Number")},
+    )
+
+    class Meta:
+        model = RepairOrder
+        fields: list[str] = []
+
+    def filter_search(self, queryset, name, value):
+        return queryset.filter(
+            Q(number__icontains=value) | Q(unit__number__icontains=value) | Q(client__name__icontains=value)
+        )

@@ -60,13 +60,18 @@ class NoteForm(forms.Form):
 class LineForm(forms.Form):
     fee_item = forms.ModelChoiceField(
         label=_("Fee item"),
-        queryset=FeeItem.objects.filter(active=True),
+        queryset=FeeItem.objects.none(),
         required=False,
         widget=forms.Select(attrs={"class": "form-select"}),
     )
     quantity = forms.DecimalField(
         label=_("Quantity"), min_value=Decimal("0.01"), max_digits=8, decimal_places=2, required=False
     )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Today's schedule (REP-5): a price that took effect this morning is quoted this morning.
+        self.fields["fee_item"].queryset = FeeItem.objects.in_effect()
 
     def clean(self):
         data = super().clean()
@@ -141,3 +146,21 @@ class CallbackForm(forms.ModelForm):
         model = Callback
         fields = ["result", "note"]
         widgets = {"note": forms.TextInput()}
+
+
+class FeeItemForm(forms.ModelForm):
+    """An item of the draft fee schedule (REP-5): finance adds one or changes its price."""
+
+    class Meta:
+        model = FeeItem
+        fields = ["code", "name", "kind", "category", "unit", "price"]
+
+
+class PublishForm(forms.Form):
+    effective_from = forms.DateField(label=_("Takes effect on"), widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(label=_("Note"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class BillingForm(forms.Form):
+    status = forms.ChoiceField(label=_("Billing"), choices=RepairOrder.BillingStatus.choices)
+    reason = forms.CharField(label=_("Reason for waiving"), required=False, max_length=300)

@@ -1,4 +1,5 @@
-"""Home panels of the repair roles: a technician's jobs today, the supervisor's orders to assign."""
+"""Home panels of the repair roles: a technician's jobs today, the supervisor's orders to assign,
+finance's paid jobs to collect."""
 
 from __future__ import annotations
 
@@ -42,3 +43,19 @@ UNIT_ORDERS_PANEL = Panel(
     (Role.CLIENT_SERVICES_SUPERVISOR, Role.MANAGER, Role.FRONT_DESK, Role.ENGINEERING_SUPERVISOR, Role.ADMIN),
     order=10,
 )
+
+
+def to_collect_context(user) -> dict[str, Any]:
+    """Finance's paid jobs to collect: completed with fees, not billed yet, newest first (REP-6)."""
+    from repairs.billing import billable
+
+    orders = (
+        RepairOrder.objects.visible_to(user)
+        .filter(billable(), billing_status=RepairOrder.BillingStatus.TO_BILL)
+        .select_related("unit__floor__building", "client")
+        .order_by("-first_completed_at", "-pk")
+    )
+    return {"collect_orders": list(orders[:LIMIT]), "collect_count": orders.count()}
+
+
+TO_COLLECT_PANEL = Panel("repairs/finance_panel.html", to_collect_context, (Role.FINANCE,), order=5)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
@@ -79,14 +80,102 @@ class Technician(models.Model):
         return ", ".join(str(labels.get(code, code)) for code in self.specialties)
 
 
+class FeeScheduleQuerySet(models.QuerySet):
+    def published(self) -> FeeScheduleQuerySet:
+        return self.filter(state=FeeSchedule.State.PUBLISHED)
+
+    def in_force(self, on: date | None = None) -> FeeSchedule | None:
+        """The published schedule in force on ``on`` (today if None): the latest effective date not after it."""
+        on = on or timezone.localdate()
+        return self.published().filter(effective_from__lte=on).order_by("-effective_from").first()
+
+
+class FeeSchedule(models.Model):
+    """One edition of the paid-service fee schedule (有偿服务收费标准, REP-5). Finance drafts the next
+    edition (a copy of the one in force), edits its items and publishes it with an effective date;
+    a published edition is never edited again, so the prices it quoted stay readable."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.DRAFT)
+    effective_from = models.DateField(_("effective from"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("published by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("drafted by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("drafted"), default=timezone.now)
+
+    objects = FeeScheduleQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = [models.F("effective_from").desc(nulls_first=True), "-pk"]
+        verbose_name = _("fee schedule")
+        verbose_name_plural = _("fee schedules")
+        constraints = [
+            # One draft at a time: finance edits "the next schedule", not several competing ones.
+            models.UniqueConstraint(fields=["state"], condition=Q(state="draft"), name="repairs_fee_one_draft"),
+            # One edition per effective date, so "the schedule in force on a day" is never ambiguous.
+            models.UniqueConstraint(
+                fields=["effective_from"], condition=Q(state="published"), name="repairs_fee_one_per_date"
+            ),
+            models.CheckConstraint(
+                condition=Q(state="draft") | (Q(effective_from__isnull=False) & Q(published_at__isnull=False)),
+                name="repairs_fee_published_dated",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.state == self.State.DRAFT:
+            return str(_("Draft fee schedule"))
+        return str(_("Fee schedule from %(date)s") % {"date": f"{self.effective_from:%Y-%m-%d}"})
+
+    def get_absolute_url(self) -> str:
+        return reverse("repairs:fee_schedule", args=[self.pk])
+
+    @property
+    def is_draft(self) -> bool:
+        return self.state == self.State.DRAFT
+
+
+class FeeItemQuerySet(models.QuerySet):
+    def in_effect(self, on: date | None = None) -> FeeItemQuerySet:
+        """The items of the schedule in force on ``on`` (today if None), none before the first one."""
+        on = on or timezone.localdate()
+        in_force = (
+            FeeSchedule.objects.published().filter(effective_from__lte=on).order_by("-effective_from").values("pk")[:1]
+        )
+        return self.filter(schedule__in=in_force, active=True)
+
+
 class FeeItem(models.Model):
-    """An item of the paid-service fee schedule (有偿服务收费标准, REP-5)."""
+    """An item of one fee schedule edition (有偿服务收费标准, REP-5). Its code is stable across
+    editions; its price is that edition's."""
 
     class Kind(models.TextChoices):
         LABOUR = "labour", _("Labour")
         MATERIAL = "material", _("Material")
 
-    code = models.SlugField(_("code"), max_length=30, unique=True)
+    schedule = models.ForeignKey(
+        FeeSchedule, verbose_name=_("fee schedule"), on_delete=models.PROTECT, related_name="items"
+    )
+    code = models.SlugField(_("code"), max_length=30)
     name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     category = models.CharField(_("category"), max_length=20, choices=Category.choices, blank=True)
@@ -103,13 +192,16 @@ class FeeItem(models.Model):
     active = models.BooleanField(_("active"), default=True)
     history = HistoricalRecords()
 
+    objects = FeeItemQuerySet.as_manager()
+
     class Meta:
         ordering = ["kind", "code"]
         verbose_name = _("fee item")
-        verbose_name_plural = _("fee schedule")
+        verbose_name_plural = _("fee items")
         constraints = [
             models.CheckConstraint(condition=Q(price__gte=0), name="repairs_fee_price_positive"),
             models.CheckConstraint(condition=Q(usual_quantity__gte=0), name="repairs_fee_usual_quantity_positive"),
+            models.UniqueConstraint(fields=["schedule", "code"], name="repairs_fee_code_per_schedule"),
         ]
 
     def __str__(self) -> str:
@@ -164,6 +256,12 @@ class RepairOrder(models.Model):
         NORMAL = "normal", _("Normal")
         URGENT = "urgent", _("Urgent")
         EMERGENCY = "emergency", _("Emergency")
+
+    class BillingStatus(models.TextChoices):
+        TO_BILL = "to_bill", _("To bill")
+        BILLED = "billed", _("Billed")
+        PAID = "paid", _("Paid")
+        WAIVED = "waived", _("Waived")
 
     DONE_STATUSES = (Status.COMPLETED, Status.CLOSED)
 
@@ -227,6 +325,25 @@ class RepairOrder(models.Model):
     furniture_moved = models.BooleanField(_("indoor furniture to be moved"), default=False)
     furniture_consent_by = models.CharField(_("furniture moving agreed by"), max_length=100, blank=True)
     furniture_consent_at = models.DateTimeField(_("furniture moving agreed"), null=True, blank=True)
+    # Finance and month-end (issue 13). The first completion keeps the job in the figures of its
+    # month; completing it again after a reopening counts a rework, not a second job (REP-7).
+    first_completed_at = models.DateTimeField(_("first completed"), null=True, blank=True)
+    rework_count = models.PositiveSmallIntegerField(_("reworks"), default=0)
+    # The finance copy (经前台交财务部联, REP-6) handed over to finance, and the billing it leads to.
+    finance_copy_received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("finance copy received by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    finance_copy_received_at = models.DateTimeField(_("finance copy received"), null=True, blank=True)
+    billing_status = models.CharField(
+        _("billing"), max_length=10, choices=BillingStatus.choices, default=BillingStatus.TO_BILL
+    )
+    billing_reason = models.CharField(_("reason for waiving"), max_length=300, blank=True)
+    billing_changed_at = models.DateTimeField(_("billing changed"), null=True, blank=True)
     # Bumped by every workflow step: a step names the version its user saw, so of two people
     # acting on the same page exactly one wins (a reassignment cannot silently replace another).
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
@@ -246,6 +363,8 @@ class RepairOrder(models.Model):
             models.Index(fields=["status", "-created_at"], name="repairs_order_status"),
             models.Index(fields=["technician", "status"], name="repairs_order_technician"),
             models.Index(fields=["completed_at"], name="repairs_order_completed"),
+            models.Index(fields=["first_completed_at"], name="repairs_order_first_completed"),
+            models.Index(fields=["billing_status", "first_completed_at"], name="repairs_order_billing"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -265,6 +384,9 @@ class RepairOrder(models.Model):
                 condition=Q(furniture_moved=False)
                 | (~Q(furniture_consent_by="") & Q(furniture_consent_at__isnull=False)),
                 name="repairs_order_furniture_needs_consent",
+            ),
+            models.CheckConstraint(
+                condition=~Q(billing_status="waived") | ~Q(billing_reason=""), name="repairs_order_waiver_has_reason"
             ),
         ]
 
@@ -479,3 +601,23 @@ class MonthlyReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m}"
+
+
+class MonthlySignOff(models.Model):
+    """The engineering supervisor's sign-off of a month's statistics (REP-7, X-2): who, when, and
+    the figures as they were signed. Later callbacks change the report, never this snapshot."""
+
+    month = models.DateField(_("month"), unique=True)
+    figures = models.JSONField(_("figures as signed"), default=dict)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("signed by"), on_delete=models.PROTECT, related_name="+"
+    )
+    signed_at = models.DateTimeField(_("signed"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-month"]
+        verbose_name = _("monthly sign-off")
+        verbose_name_plural = _("monthly sign-offs")
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} · {self.signed_by}"

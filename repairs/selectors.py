@@ -12,8 +12,8 @@ from repairs.models import FeeItem, RepairOrder
 
 def usual_lines(category: str) -> QuerySet[FeeItem]:
     """The fee items a quote of ``category`` starts with: the category's items with a usual
-    quantity. The one place that picks them (the fee schedule's versions will filter here)."""
-    return FeeItem.objects.filter(active=True, category=category, usual_quantity__gt=0).order_by("kind", "code")
+    quantity, in the schedule in force today."""
+    return FeeItem.objects.in_effect().filter(category=category, usual_quantity__gt=0).order_by("kind", "code")
 
 
 def technician_jobs(user: User) -> QuerySet[RepairOrder]:

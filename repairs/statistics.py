@@ -1,7 +1,9 @@
 """Month-end repair statistics (REP-7), computed in the database: one aggregate query per figure.
 
 The month of an intake figure is the month the order was logged; the month of every
-completion figure (timeliness, register, callbacks, reopenings) is the month it was completed.
+completion figure (timeliness, register, callbacks, reopenings) is the month it was FIRST
+completed: a reopened order stays in that month's figures, and completing it again counts a
+rework there (``reworks``), never a second job.
 """
 
 from __future__ import annotations
@@ -35,8 +37,9 @@ def logged_in(month: date) -> QuerySet[RepairOrder]:
 
 
 def completed_in(month: date) -> QuerySet[RepairOrder]:
+    """The month's jobs: orders first completed in it (a rework does not move them)."""
     start, end = month_bounds(month)
-    return RepairOrder.objects.filter(completed_at__gte=start, completed_at__lt=end)
+    return RepairOrder.objects.filter(first_completed_at__gte=start, first_completed_at__lt=end)
 
 
 def with_category_labels(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -75,6 +78,8 @@ def completion(month: date) -> dict[str, Any]:
         measured=Count("pk", filter=Q(on_time__isnull=False)),
         on_time=Count("pk", filter=Q(on_time=True)),
         not_reopened=Count("pk", filter=Q(reopen_count=0)),
+        reworked=Count("pk", filter=Q(rework_count__gt=0)),
+        reworks=Coalesce(Sum("rework_count"), 0),
         paid_orders=Count("pk", filter=paid),
         fees=Coalesce(Sum("total", filter=paid), ZERO),
         compensation=Coalesce(Sum("compensation", filter=paid), ZERO),
@@ -89,6 +94,8 @@ def completion(month: date) -> dict[str, Any]:
             "completed": row["completed"],
             "not_reopened": row["not_reopened"],
             "rate": _rate(row["not_reopened"], row["completed"]),
+            "reworked": row["reworked"],
+            "reworks": row["reworks"],
         },
         "paid": {
             "orders": row["paid_orders"],
@@ -117,7 +124,7 @@ def paid_register(month: date) -> QuerySet[RepairOrder]:
         completed_in(month)
         .filter(Q(total__gt=0) | Q(compensation__gt=0))
         .select_related("unit__floor__building", "client", "technician__user")
-        .order_by("completed_at", "pk")
+        .order_by("first_completed_at", "pk")
     )
 
 

@@ -20,7 +20,8 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Case, F, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -276,6 +277,7 @@ def complete(
             damage=damage,
             compensation=compensation,
             completed_at=timezone.now(),
+            **_first_completion_or_rework(),
             **changes,
         )
         _keep_signatures(order, by, signature, signed_by, technician_signature)
@@ -298,6 +300,16 @@ def _keep_signatures(
         )
         for signer, name, path in signed
     )
+
+
+def _first_completion_or_rework() -> dict:
+    """The first completion dates the job (its month's figures); a later one counts a rework (REP-7)."""
+    return {
+        "first_completed_at": Coalesce(F("first_completed_at"), Value(timezone.now())),
+        "rework_count": Case(
+            When(first_completed_at__isnull=True, then=F("rework_count")), default=F("rework_count") + 1
+        ),
+    }
 
 
 def close(*, order: RepairOrder, by: User, note: str = "") -> RepairOrder:

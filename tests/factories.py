@@ -143,11 +143,30 @@ class TechnicianFactory(factory.django.DjangoModelFactory):
     specialties = factory.LazyFunction(lambda: ["plumbing"])
 
 
+def fee_schedule_in_force():
+    """The published fee schedule items are added to by default: in force since 2000 (REP-5)."""
+    from repairs.models import FeeSchedule
+
+    return FeeSchedule.objects.get_or_create(
+        state="published", effective_from=date(2000, 1, 1), defaults={"published_at": timezone.now()}
+    )[0]
+
+
+class FeeScheduleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "repairs.FeeSchedule"
+
+    state = "published"
+    effective_from = factory.LazyFunction(timezone.localdate)
+    published_at = factory.LazyFunction(timezone.now)
+
+
 class FeeItemFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = "repairs.FeeItem"
-        django_get_or_create = ("code",)
+        django_get_or_create = ("schedule", "code")
 
+    schedule = factory.LazyFunction(fee_schedule_in_force)
     code = factory.Sequence(lambda n: f"fee-{n}")
     name = factory.Sequence(lambda n: f"Fee {n}")
     kind = "labour"
@@ -166,6 +185,9 @@ class RepairOrderFactory(factory.django.DjangoModelFactory):
     description = "Leaking tap in the kitchen."
     appointment_at = factory.LazyFunction(timezone.now)
     created_by = factory.SubFactory(UserFactory, role=Role.FRONT_DESK)
+    # An order made completed here was first completed then (REP-7 counts jobs by that month).
+    completed_at = None
+    first_completed_at = factory.LazyAttribute(lambda order: order.completed_at)
 
 
 class LeadFactory(factory.django.DjangoModelFactory):

@@ -24,7 +24,7 @@ from repairs.forms import (
     RepairOrderForm,
     RescheduleForm,
 )
-from repairs.models import RepairOrder
+from repairs.models import FeeItem, RepairOrder
 from repairs.selectors import usual_lines
 from repairs.slips import slip_context
 
@@ -136,14 +136,20 @@ def detail_context(request: HttpRequest, order: RepairOrder, **bound) -> dict:
         )
     if "complete" in actions:
         context["complete_form"] = bound.get("complete_form") or CompleteForm(initial={"signed_by": order.contact_name})
+    from repairs.views.finance import finance_context  # finance's page builds on this one
+
+    context.update(finance_context(request, order, bound.get("billing_form")))
     return context
 
 
 def _line_initial(order: RepairOrder) -> list[dict]:
-    """The order's lines; before its first quote, the usual lines of its category."""
-    lines = [{"fee_item": line.fee_item_id, "quantity": line.quantity} for line in order.lines.all()]
-    if lines or order.status != RepairOrder.Status.ARRIVED:
-        return lines
+    """The quoted lines again, with the same items of today's schedule (a new one may be in force);
+    before its first quote, the usual lines of its category."""
+    today = dict(FeeItem.objects.in_effect().values_list("code", "pk"))
+    lines = order.lines.select_related("fee_item")
+    quoted = [{"fee_item": today.get(line.fee_item.code), "quantity": line.quantity} for line in lines]
+    if quoted or order.status != RepairOrder.Status.ARRIVED:
+        return quoted
     return [{"fee_item": item.pk, "quantity": item.usual_quantity} for item in usual_lines(order.category)]
 
 

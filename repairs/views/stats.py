@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,13 +17,15 @@ from django.views.decorators.http import require_POST
 from crm.pagination import paginate
 from crm.permissions import role_required, user_has_role
 from crm.roles import Role
-from repairs import exports, statistics
+from repairs import exports, signoff, statistics
 from repairs.forms import CallbackForm
-from repairs.models import Callback, MonthlyReport
+from repairs.models import Callback, MonthlyReport, MonthlySignOff
 
 STATS_ROLES = (Role.ENGINEERING_SUPERVISOR, Role.FINANCE)
 # Spot-check callbacks are the engineering supervisor's (SPEC roles, REP-7); finance reads them.
 CALLBACK_ROLES = (Role.ENGINEERING_SUPERVISOR,)
+# The month-end sign-off is the engineering supervisor's (工程部主任 signs the monthly statistics).
+SIGN_OFF_ROLES = (Role.ENGINEERING_SUPERVISOR,)
 
 
 # No figures before this: it only keeps month arithmetic (and the database) away from year 1.
@@ -70,7 +73,32 @@ def stats(request: HttpRequest) -> HttpResponse:
         "months": MonthlyReport.objects.values_list("month", flat=True)[:24],
         "categories": statistics.with_category_labels(report.figures["by_category"]) if report else [],
     }
+    sign_off = MonthlySignOff.objects.select_related("signed_by").filter(month=month).first()
+    context.update(
+        sign_off=sign_off,
+        amendments=signoff.amendments(sign_off, report) if sign_off else None,
+        can_sign_off=bool(report)
+        and sign_off is None
+        and month < timezone.localdate().replace(day=1)
+        and user_has_role(request.user, SIGN_OFF_ROLES),
+    )
     return render(request, "repairs/stats.html", context)
+
+
+@require_POST
+@role_required(*SIGN_OFF_ROLES)
+def stats_sign_off(request: HttpRequest) -> HttpResponse:
+    """The engineering supervisor signs the month's figures as shown (REP-7)."""
+    month = _month(request)
+    if month is None:
+        return _bad_month(request, "repairs:stats")
+    try:
+        signoff.month_sign_off(month=month, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Statistics for %(month)s signed off.") % {"month": f"{month:%Y-%m}"})
+    return redirect(f"{reverse('repairs:stats')}?month={month:%Y-%m}")
 
 
 @require_POST

@@ -82,6 +82,8 @@ REPAIR_RECORD = with_admin(Role.FRONT_DESK, Role.ENGINEERING_SUPERVISOR, Role.MA
 INTAKE = with_admin(Role.FRONT_DESK, Role.ENGINEERING_SUPERVISOR)
 STATS = with_admin(Role.ENGINEERING_SUPERVISOR, Role.FINANCE)
 SUPERVISOR = with_admin(Role.ENGINEERING_SUPERVISOR)
+FINANCE = with_admin(Role.FINANCE)
+BILLING_READERS = with_admin(Role.FINANCE, Role.ENGINEERING_SUPERVISOR, Role.MANAGER)
 PROPERTY = with_admin(Role.MANAGER, Role.FRONT_DESK, Role.ENGINEERING_SUPERVISOR, Role.CLIENT_SERVICES_SUPERVISOR)
 ARCHIVE_READERS = PROPERTY | {Role.ACCOUNT_MANAGER}
 FILERS = with_admin(Role.FRONT_DESK, Role.CLIENT_SERVICES_SUPERVISOR)
@@ -129,6 +131,9 @@ class World:
     brand_plan: Any = None  # the matrix team's brand plan, the owner's client its target (MKT-4)
     brand_target: Any = None
     milestone: Any = None
+    fee_schedule: Any = None  # the published fee schedule in force, with its item (REP-5)
+    fee_item: Any = None
+    paid_order: Any = None  # a completed paid order, no client of anyone's: finance bills it (REP-6)
 
     def secrets(self, role: str) -> list[str]:
         """What ``role``'s user must find on no page: the other account manager's client, and the
@@ -324,6 +329,22 @@ TABLE: dict[str, Access] = {
     "repairs:slip": page(REPAIR_RECORD, pk=_pk("order")),
     # "assign" is the supervisor's step (REP-3); the front desk and the manager see the order.
     "repairs:step": action(SUPERVISOR, pk=_pk("order"), action="assign"),
+    # issue 13: finance keeps the fee schedule (everyone on repairs reads the published one) and
+    # bills paid jobs; the engineering supervisor signs the month off.
+    "repairs:fee_schedules": page(ALL_REPAIRS),
+    "repairs:fee_schedule": page(ALL_REPAIRS, pk=_pk("fee_schedule")),
+    "repairs:fee_schedule_print": page(ALL_REPAIRS, pk=_pk("fee_schedule")),
+    "repairs:fee_schedule_draft": action(FINANCE),
+    # On the published schedule of the world: a refusal that says why (never edited again).
+    "repairs:fee_item_create": form(FINANCE, get_ok=frozenset({302}), pk=_pk("fee_schedule")),
+    "repairs:fee_schedule_publish": action(FINANCE, pk=_pk("fee_schedule")),
+    "repairs:fee_item_edit": form(FINANCE, get_ok=frozenset({302}), pk=_pk("fee_item")),
+    "repairs:fee_item_retire": action(FINANCE, pk=_pk("fee_item")),
+    "repairs:billing": page(BILLING_READERS),
+    "repairs:billing_export": page(BILLING_READERS),
+    "repairs:order_billing": action(FINANCE, pk=_pk("paid_order")),
+    "repairs:order_finance_copy": action(FINANCE, pk=_pk("paid_order")),
+    "repairs:stats_sign_off": action(SUPERVISOR),
     # archives (ARC-*): technicians and finance get 404, as if the archive did not exist
     "archives:index": page(ARCHIVE_READERS),
     "archives:unit": page(PROPERTY, pk=_pk("unit")),  # the unit of another manager's client
@@ -440,6 +461,15 @@ TABLE: dict[str, Access] = {
     "admin:repairs_repairslipfiling_add": admin_only(NOBODY),
     "admin:repairs_repairslipfiling_change": admin_only(post=NOBODY),
     "admin:repairs_repairslipfiling_delete": admin_only(NOBODY),
+    # REP-5: schedules are drafted and published at /repairs/fees/; a published one never changes
+    "admin:repairs_feeschedule_add": admin_only(NOBODY),
+    "admin:repairs_feeschedule_delete": admin_only(NOBODY),
+    "admin:repairs_feeitem_add": admin_only(NOBODY),
+    "admin:repairs_feeitem_delete": admin_only(NOBODY),
+    # REP-7: signed on the statistics page, never typed in or changed
+    "admin:repairs_monthlysignoff_add": admin_only(NOBODY),
+    "admin:repairs_monthlysignoff_change": admin_only(post=NOBODY),
+    "admin:repairs_monthlysignoff_delete": admin_only(NOBODY),
     "admin:clients_lead_add": admin_only(NOBODY),  # MKT-3: opened in the app, with its first stage row
     # MKT-4: surveys are built, sent and answered in the app (clients.surveys), with its checks
     "admin:clients_survey_add": admin_only(NOBODY),
@@ -544,7 +574,7 @@ def build_world() -> World:
     InteractionFactory(client=client)
     # One of each model the admin keeps history of, for its history pages.
     territory = TerritoryFactory(team=team)
-    FeeItemFactory()
+    fee_item = FeeItemFactory()
     RepairSettings.objects.get_or_create(pk=1)
     client_services.feedback_record(client=client, by=owner, product="Tea", feedback="Good")
     client_services.demand_record(
@@ -592,6 +622,15 @@ def build_world() -> World:
         unit=unit, client=client, technician=TechnicianFactory(), status=RepairOrder.Status.ASSIGNED
     )
     callback = Callback.objects.create(order=order, month=date(2025, 1, 1))
+    paid_order = RepairOrderFactory(
+        unit=unit,
+        technician=TechnicianFactory(),
+        status=RepairOrder.Status.COMPLETED,
+        consented_at=timezone.now(),
+        completed_at=timezone.now(),
+        signature="M 1 1 L 2 2",
+        total=Decimal("80"),
+    )
     pdf = b"%PDF-1.4\n% matrix\n%%EOF\n"
     original = archive_services.document_file(
         unit=unit,
@@ -651,6 +690,9 @@ def build_world() -> World:
         brand_plan=brand_plan,
         brand_target=brand_target,
         milestone=milestone,
+        fee_schedule=fee_item.schedule,
+        fee_item=fee_item,
+        paid_order=paid_order,
         key_account=key_account,
         lead=lead,
         users=users,

@@ -45,8 +45,8 @@ from crm.filters import NotificationFilter
 from crm.roles import Role
 from grading.filters import CorrectionFilter
 from grading.forms import DashboardFilter, PolicyForm
-from repairs.filters import RepairOrderFilter
-from repairs.forms import RepairOrderForm
+from repairs.filters import BillingFilter, RepairOrderFilter
+from repairs.forms import FeeItemForm, RepairOrderForm
 from tests.factories import BrandFactory, BrandPlanFactory, CampaignFactory, ClientFactory, TeamFactory
 from visits.coverage_forms import CoverageForm
 from visits.filters import PlanFilter
@@ -182,6 +182,11 @@ FILTER_PAGES: dict[type[django_filters.FilterSet], list[tuple[str, str, dict]]] 
         ("campaigns:detail", Role.ACCOUNT_MANAGER, {"campaign": "launched"}),
     ],
     SurveyFilter: [("surveys:list", Role.MANAGER, {}), ("surveys:list", Role.ACCOUNT_MANAGER, {})],
+    BillingFilter: [
+        ("repairs:billing", Role.FINANCE, {}),
+        ("repairs:billing", Role.MANAGER, {}),
+        ("repairs:billing_export", Role.FINANCE, {"more": ["format"]}),
+    ],
 }
 
 
@@ -237,6 +242,15 @@ def _plan(user) -> int:
     return BrandPlanFactory(created_by=user, team=BrandPlanFactory().team).pk
 
 
+def _draft_fee_item(user) -> int:
+    """An item of the draft fee schedule, copied from the one in force (REP-5)."""
+    from repairs import fees
+    from tests.factories import FeeItemFactory
+
+    FeeItemFactory(code="call-out")
+    return fees.fee_schedule_draft(by=user).items.get().pk
+
+
 POST_PAGES = [
     Page(
         "clients:create",
@@ -255,6 +269,7 @@ POST_PAGES = [
     Page("clients:complaint_create", Role.ACCOUNT_MANAGER, form_params(ComplaintForm), owns_client=True),
     Page("campaigns:create", Role.MANAGER, form_params(CampaignForm)),
     Page("repairs:create", Role.FRONT_DESK, form_params(RepairOrderForm)),
+    Page("repairs:fee_item_edit", Role.FINANCE, form_params(FeeItemForm), record=_draft_fee_item),
     Page("clients:lead_create", Role.ACCOUNT_MANAGER, form_params(LeadForm)),
     Page("clients:lead_create", Role.MANAGER, form_params(LeadForm)),
     Page("surveys:create", Role.MANAGER, form_params(SurveyForm)),

@@ -160,7 +160,7 @@ def test_the_migration_keeps_signatures_given_before_it(new_order, supervisor, t
     order = to_status(new_order, S.COMPLETED, supervisor, tech, fees)
     with connection.cursor() as cursor:  # as before the migration: the signature on the order only
         cursor.execute("DELETE FROM repairs_repairsignature")
-    migration = importlib.import_module("repairs.migrations.0006_slip_signatures_usual_lines")
+    migration = importlib.import_module("repairs.migrations.0009_slip_signatures_usual_lines")
     migration.keep_given_signatures(apps, None)
     kept = RepairSignature.objects.get(order=order)
     assert (kept.signer, kept.path, kept.signer_name) == ("client", order.signature, order.signed_by)

@@ -11,7 +11,7 @@ from crm.models import Notification
 from crm.roles import Role
 from repairs.models import RepairOrder
 from tests.concurrency import RACERS, assert_one_winner, post_race
-from tests.factories import TechnicianFactory
+from tests.factories import RepairOrderFactory, TechnicianFactory
 from tests.repairs.test_workflow import to_status
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -115,3 +115,41 @@ def test_a_step_without_the_page_version_is_refused_with_a_message(client, new_o
     response = client.post(step_url(new_order, "assign"), {"technician": tech.pk}, follow=True)
     assert "This page was out of date; nothing was saved." in response.content.decode()
     assert RepairOrder.objects.get(pk=new_order.pk).technician is None
+
+
+def test_concurrent_sign_offs_of_a_month_have_one_winner(supervisor, make_user):
+    from datetime import date, datetime
+
+    from repairs import statistics
+    from repairs.models import MonthlySignOff
+
+    done = timezone.make_aware(datetime(2026, 10, 5, 10))
+    RepairOrderFactory(
+        technician=TechnicianFactory(), status="closed", consented_at=done, completed_at=done, signature=SIGNATURE
+    )
+    statistics.monthly_report_generate(month=date(2026, 10, 1))
+    chiefs = [supervisor, make_user(Role.ENGINEERING_SUPERVISOR, username="chief-2")]
+    responses = post_race(
+        [(chiefs[n % 2], reverse("repairs:stats_sign_off"), {"month": "2026-10"}) for n in range(RACERS)]
+    )
+    assert_one_winner(responses, loser_text="signed off already")
+    assert MonthlySignOff.objects.count() == 1
+
+
+def test_concurrent_billing_changes_have_one_winner_and_one_audit_row(finance):
+    done = timezone.now() - timedelta(days=1)
+    order = RepairOrderFactory(
+        technician=TechnicianFactory(),
+        status="completed",
+        consented_at=done,
+        completed_at=done,
+        signature=SIGNATURE,
+        total=120,
+    )
+    choices = [{"status": "paid"}, {"status": "waived", "reason": "保修"}] * (RACERS // 2)
+    url = reverse("repairs:order_billing", args=[order.pk])
+    responses = post_race([(finance, url, {"seen": "to_bill", **data}) for data in choices])
+    winner = assert_one_winner(responses, loser_text="Someone else changed the billing first")
+    order.refresh_from_db()
+    assert order.billing_status == winner.wsgi_request.POST["status"]
+    assert order.history.exclude(billing_status="to_bill").count() == 1, "one audited change"

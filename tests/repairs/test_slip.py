@@ -227,7 +227,6 @@ def test_amounts_on_the_slip_carry_the_currency_in_the_readers_language(client, 
     assert "80.00 元" in body
 
 
-
 @pytest.mark.parametrize("lines", [1, 6])
 def test_the_slip_page_runs_a_constant_number_of_queries(
     client, new_order, supervisor, tech, fees, lines, django_assert_max_num_queries

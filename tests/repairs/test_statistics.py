@@ -59,7 +59,13 @@ def october(db):
 def test_figures_of_the_month(october):
     figures = statistics.compute_figures(MONTH)
     assert figures["timeliness"] == {"measured": 10, "on_time": 8, "rate": 80.0}
-    assert figures["reopenings"] == {"completed": 10, "not_reopened": 9, "rate": 90.0}
+    assert figures["reopenings"] == {
+        "completed": 10,
+        "not_reopened": 9,
+        "rate": 90.0,
+        "reworked": 0,
+        "reworks": 0,
+    }
     assert figures["paid"] == {"orders": 5, "fees": "400.00", "compensation": "30.00"}
     assert {row["category"]: (row["logged"], row["done"]) for row in figures["by_category"]} == {
         "plumbing": (7, 6),

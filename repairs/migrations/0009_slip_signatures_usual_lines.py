@@ -35,7 +35,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('archives', '0006_sqlite_append_only_triggers'),
         ('clients', '0014_campaign_and_survey_teams'),
-        ('repairs', '0005_step_version'),
+        ('repairs', '0008_fee_items_belong_to_a_schedule'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
