@@ -21,6 +21,7 @@ urlpatterns = [
     path("<int:pk>/demands/new/", activity.demand_create, name="demand_create"),
     path("<int:pk>/complaints/new/", complaints.complaint_create, name="complaint_create"),
     path("complaints/", complaints.complaint_list, name="complaints"),
+    path("complaints/new/", complaints.property_complaint_create, name="property_complaint_create"),
     path("complaints/<int:pk>/", complaints.complaint_detail, name="complaint_detail"),
     # Promotions grew into campaigns (/campaigns/): old bookmarks and notification links still work.
     path("promotions/", campaigns.promotion_redirect, name="promotions"),
