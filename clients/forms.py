@@ -255,3 +255,24 @@ class ServicePlanForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
+
+
+MONTH = forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
+
+
+class ComplaintReportForm(forms.Form):
+    """The complaints report's period (whole months) and kind."""
+
+    start = forms.DateField(label=_("From month"), input_formats=["%Y-%m", "%Y-%m-%d"], widget=MONTH)
+    end = forms.DateField(label=_("To month"), input_formats=["%Y-%m", "%Y-%m-%d"], widget=MONTH)
+    kind = forms.ChoiceField(label=_("Kind"), choices=[("", _("All")), *Complaint.Kind.choices], required=False)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end:
+            if start > end:
+                self.add_error("end", _("The last month comes after the first."))
+            elif (end.year - start.year) * 12 + end.month - start.month >= 36:
+                self.add_error("end", _("Choose at most 36 months."))
+        return data

@@ -53,7 +53,9 @@ def order_create(request: HttpRequest) -> HttpResponse:
     form = RepairOrderForm(request.POST or None, initial=initial)
     if tenant_units and len(tenant_units) > 1:
         # The tenant rents several units: the user picks the one the complaint is about.
-        form.fields["unit"].queryset = Unit.objects.filter(pk__in=[unit.pk for unit in tenant_units])
+        form.fields["unit"].queryset = Unit.objects.filter(pk__in=[unit.pk for unit in tenant_units]).select_related(
+            "floor__building"
+        )
         form.fields["unit"].widget = forms.RadioSelect()
     if request.method == "POST" and form.is_valid():
         order = services.repair_order_create(by=request.user, complaint=complaint, **form.cleaned_data)
