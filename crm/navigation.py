@@ -45,7 +45,7 @@ NAV_ITEMS: list[NavItem] = [
         children=(
             NavItem("clients:complaints", _("Complaints"), "exclamation-octagon", COMPLAINT_ROLES),
             NavItem("clients:complaint_report", _("Complaints report"), "graph-up", COMPLAINT_REPORT_ROLES),
-            # NavItem("archives:correspondence", _("Incoming correspondence"), "envelope-open", CORRESPONDENCE_ROLES),
+            NavItem("archives:correspondence", _("Incoming correspondence"), "envelope-open", CORRESPONDENCE_ROLES),
         ),
     ),
     NavItem("clients:pipeline", _("Pipeline"), "kanban", CLIENT_ROLES),  # key accounts being won (MKT-3)
