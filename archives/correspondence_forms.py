@@ -85,7 +85,9 @@ class LetterFilter(StyledFilterSet):
     received_from = django_filters.DateFilter(
         label=_("Received from"), field_name="received_on", lookup_expr="gte", widget=DATE
     )
-    received_to = django_filters.DateFilter(label=_("Received to"), field_name="received_on", lookup_expr="lte", widget=DATE)
+    received_to = django_filters.DateFilter(
+        label=_("Received to"), field_name="received_on", lookup_expr="lte", widget=DATE
+    )
 
     class Meta:
         model = IncomingLetter

@@ -127,7 +127,10 @@ def letter_detail(request: HttpRequest, pk: int) -> HttpResponse:
     action = request.POST.get("action") if request.method == "POST" else None
     route_form = RouteForm(
         request.POST if action == "route" else None,
-        initial={"handler": letter.handler_id, "due_on": letter.due_on or correspondence.default_due(letter.received_on)},
+        initial={
+            "handler": letter.handler_id,
+            "due_on": letter.due_on or correspondence.default_due(letter.received_on),
+        },
     )
     answer_form = AnswerForm(request.POST if action == "answer" else None)
     form = {"route": route_form, "answer": answer_form}.get(action or "")

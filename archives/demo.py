@@ -202,7 +202,9 @@ def _tenant_complaints() -> int:
         complaint = workflow.complaint_assign(complaint=complaint, assignee=archivist, by=desk)
         if state == "assigned":
             continue
-        complaint = workflow.complaint_resolve(complaint=complaint, resolution="已与相关部门协调处理并回访租户。", by=archivist)
+        complaint = workflow.complaint_resolve(
+            complaint=complaint, resolution="已与相关部门协调处理并回访租户。", by=archivist
+        )
         Complaint.objects.filter(pk=complaint.pk).update(resolved_at=received + timedelta(hours=4 + index * 7))
         complaint.refresh_from_db()
         if state == "reopened":
@@ -242,5 +244,7 @@ def _letters() -> int:
         due = today - timedelta(days=1) if state == "routed_overdue" else received + timedelta(days=7)
         letter = correspondence.letter_route(letter=letter, handler=archivist, due_on=due, by=desk)
         if state == "answered":
-            correspondence.letter_answer(letter=letter, answer="已同意，新门禁卡将于周五前发放。", answered_on=today, by=archivist)
+            correspondence.letter_answer(
+                letter=letter, answer="已同意，新门禁卡将于周五前发放。", answered_on=today, by=archivist
+            )
     return len(TENANT_LETTERS)

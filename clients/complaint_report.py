@@ -24,8 +24,8 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Value
-from django.db.models.functions import RowNumber, TruncMonth
 from django.db.models.expressions import Window
+from django.db.models.functions import RowNumber, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from clients.views import activity, complaint_report, campaigns, cards, complaints, costs, pipeline, service, transfer
+from clients.views import activity, campaigns, cards, complaint_report, complaints, costs, pipeline, service, transfer
 
 app_name = "clients"
 

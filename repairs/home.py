@@ -62,9 +62,7 @@ def complaint_orders_context(user, complaint) -> dict[str, Any]:
     return {
         "complaint_repair_orders": orders,
         "show": is_property or bool(orders),
-        "can_create": is_property
-        and complaint.status != Complaint.Status.CLOSED
-        and user_has_role(user, INTAKE_ROLES),
+        "can_create": is_property and complaint.status != Complaint.Status.CLOSED and user_has_role(user, INTAKE_ROLES),
         "complaint_pk": complaint.pk,
     }
 

@@ -30,6 +30,6 @@ __all__ = [
 ]
 
 # The incoming correspondence register (ARC-8), in its own module.
-from archives.models.correspondence import IncomingLetter, IncomingLetterQuerySet  # noqa: E402
+from archives.models.correspondence import IncomingLetter, IncomingLetterQuerySet
 
 __all__ += ["IncomingLetter", "IncomingLetterQuerySet"]

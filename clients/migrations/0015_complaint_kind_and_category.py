@@ -5,35 +5,74 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('clients', '0014_campaign_and_survey_teams'),
+        ("clients", "0014_campaign_and_survey_teams"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='complaint',
-            name='category',
-            field=models.CharField(choices=[('product', 'Product quality'), ('delivery', 'Delivery'), ('repair', 'Repairs / defect'), ('noise', 'Noise'), ('cleaning', 'Cleaning'), ('security', 'Security'), ('fees', 'Fees'), ('attitude', 'Service attitude'), ('other', 'Other')], default='other', max_length=20, verbose_name='category'),
+            model_name="complaint",
+            name="category",
+            field=models.CharField(
+                choices=[
+                    ("product", "Product quality"),
+                    ("delivery", "Delivery"),
+                    ("repair", "Repairs / defect"),
+                    ("noise", "Noise"),
+                    ("cleaning", "Cleaning"),
+                    ("security", "Security"),
+                    ("fees", "Fees"),
+                    ("attitude", "Service attitude"),
+                    ("other", "Other"),
+                ],
+                default="other",
+                max_length=20,
+                verbose_name="category",
+            ),
         ),
         migrations.AddField(
-            model_name='complaint',
-            name='kind',
-            field=models.CharField(choices=[('sales', 'Sales'), ('property', 'Property (tenant)')], default='sales', max_length=10, verbose_name='kind'),
+            model_name="complaint",
+            name="kind",
+            field=models.CharField(
+                choices=[("sales", "Sales"), ("property", "Property (tenant)")],
+                default="sales",
+                max_length=10,
+                verbose_name="kind",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalcomplaint',
-            name='category',
-            field=models.CharField(choices=[('product', 'Product quality'), ('delivery', 'Delivery'), ('repair', 'Repairs / defect'), ('noise', 'Noise'), ('cleaning', 'Cleaning'), ('security', 'Security'), ('fees', 'Fees'), ('attitude', 'Service attitude'), ('other', 'Other')], default='other', max_length=20, verbose_name='category'),
+            model_name="historicalcomplaint",
+            name="category",
+            field=models.CharField(
+                choices=[
+                    ("product", "Product quality"),
+                    ("delivery", "Delivery"),
+                    ("repair", "Repairs / defect"),
+                    ("noise", "Noise"),
+                    ("cleaning", "Cleaning"),
+                    ("security", "Security"),
+                    ("fees", "Fees"),
+                    ("attitude", "Service attitude"),
+                    ("other", "Other"),
+                ],
+                default="other",
+                max_length=20,
+                verbose_name="category",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalcomplaint',
-            name='kind',
-            field=models.CharField(choices=[('sales', 'Sales'), ('property', 'Property (tenant)')], default='sales', max_length=10, verbose_name='kind'),
+            model_name="historicalcomplaint",
+            name="kind",
+            field=models.CharField(
+                choices=[("sales", "Sales"), ("property", "Property (tenant)")],
+                default="sales",
+                max_length=10,
+                verbose_name="kind",
+            ),
         ),
         migrations.AddIndex(
-            model_name='complaint',
-            index=models.Index(fields=['kind', 'received_at'], name='clients_complaint_kind'),
+            model_name="complaint",
+            index=models.Index(fields=["kind", "received_at"], name="clients_complaint_kind"),
         ),
     ]

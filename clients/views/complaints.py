@@ -39,9 +39,7 @@ def property_complaint_create(request: HttpRequest) -> HttpResponse:
     kind = Complaint.Kind.PROPERTY
     client_id = request.GET.get("client", "")
     initial = {"client": client_id} if client_id.isascii() and client_id.isdigit() else {}
-    form = PropertyComplaintForm(
-        request.POST or None, initial=initial, assignees=workflow.assignee_choices(None, kind)
-    )
+    form = PropertyComplaintForm(request.POST or None, initial=initial, assignees=workflow.assignee_choices(None, kind))
     if request.method == "POST" and form.is_valid():
         complaint = workflow.complaint_file(by=request.user, kind=kind, **form.cleaned_data)
         messages.success(request, _("Complaint filed."))

@@ -126,7 +126,10 @@ def test_route_then_answer_with_who_and_when(client, letter, desk, archivist):
     page = client.get(letter.get_absolute_url())
     assert page.context["can_answer"] is True
     today = timezone.localdate().isoformat()
-    client.post(letter.get_absolute_url(), {"action": "answer", "version": 2, "answer": "已同意，延长至21点。", "answered_on": today})
+    client.post(
+        letter.get_absolute_url(),
+        {"action": "answer", "version": 2, "answer": "已同意，延长至21点。", "answered_on": today},
+    )
     letter.refresh_from_db()
     assert (letter.status, letter.answer, letter.answered_by, letter.answered_on.isoformat()) == (
         S.ANSWERED,

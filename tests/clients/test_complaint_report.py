@@ -50,7 +50,9 @@ def dataset(alice, desk, archivist):
     """The docstring's worked example, plus a sales complaint and one outside the period."""
     tenant = ClientFactory(owner=alice, name="华信科技")
     _complaint(tenant, desk, received=at(date(2025, 3, 3), 9), hours=2, assignee=desk)
-    _complaint(tenant, desk, received=at(date(2025, 3, 20), 9), hours=6, reopened=1, category="repair", assignee=archivist)
+    _complaint(
+        tenant, desk, received=at(date(2025, 3, 20), 9), hours=6, reopened=1, category="repair", assignee=archivist
+    )
     _complaint(tenant, desk, received=at(date(2025, 4, 1), 9), hours=10, channel="visit", assignee=archivist)
     _complaint(tenant, desk, received=at(date(2025, 4, 30), 22), category="cleaning")  # still open
     _complaint(tenant, desk, received=at(date(2025, 5, 1), 9), hours=1)  # after the period
@@ -122,7 +124,15 @@ def test_the_report_page_and_its_excel_file(client, dataset, archivist):
     assert book.sheetnames == ["Summary", "By month", "By category", "By channel", "By handler"]
     months = [list(row) for row in book["By month"].iter_rows(values_only=True)]
     assert months == [
-        [None, "Received", "Resolved", "Average hours to resolve", "Median hours to resolve", "Reopened", "Reopen rate (%)"],
+        [
+            None,
+            "Received",
+            "Resolved",
+            "Average hours to resolve",
+            "Median hours to resolve",
+            "Reopened",
+            "Reopen rate (%)",
+        ],
         ["2025-03", 2, 2, 4, 4, 1, 50],
         ["2025-04", 2, 1, 10, 10, 0, 0],
     ]

@@ -167,7 +167,13 @@ def test_sales_complaint_form_keeps_working_with_a_category(client, alice, tenan
 
 def test_the_list_filters_by_category_and_the_desk_sees_the_file_button(client, noise, desk, tenant):
     workflow.complaint_file(
-        client=tenant, subject="走廊脏", description="没人打扫", channel="phone", by=desk, kind=PROPERTY, category="cleaning"
+        client=tenant,
+        subject="走廊脏",
+        description="没人打扫",
+        channel="phone",
+        by=desk,
+        kind=PROPERTY,
+        category="cleaning",
     )
     client.force_login(desk)
     page = client.get(reverse("clients:complaints"), {"category": "noise"})

@@ -52,7 +52,7 @@ def _post(client, url, unit, **extra):
 def test_the_complaint_page_has_the_button_for_the_front_desk(client, desk, defect):
     client.force_login(desk)
     page = client.get(defect.get_absolute_url())
-    link = f'{reverse("repairs:create")}?complaint={defect.pk}'
+    link = f"{reverse('repairs:create')}?complaint={defect.pk}"
     assert link.encode() in page.content
     assert b'data-testid="complaint-repair-orders"' in page.content
 
@@ -78,7 +78,7 @@ def test_the_repair_form_starts_prefilled_from_the_complaint(client, desk, defec
 
 def test_saving_links_the_order_to_the_complaint_both_ways(client, desk, defect, tenancy):
     client.force_login(desk)
-    url = f'{reverse("repairs:create")}?complaint={defect.pk}'
+    url = f"{reverse('repairs:create')}?complaint={defect.pk}"
     response = _post(client, url, tenancy.unit)
     order = RepairOrder.objects.get()
     assert response["Location"] == order.get_absolute_url()
@@ -94,7 +94,7 @@ def test_a_tenant_with_several_units_chooses_one(client, desk, defect, tenancy):
     second = TenancyFactory(unit=UnitFactory(number="1205"), client=tenancy.client, company_name="华泰二部")
     other = UnitFactory(number="0101")
     client.force_login(desk)
-    url = f'{reverse("repairs:create")}?complaint={defect.pk}'
+    url = f"{reverse('repairs:create')}?complaint={defect.pk}"
     page = client.get(url)
     assert page.context["choose_unit"] is True
     assert set(page.context["form"].fields["unit"].queryset) == {tenancy.unit, second.unit}
