@@ -57,3 +57,19 @@ UNIT_COMPLAINTS_PANEL = Panel(
     (*ARCHIVE_ROLES, Role.ADMIN),
     order=20,
 )
+
+
+def property_complaints_context(user) -> dict[str, Any]:
+    """The property side's home: tenants' complaints assigned to the user, and those nobody took yet."""
+    complaints = Complaint.objects.visible_to(user).filter(kind=Complaint.Kind.PROPERTY).open()
+    mine = complaints.filter(assignee=user).select_related("client").order_by("received_at")
+    return {
+        "my_complaints": list(mine[:LIMIT]),
+        "my_complaint_count": mine.count(),
+        "unassigned_count": complaints.filter(status=Complaint.Status.RECEIVED).count(),
+    }
+
+
+PROPERTY_COMPLAINTS_PANEL = Panel(
+    "clients/property_home_panel.html", property_complaints_context, PROPERTY_COMPLAINT_ROLES, order=12
+)

@@ -260,3 +260,12 @@ def test_the_list_query_count_does_not_grow(client, tenancy, desk, archivist, dj
     log(30)
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(reverse("archives:correspondence"))
+
+
+def test_the_home_page_lists_letters_waiting_for_my_answer(client, letter, desk, archivist):
+    correspondence.letter_route(letter=letter, handler=archivist, due_on=timezone.localdate(), by=desk)
+    client.force_login(archivist)
+    home = client.get(reverse("home"))
+    assert b'data-testid="letters-panel"' in home.content and letter.subject.encode() in home.content
+    client.force_login(desk)
+    assert letter.subject.encode() not in client.get(reverse("home")).content, "routed to someone else"

@@ -214,3 +214,12 @@ def test_reopening_a_property_complaint_keeps_a_property_assignee(noise, desk, a
 
 def test_property_complaints_keep_received_time(noise):
     assert timezone.now() - noise.received_at < timedelta(minutes=1)
+
+
+def test_the_home_page_of_client_services_lists_its_tenants_complaints(client, noise, desk, archivist):
+    workflow.complaint_assign(complaint=noise, assignee=archivist, by=desk)
+    client.force_login(archivist)
+    home = client.get(reverse("home"))
+    assert b'data-testid="property-complaints-panel"' in home.content and "楼上噪音" in home.content.decode()
+    client.force_login(desk)
+    assert "楼上噪音" not in client.get(reverse("home")).content.decode(), "assigned to someone else"
