@@ -184,3 +184,29 @@ def test_overdue_counts_only_letters_past_their_due_date(tenancy, desk, archivis
     assert list(IncomingLetter.objects.overdue()) == [early]
     assert early.due_on == today - timedelta(days=2), "seven days after it was received"
     assert {letter.subject for letter in IncomingLetter.objects.waiting_for(archivist)} == {"过期", "今天到期"}
+
+
+def test_an_administrator_keeps_the_register_too(client, tenancy, desk, admin_user):
+    letter = log(tenancy.unit, desk)
+    client.force_login(admin_user)
+    assert client.get(reverse("archives:correspondence")).status_code == 200
+    page = client.get(letter.get_absolute_url())
+    assert page.status_code == 200 and page.context["can_route"] is True
+
+
+def test_the_excel_export_is_named_for_the_day_and_lists_the_overdue(client, tenancy, desk, archivist):
+    today = timezone.localdate()
+    log(tenancy.unit, desk, "过期未复", received_on=today - timedelta(days=9), handler=archivist)
+    client.force_login(desk)
+    response = client.get(reverse("archives:correspondence"), {"format": "xlsx"})
+    assert response["Content-Disposition"] == f'attachment; filename="correspondence-{today:%Y%m%d}.xlsx"'
+    from openpyxl import load_workbook
+
+    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert rows[1][3] == "过期未复" and rows[1][-1] == "yes"
+
+
+def test_the_list_shows_an_empty_state(client, desk):
+    client.force_login(desk)
+    page = client.get(reverse("archives:correspondence"))
+    assert b'data-testid="empty"' in page.content and page.context["waiting"] == 0
