@@ -110,3 +110,17 @@ class NoticeAdmin(ReadOnlyAdmin):
 @admin.register(YearlyArchive)
 class YearlyArchiveAdmin(ReadOnlyAdmin):
     list_display = ("year", "compiled_at")
+
+
+# The incoming correspondence register (ARC-8); its steps go through archives.correspondence.
+from archives.models import IncomingLetter  # noqa: E402
+
+
+@admin.register(IncomingLetter)
+class IncomingLetterAdmin(SimpleHistoryAdmin):
+    list_display = ("subject", "unit", "sender", "kind", "received_on", "status", "handler", "due_on")
+    list_filter = ("status", "kind")
+    list_select_related = ("unit__floor__building", "handler")
+    search_fields = ("subject", "sender")
+    raw_id_fields = ("unit", "tenancy", "handler", "answered_by", "logged_by")
+    readonly_fields = ("status", "routed_at", "answered_on", "answered_by", "original_name")

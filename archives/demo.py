@@ -33,6 +33,7 @@ def seed() -> int:
         created += _tenancies()
     if not Document.objects.exists():
         created += _documents()
+    created += seed_property_side()
     return created
 
 
@@ -136,3 +137,114 @@ def _tenancies() -> int:
         )
     Tenancy.objects.bulk_create(rows)
     return len(rows)
+
+
+# Tenants' complaints (CLI-6, 接听客户投诉) and the incoming correspondence register (ARC-8, 上行下达).
+# They are seeded here, after the tenancies: clients' demo runs before the archives exist.
+TENANT_COMPLAINTS = [
+    ("卫生间天花板漏水", "楼上卫生间渗水，天花板已经发黄滴水。", "repair", "phone", "resolved"),
+    ("空调不制冷", "会议室空调开了一上午仍然很热。", "repair", "visit", "assigned"),
+    ("楼上夜间装修噪音", "晚上十点以后仍在电钻施工，影响加班。", "noise", "phone", "closed"),
+    ("走廊垃圾未及时清运", "电梯厅旁垃圾桶满了两天没人清理。", "cleaning", "online", "reopened"),
+    ("访客登记太慢", "早上访客排队登记超过二十分钟。", "security", "written", "received"),
+    ("物业费账单有误", "三月物业费按旧面积计算，多收了费用。", "fees", "written", "assigned"),
+    ("前台服务态度差", "询问停车事宜时前台语气不耐烦。", "attitude", "visit", "closed"),
+]
+
+TENANT_LETTERS = [
+    ("申请周末延长空调供应", "request", "routed_overdue"),
+    ("关于更换门禁卡的申请", "request", "answered"),
+    ("三月份用电情况报告", "report", "received"),
+    ("对停车位分配的意见函", "letter", "routed"),
+]
+
+
+def seed_property_side() -> int:
+    from archives.models import IncomingLetter
+    from clients.models import Complaint
+
+    created = 0
+    if not Complaint.objects.filter(kind=Complaint.Kind.PROPERTY).exists():
+        created += _tenant_complaints()
+    if not IncomingLetter.objects.exists():
+        created += _letters()
+    return created
+
+
+def _tenant_complaints() -> int:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from clients import complaints as workflow
+    from clients.models import Complaint
+    from crm.models import User
+
+    desk, archivist = User.objects.get(username="frontdesk"), User.objects.get(username="archivist")
+    tenancies = list(Tenancy.objects.current().select_related("client").order_by("unit__floor__building__code"))
+    for index, (subject, text, category, channel, state) in enumerate(TENANT_COMPLAINTS):
+        tenancy = tenancies[index % len(tenancies)]
+        complaint = workflow.complaint_file(
+            client=tenancy.client,
+            subject=subject,
+            description=text,
+            channel=channel,
+            by=desk,
+            kind=Complaint.Kind.PROPERTY,
+            category=category,
+        )
+        # Spread over the last months so the complaints report has a series.
+        received = timezone.now() - timedelta(days=12 * index + 3, hours=index * 5)
+        Complaint.objects.filter(pk=complaint.pk).update(received_at=received)
+        complaint.refresh_from_db()
+        if state == "received":
+            continue
+        complaint = workflow.complaint_assign(complaint=complaint, assignee=archivist, by=desk)
+        if state == "assigned":
+            continue
+        complaint = workflow.complaint_resolve(
+            complaint=complaint, resolution="已与相关部门协调处理并回访租户。", by=archivist
+        )
+        Complaint.objects.filter(pk=complaint.pk).update(resolved_at=received + timedelta(hours=4 + index * 7))
+        complaint.refresh_from_db()
+        if state == "reopened":
+            workflow.complaint_reopen(complaint=complaint, by=desk, note="租户反映问题再次出现。")
+        elif state == "closed":
+            workflow.complaint_close(complaint=complaint, by=archivist, note="租户确认满意。")
+    return len(TENANT_COMPLAINTS)
+
+
+def _letters() -> int:
+    from datetime import timedelta
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+
+    from archives import correspondence
+    from crm.models import User
+
+    desk, archivist = User.objects.get(username="frontdesk"), User.objects.get(username="archivist")
+    tenancies = list(Tenancy.objects.current().select_related("unit").order_by("unit__floor__building__code"))
+    today = timezone.localdate()
+    for index, (subject, kind, state) in enumerate(TENANT_LETTERS):
+        tenancy = tenancies[(index + 2) % len(tenancies)]
+        received = today - timedelta(days=10 - index * 2)
+        letter = correspondence.letter_log(
+            unit=tenancy.unit,
+            received_on=received,
+            sender=f"{tenancy.company_name} 行政部",
+            subject=subject,
+            kind=kind,
+            summary="详见扫描件。",
+            scan=SimpleUploadedFile("scan.pdf", b"%PDF-1.4\n% demo letter\n%%EOF\n"),
+            by=desk,
+        )
+        if state == "received":
+            continue
+        due = today - timedelta(days=1) if state == "routed_overdue" else received + timedelta(days=7)
+        letter = correspondence.letter_route(letter=letter, handler=archivist, due_on=due, by=desk)
+        if state == "answered":
+            correspondence.letter_answer(
+                letter=letter, answer="已同意，新门禁卡将于周五前发放。", answered_on=today, by=archivist
+            )
+    return len(TENANT_LETTERS)

@@ -20,3 +20,13 @@ urlpatterns = [
     path("yearly/<int:year>/", views.yearly_index, name="yearly_index"),
     path("notices/", views.notices, name="notices"),
 ]
+
+# The incoming correspondence register (ARC-8), in its own module.
+from archives import correspondence_views  # noqa: E402
+
+urlpatterns += [
+    path("correspondence/", correspondence_views.letter_list, name="correspondence"),
+    path("correspondence/new/", correspondence_views.letter_create, name="letter_create"),
+    path("correspondence/<int:pk>/", correspondence_views.letter_detail, name="letter"),
+    path("correspondence/<int:pk>/scan/", correspondence_views.letter_scan, name="letter_scan"),
+]

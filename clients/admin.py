@@ -108,8 +108,8 @@ class ComplaintEventInline(admin.TabularInline):
 @admin.register(Complaint)
 class ComplaintAdmin(SimpleHistoryAdmin):
     # The workflow lives in clients.complaints; here the status is read-only so admins cannot skip steps.
-    list_display = ("subject", "client", "status", "assignee", "received_at")
-    list_filter = ("status", "channel")
+    list_display = ("subject", "client", "kind", "category", "status", "assignee", "received_at")
+    list_filter = ("kind", "status", "category", "channel")
     list_select_related = ("client", "assignee")
     search_fields = ("subject", "client__name")
     raw_id_fields = ("client",)

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from clients.models import Client, Complaint, ComplaintEvent
 from crm.history import record_update
 from crm.models import Notification, User
-from crm.roles import Role
+from crm.roles import PROPERTY_COMPLAINT_ROLES, Role
 from crm.services import notification_create
 
 S = Complaint.Status
@@ -45,8 +45,13 @@ def allowed_actions(complaint: Complaint, user: User) -> list[str]:
 
 
 def _supervises(user: User, complaint: Complaint) -> bool:
-    """The client's owner, and managers who see the client, direct the complaint."""
-    if complaint.client.owner_id == user.pk or user.role == Role.ADMIN:
+    """The client's owner, and managers who see the client, direct a sales complaint; the front
+    desk and client services direct a tenant's (property) complaint."""
+    if user.role == Role.ADMIN:
+        return True
+    if complaint.kind == Complaint.Kind.PROPERTY:
+        return user.role in PROPERTY_COMPLAINT_ROLES
+    if complaint.client.owner_id == user.pk:
         return True
     return user.role == Role.MANAGER and Client.objects.visible_to(user).filter(pk=complaint.client_id).exists()
 
@@ -57,8 +62,11 @@ def _may(user: User, complaint: Complaint, action: str) -> bool:
     return _supervises(user, complaint)
 
 
-def assignee_choices(client: Client):
-    """Who can take a complaint: the owner and the members of the owner's team who handle clients."""
+def assignee_choices(client: Client | None, kind: str = Complaint.Kind.SALES):
+    """Who can take a complaint: for a sales one the owner and the members of the owner's team who
+    handle clients; for a tenant's one the front desk and client services."""
+    if kind == Complaint.Kind.PROPERTY:
+        return User.objects.filter(is_active=True, role__in=PROPERTY_COMPLAINT_ROLES).order_by("first_name", "username")
     users = User.objects.filter(is_active=True, role__in=[Role.ACCOUNT_MANAGER, Role.MANAGER])
     if client.owner.team_id:
         return users.filter(team_id=client.owner.team_id).order_by("first_name", "username")
@@ -67,11 +75,27 @@ def assignee_choices(client: Client):
 
 @transaction.atomic
 def complaint_file(
-    *, client: Client, subject: str, description: str, channel: str, by: User, assignee: User | None = None
+    *,
+    client: Client,
+    subject: str,
+    description: str,
+    channel: str,
+    by: User,
+    assignee: User | None = None,
+    kind: str = Complaint.Kind.SALES,
+    category: str = Complaint.Category.OTHER,
 ) -> Complaint:
     """Record a complaint; when an assignee is given it is assigned at once."""
+    if kind == Complaint.Kind.PROPERTY and by.role not in (*PROPERTY_COMPLAINT_ROLES, Role.ADMIN):
+        raise PermissionDenied
     complaint = Complaint.objects.create(
-        client=client, subject=subject, description=description, channel=channel, filed_by=by
+        client=client,
+        subject=subject,
+        description=description,
+        channel=channel,
+        filed_by=by,
+        kind=kind,
+        category=category or Complaint.Category.OTHER,
     )
     ComplaintEvent.objects.create(complaint=complaint, action=A.FILED, to_status=S.RECEIVED, actor=by)
     if assignee is not None:
@@ -80,7 +104,7 @@ def complaint_file(
 
 
 def complaint_assign(*, complaint: Complaint, assignee: User, by: User, note: str = "") -> Complaint:
-    if not assignee_choices(complaint.client).filter(pk=assignee.pk).exists():
+    if not assignee_choices(complaint.client, complaint.kind).filter(pk=assignee.pk).exists():
         raise ValidationError({"assignee": _("This person cannot take complaints of this client.")})
     return _step(complaint, A.ASSIGNED, by, note, assignee=assignee, assigned_at=timezone.now())
 
@@ -99,7 +123,8 @@ def complaint_reopen(*, complaint: Complaint, by: User, note: str) -> Complaint:
     """Back to the assignee; if they can no longer take it, back to "received" for assignment."""
     if not note.strip():
         raise ValidationError({"note": _("Say why the complaint is reopened.")})
-    if complaint.assignee_id and not assignee_choices(complaint.client).filter(pk=complaint.assignee_id).exists():
+    choices = assignee_choices(complaint.client, complaint.kind)
+    if complaint.assignee_id and not choices.filter(pk=complaint.assignee_id).exists():
         return _step(
             complaint,
             A.REOPENED,

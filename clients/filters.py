@@ -8,7 +8,7 @@ from clients.models import Brand, BrandPlanTarget, Client, Complaint, Contact, L
 from clients.selectors import assignable_owners
 from crm.filters_base import StyledFilterSet
 from crm.models import Territory, User
-from crm.roles import Role
+from crm.roles import PROPERTY_COMPLAINT_ROLES, Role
 
 
 def _any(lookups: dict[str, str]) -> Q:
@@ -109,6 +109,8 @@ class ComplaintFilter(StyledFilterSet):
         choices=[("open", _("Open (not closed)")), *Complaint.Status.choices],
         method="filter_status",
     )
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Complaint.Kind.choices)
+    category = django_filters.ChoiceFilter(label=_("Category"), choices=Complaint.Category.choices)
     assignee = django_filters.ModelChoiceFilter(label=_("Assigned to"), queryset=User.objects.none())
     owner = django_filters.ModelChoiceFilter(
         label=_("Account manager"), field_name="client__owner", queryset=User.objects.none()
@@ -126,6 +128,15 @@ class ComplaintFilter(StyledFilterSet):
     def __init__(self, *args, user: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         people = User.objects.filter(role__in=[Role.ACCOUNT_MANAGER, Role.MANAGER]).order_by("first_name")
+        if user.role in PROPERTY_COMPLAINT_ROLES:
+            # The property side sees tenants' complaints only: no kind to choose, no account managers.
+            del self.filters["kind"], self.filters["owner"]
+            self.filters["assignee"].queryset = User.objects.filter(role__in=PROPERTY_COMPLAINT_ROLES).order_by(
+                "first_name", "username"
+            )
+            return
+        if user.role == Role.ADMIN:
+            people = people | User.objects.filter(role__in=PROPERTY_COMPLAINT_ROLES)
         if user.role == Role.MANAGER:
             people = people.filter(team_id=user.team_id)
         elif user.role == Role.ACCOUNT_MANAGER:

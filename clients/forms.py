@@ -4,6 +4,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.db.models import Q
 from django.forms import inlineformset_factory
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
@@ -127,21 +128,49 @@ class InteractionForm(forms.ModelForm):
 
 
 class ComplaintForm(forms.ModelForm):
+    """A sales complaint, filed from the client's card."""
+
     assignee = forms.ModelChoiceField(
         label=_("Assign to"),
         queryset=User.objects.none(),
         required=False,
         help_text=_("Leave empty to assign later."),
     )
+    categories = Complaint.SALES_CATEGORIES
 
     class Meta:
         model = Complaint
-        fields = ["subject", "channel", "description"]
+        fields = ["subject", "channel", "category", "description"]
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
 
     def __init__(self, *args, assignees, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["assignee"].queryset = assignees
+        category = self.fields["category"]
+        category.choices = [(value, Complaint.Category(value).label) for value in self.categories]
+        category.required = False  # the report counts it as "other" when nobody chose
+
+    def clean_category(self) -> str:
+        return self.cleaned_data["category"] or Complaint.Category.OTHER
+
+
+class PropertyComplaintForm(ComplaintForm):
+    """A tenant's complaint (CLI-6, 接听客户投诉), filed by the front desk or client services."""
+
+    client = forms.ModelChoiceField(label=_("Tenant"), queryset=Client.objects.none())
+    categories = Complaint.PROPERTY_CATEGORIES
+
+    class Meta(ComplaintForm.Meta):
+        fields = ["client", "subject", "channel", "category", "description"]
+
+    def __init__(self, *args, assignees, **kwargs) -> None:
+        super().__init__(*args, assignees=assignees, **kwargs)
+        today = timezone.localdate()
+        # Clients renting a unit now (archives.Tenancy, by its reverse name: clients does not import archives).
+        tenants = Client.objects.filter(tenancies__move_in__lte=today).filter(
+            Q(tenancies__move_out__isnull=True) | Q(tenancies__move_out__gte=today)
+        )
+        self.fields["client"].queryset = Client.objects.filter(pk__in=tenants.values("pk")).order_by("name")
 
 
 class ComplaintStepForm(forms.Form):
@@ -233,3 +262,24 @@ class ServicePlanForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
+
+
+MONTH = forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
+
+
+class ComplaintReportForm(forms.Form):
+    """The complaints report's period (whole months) and kind."""
+
+    start = forms.DateField(label=_("From month"), input_formats=["%Y-%m", "%Y-%m-%d"], widget=MONTH)
+    end = forms.DateField(label=_("To month"), input_formats=["%Y-%m", "%Y-%m-%d"], widget=MONTH)
+    kind = forms.ChoiceField(label=_("Kind"), choices=[("", _("All")), *Complaint.Kind.choices], required=False)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end:
+            if start > end:
+                self.add_error("end", _("The last month comes after the first."))
+            elif (end.year - start.year) * 12 + end.month - start.month >= 36:
+                self.add_error("end", _("Choose at most 36 months."))
+        return data

@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from clients.models import Client, Complaint
 from crm.panels import Panel
-from crm.roles import ARCHIVE_ROLES, CLIENT_ROLES, Role
+from crm.permissions import user_has_role
+from crm.roles import ARCHIVE_ROLES, CLIENT_ROLES, PROPERTY_COMPLAINT_ROLES, Role
 
 LIMIT = 8
 
@@ -42,7 +43,12 @@ def unit_complaints_context(user, unit) -> dict[str, Any]:
     complaints = Complaint.objects.filter(client__tenancies__unit=unit).distinct().select_related("client")
     if user.role == Role.ACCOUNT_MANAGER:
         complaints = complaints.visible_to(user)
-    return {"unit_complaints": list(complaints.order_by("-received_at")[:LIMIT])}
+    tenancy = unit.current_tenancy
+    return {
+        "unit_complaints": list(complaints.order_by("-received_at")[:LIMIT]),
+        # The front desk and client services take a tenant's complaint from the unit's file.
+        "unit_tenant_id": tenancy.client_id if tenancy and user_has_role(user, PROPERTY_COMPLAINT_ROLES) else None,
+    }
 
 
 UNIT_COMPLAINTS_PANEL = Panel(
@@ -50,4 +56,20 @@ UNIT_COMPLAINTS_PANEL = Panel(
     unit_complaints_context,
     (*ARCHIVE_ROLES, Role.ADMIN),
     order=20,
+)
+
+
+def property_complaints_context(user) -> dict[str, Any]:
+    """The property side's home: tenants' complaints assigned to the user, and those nobody took yet."""
+    complaints = Complaint.objects.visible_to(user).filter(kind=Complaint.Kind.PROPERTY).open()
+    mine = complaints.filter(assignee=user).select_related("client").order_by("received_at")
+    return {
+        "my_complaints": list(mine[:LIMIT]),
+        "my_complaint_count": mine.count(),
+        "unassigned_count": complaints.filter(status=Complaint.Status.RECEIVED).count(),
+    }
+
+
+PROPERTY_COMPLAINTS_PANEL = Panel(
+    "clients/property_home_panel.html", property_complaints_context, PROPERTY_COMPLAINT_ROLES, order=12
 )

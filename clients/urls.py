@@ -1,6 +1,17 @@
 from django.urls import path
 
-from clients.views import activity, campaigns, cards, complaints, costs, pipeline, review, service, transfer
+from clients.views import (
+    activity,
+    campaigns,
+    cards,
+    complaint_report,
+    complaints,
+    costs,
+    pipeline,
+    review,
+    service,
+    transfer,
+)
 
 app_name = "clients"
 
@@ -23,6 +34,8 @@ urlpatterns = [
     path("<int:pk>/demands/new/", activity.demand_create, name="demand_create"),
     path("<int:pk>/complaints/new/", complaints.complaint_create, name="complaint_create"),
     path("complaints/", complaints.complaint_list, name="complaints"),
+    path("complaints/new/", complaints.property_complaint_create, name="property_complaint_create"),
+    path("complaints/report/", complaint_report.complaint_report_view, name="complaint_report"),
     path("complaints/<int:pk>/", complaints.complaint_detail, name="complaint_detail"),
     # Promotions grew into campaigns (/campaigns/): old bookmarks and notification links still work.
     path("promotions/", campaigns.promotion_redirect, name="promotions"),

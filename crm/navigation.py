@@ -9,7 +9,15 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from crm.permissions import user_has_role
-from crm.roles import ARCHIVE_ROLES, CLIENT_ROLES, REPAIR_ROLES, Role
+from crm.roles import (
+    ARCHIVE_ROLES,
+    CLIENT_ROLES,
+    COMPLAINT_REPORT_ROLES,
+    COMPLAINT_ROLES,
+    CORRESPONDENCE_ROLES,
+    REPAIR_ROLES,
+    Role,
+)
 
 
 @dataclass(frozen=True)
@@ -29,7 +37,17 @@ class NavItem:
 NAV_ITEMS: list[NavItem] = [
     NavItem("home", _("Home"), "house"),
     NavItem("clients:list", _("Clients"), "person-vcard", CLIENT_ROLES),
-    NavItem("clients:complaints", _("Complaints"), "exclamation-octagon", CLIENT_ROLES),
+    NavItem(
+        "clients:complaints",
+        _("Complaints"),
+        "exclamation-octagon",
+        COMPLAINT_ROLES,
+        children=(
+            NavItem("clients:complaints", _("Complaints"), "exclamation-octagon", COMPLAINT_ROLES),
+            NavItem("clients:complaint_report", _("Complaints report"), "graph-up", COMPLAINT_REPORT_ROLES),
+            NavItem("archives:correspondence", _("Incoming correspondence"), "envelope-open", CORRESPONDENCE_ROLES),
+        ),
+    ),
     NavItem("clients:pipeline", _("Pipeline"), "kanban", CLIENT_ROLES),  # key accounts being won (MKT-3)
     NavItem("grading:dashboard", _("Grading"), "bar-chart-steps", CLIENT_ROLES),
     NavItem(

@@ -26,6 +26,15 @@ class Role(models.TextChoices):
 # Who works with client files (CLI-*): account managers and their managers (admins always pass).
 CLIENT_ROLES = (Role.ACCOUNT_MANAGER, Role.MANAGER)
 
+# Who files and handles tenants' (property) complaints (CLI-6); they see property complaints only.
+PROPERTY_COMPLAINT_ROLES = (Role.FRONT_DESK, Role.CLIENT_SERVICES_SUPERVISOR, Role.CLIENT_SERVICES_MANAGER)
+# Who opens the complaint pages: the sales side sees its clients' complaints, the property side tenants'.
+COMPLAINT_ROLES = (*CLIENT_ROLES, *PROPERTY_COMPLAINT_ROLES)
+# Who reads the complaints report: property staff and managers (each through the complaints' gate).
+COMPLAINT_REPORT_ROLES = (*PROPERTY_COMPLAINT_ROLES, Role.MANAGER)
+# Who keeps the incoming correspondence register of the units (ARC-8, 上行下达).
+CORRESPONDENCE_ROLES = (Role.FRONT_DESK, Role.CLIENT_SERVICES_SUPERVISOR, Role.CLIENT_SERVICES_MANAGER)
+
 # Who sees repair orders (REP-*); each sees the orders its gate allows (repairs.models).
 REPAIR_ROLES = (
     Role.FRONT_DESK,

@@ -44,8 +44,9 @@ TECH_SIGNATURE = "M 60 150 L 110 50 L 150 150 M 80 110 L 140 110 M 200 60 L 260 
 
 
 def seed() -> int:
-    if RepairOrder.objects.exists():
-        return 0
+    linked = _orders_from_complaints()  # tenants' complaints about defects (CLI-6 → REP-1)
+    if RepairOrder.objects.exclude(complaint__isnull=False).exists():
+        return linked
     finance = User.objects.get(username="finance")
     with transaction.atomic():
         items = _first_schedule(finance)
@@ -248,3 +249,34 @@ def _backdate(order, logged, appointment, rng) -> None:
             changes[field] = base + timedelta(minutes=after)
     RepairOrder.objects.filter(pk=order.pk).update(**changes)
     order.events.update(at=logged)
+
+
+def _orders_from_complaints() -> int:
+    """A repair order for each tenant's complaint about a defect (archives' demo files them)."""
+    from clients.models import Complaint
+
+    if RepairOrder.objects.filter(complaint__isnull=False).exists():
+        return 0
+    desk = User.objects.filter(username="frontdesk").first()
+    complaints = Complaint.objects.filter(
+        kind=Complaint.Kind.PROPERTY, category=Complaint.Category.REPAIR, repair_orders__isnull=True
+    ).select_related("client")
+    created = 0
+    for complaint in complaints:
+        tenancy = Tenancy.objects.current().filter(client=complaint.client).select_related("unit").first()
+        if desk is None or tenancy is None:
+            continue
+        repair_order_create(
+            unit=tenancy.unit,
+            contact_name=complaint.client.name[:20],
+            contact_phone="010-6505 1234",
+            channel=RepairOrder.Channel.PHONE,
+            category=Category.PLUMBING if "漏水" in complaint.subject else Category.HVAC,
+            urgency="urgent",
+            description=f"{complaint.subject}\n{complaint.description}",
+            appointment_at=complaint.received_at + timedelta(hours=3),
+            by=desk,
+            complaint=complaint,
+        )
+        created += 1
+    return created

@@ -5,8 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Exists, OuterRef
+
+from clients.models import Complaint
 from crm.panels import Panel
-from crm.roles import Role
+from crm.permissions import user_has_role
+from crm.roles import COMPLAINT_ROLES, Role
 from repairs.models import RepairOrder
 from repairs.selectors import technician_jobs
 
@@ -59,3 +63,28 @@ def to_collect_context(user) -> dict[str, Any]:
 
 
 TO_COLLECT_PANEL = Panel("repairs/finance_panel.html", to_collect_context, (Role.FINANCE,), order=5)
+# Who may log a repair order (repairs.views.orders.INTAKE_ROLES).
+INTAKE_ROLES = (Role.FRONT_DESK, Role.ENGINEERING_SUPERVISOR)
+
+
+def complaint_orders_context(user, complaint) -> dict[str, Any]:
+    """The repair orders a complaint led to (CLI-6 → REP-1), one query, and the button that turns a
+    tenant's complaint into a prefilled order. Orders outside the user's gate show no link."""
+    orders = (
+        RepairOrder.objects.filter(complaint=complaint)
+        .annotate(visible=Exists(RepairOrder.objects.visible_to(user).filter(pk=OuterRef("pk"))))
+        .order_by("created_at")
+    )
+    is_property = complaint.kind == Complaint.Kind.PROPERTY
+    orders = list(orders)
+    return {
+        "complaint_repair_orders": orders,
+        "show": is_property or bool(orders),
+        "can_create": is_property and complaint.status != Complaint.Status.CLOSED and user_has_role(user, INTAKE_ROLES),
+        "complaint_pk": complaint.pk,
+    }
+
+
+COMPLAINT_ORDERS_PANEL = Panel(
+    "repairs/complaint_panel.html", complaint_orders_context, (*COMPLAINT_ROLES, Role.ADMIN), order=5
+)

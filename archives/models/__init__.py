@@ -28,3 +28,8 @@ __all__ = [
     "YearlyArchive",
     "YearlyArchiveEntry",
 ]
+
+# The incoming correspondence register (ARC-8), in its own module.
+from archives.models.correspondence import IncomingLetter, IncomingLetterQuerySet
+
+__all__ += ["IncomingLetter", "IncomingLetterQuerySet"]

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from clients.models.querysets import client_scope
+from crm.roles import PROPERTY_COMPLAINT_ROLES
 
 
 class ComplaintQuerySet(models.QuerySet):
@@ -19,6 +20,9 @@ class ComplaintQuerySet(models.QuerySet):
             return self
         if not user.is_authenticated:
             return self.none()
+        if user.role in PROPERTY_COMPLAINT_ROLES:
+            # Tenants' complaints are the property side's to handle, whoever owns the client (CLI-6).
+            return self.filter(kind=Complaint.Kind.PROPERTY)
         # The assignee sees it while they may still take it: same team as the client's owner.
         eligible = Q(client__owner__team_id=user.team_id) if user.team_id else Q(client__owner_id=user.pk)
         return self.filter(scope | (Q(assignee_id=user.pk) & eligible))
@@ -42,12 +46,42 @@ class Complaint(models.Model):
         WRITTEN = "written", _("Written")
         ONLINE = "online", _("Online")
 
+    class Kind(models.TextChoices):
+        SALES = "sales", _("Sales")
+        PROPERTY = "property", _("Property (tenant)")
+
+    class Category(models.TextChoices):
+        PRODUCT = "product", _("Product quality")
+        DELIVERY = "delivery", _("Delivery")
+        REPAIR = "repair", _("Repairs / defect")
+        NOISE = "noise", _("Noise")
+        CLEANING = "cleaning", _("Cleaning")
+        SECURITY = "security", _("Security")
+        FEES = "fees", _("Fees")
+        ATTITUDE = "attitude", _("Service attitude")
+        OTHER = "other", _("Other")
+
+    SALES_CATEGORIES = (Category.PRODUCT, Category.DELIVERY, Category.FEES, Category.ATTITUDE, Category.OTHER)
+    PROPERTY_CATEGORIES = (
+        Category.REPAIR,
+        Category.NOISE,
+        Category.CLEANING,
+        Category.SECURITY,
+        Category.FEES,
+        Category.ATTITUDE,
+        Category.OTHER,
+    )
+
     client = models.ForeignKey(
         "clients.Client", verbose_name=_("client"), on_delete=models.CASCADE, related_name="complaints"
     )
     subject = models.CharField(_("subject"), max_length=200)
     description = models.TextField(_("description"))
     channel = models.CharField(_("received via"), max_length=20, choices=Channel.choices, default=Channel.PHONE)
+    # Sales complaints follow their client's owner; property (tenant) complaints are handled by
+    # the front desk and client services, whoever owns the client.
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.SALES)
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices, default=Category.OTHER)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.RECEIVED)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -69,7 +103,7 @@ class Complaint(models.Model):
     filed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("filed by"), on_delete=models.PROTECT, related_name="+"
     )
-    # A later issue links repair orders to complaints from the repairs side (CLI-6 → REP-1).
+    # Repair orders point at the complaint they came from (repairs.RepairOrder.complaint, CLI-6 → REP-1).
 
     objects = ComplaintQuerySet.as_manager()
     history = HistoricalRecords()
@@ -78,7 +112,10 @@ class Complaint(models.Model):
         ordering = ["-received_at", "-pk"]
         verbose_name = _("complaint")
         verbose_name_plural = _("complaints")
-        indexes = [models.Index(fields=["status", "assignee"], name="clients_complaint_status")]
+        indexes = [
+            models.Index(fields=["status", "assignee"], name="clients_complaint_status"),
+            models.Index(fields=["kind", "received_at"], name="clients_complaint_kind"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(status="received") | Q(assignee__isnull=False),

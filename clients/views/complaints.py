@@ -11,13 +11,13 @@ from django.utils.translation import gettext as _
 from clients import complaints as workflow
 from clients import selectors
 from clients.filters import ComplaintFilter
-from clients.forms import ComplaintForm, ComplaintStepForm
+from clients.forms import ComplaintForm, ComplaintStepForm, PropertyComplaintForm
 from clients.models import Client, Complaint
 from crm.forms import add_service_errors
 from crm.pagination import paginate
 from crm.panels import complaint_panels
-from crm.permissions import get_visible_or_404, role_required
-from crm.roles import CLIENT_ROLES
+from crm.permissions import get_visible_or_404, role_required, user_has_role
+from crm.roles import CLIENT_ROLES, COMPLAINT_REPORT_ROLES, COMPLAINT_ROLES, PROPERTY_COMPLAINT_ROLES
 
 
 @role_required(*CLIENT_ROLES)
@@ -33,22 +33,40 @@ def complaint_create(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@role_required(*CLIENT_ROLES)
+@role_required(*PROPERTY_COMPLAINT_ROLES)
+def property_complaint_create(request: HttpRequest) -> HttpResponse:
+    """A tenant's complaint, taken at the front desk or by client services (CLI-6)."""
+    kind = Complaint.Kind.PROPERTY
+    client_id = request.GET.get("client", "")
+    initial = {"client": client_id} if client_id.isascii() and client_id.isdigit() else {}
+    form = PropertyComplaintForm(request.POST or None, initial=initial, assignees=workflow.assignee_choices(None, kind))
+    if request.method == "POST" and form.is_valid():
+        complaint = workflow.complaint_file(by=request.user, kind=kind, **form.cleaned_data)
+        messages.success(request, _("Complaint filed."))
+        return redirect(complaint)
+    return render(request, "clients/complaint_form.html", {"form": form})
+
+
+@role_required(*COMPLAINT_ROLES)
 def complaint_list(request: HttpRequest) -> HttpResponse:
     data = request.GET.copy()
     data.setdefault("status", "open")
     filterset = ComplaintFilter(data, queryset=selectors.complaint_list(request.user), user=request.user)
-    return render(
-        request, "clients/complaint_list.html", {"filter": filterset, "page_obj": paginate(request, filterset.qs)}
-    )
+    context = {
+        "filter": filterset,
+        "page_obj": paginate(request, filterset.qs),
+        "can_file_property": user_has_role(request.user, PROPERTY_COMPLAINT_ROLES),
+        "can_report": user_has_role(request.user, COMPLAINT_REPORT_ROLES),
+    }
+    return render(request, "clients/complaint_list.html", context)
 
 
-@role_required(*CLIENT_ROLES)
+@role_required(*COMPLAINT_ROLES)
 def complaint_detail(request: HttpRequest, pk: int) -> HttpResponse:
     complaint = get_visible_or_404(
         Complaint.objects.select_related("client", "assignee", "client__owner"), request.user, pk=pk
     )
-    assignees = workflow.assignee_choices(complaint.client)
+    assignees = workflow.assignee_choices(complaint.client, complaint.kind)
     form = ComplaintStepForm(request.POST or None, assignees=assignees)
     if request.method == "POST" and form.is_valid():
         try:

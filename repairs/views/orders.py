@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from archives.models import Unit
+from clients.models import Complaint
 from crm.pagination import paginate
 from crm.permissions import get_visible_or_404, role_required
 from crm.roles import REPAIR_ROLES, Role
+from repairs import complaints as from_complaint
 from repairs import services, workflow
 from repairs.filters import RepairOrderFilter
 from repairs.forms import (
@@ -47,15 +50,48 @@ def order_list(request: HttpRequest) -> HttpResponse:
 
 @role_required(*INTAKE_ROLES)
 def order_create(request: HttpRequest) -> HttpResponse:
+    """Log an order; with ``?complaint=<id>`` (a tenant's complaint) it starts prefilled from the
+    complaint and stays linked to it (CLI-6 → REP-1)."""
     initial = {
         "appointment_at": timezone.localtime().replace(minute=0, second=0, microsecond=0) + timezone.timedelta(hours=2)
     }
+    complaint = _complaint_of(request)
+    tenant_units = None
+    if complaint is not None:
+        tenant_units = list(from_complaint.tenant_units(complaint.client))
+        initial.update(from_complaint.order_initial_from_complaint(complaint, tenant_units))
     form = RepairOrderForm(request.POST or None, initial=initial)
+    if tenant_units and len(tenant_units) > 1:
+        # The tenant rents several units: the user picks the one the complaint is about.
+        form.fields["unit"].queryset = Unit.objects.filter(pk__in=[unit.pk for unit in tenant_units]).select_related(
+            "floor__building"
+        )
+        form.fields["unit"].widget = forms.RadioSelect()
     if request.method == "POST" and form.is_valid():
-        order = services.repair_order_create(by=request.user, **form.cleaned_data)
+        order = services.repair_order_create(by=request.user, complaint=complaint, **form.cleaned_data)
         messages.success(request, _("Repair order %(number)s logged.") % {"number": order.number})
         return redirect(order)
-    return render(request, "repairs/order_form.html", {"form": form, "unit": _unit_picked(form)})
+    unit = _unit_picked(form)
+    if unit is None and tenant_units and len(tenant_units) == 1 and not form.is_bound:
+        unit = tenant_units[0]
+    context = {
+        "form": form,
+        "unit": unit,
+        "complaint": complaint,
+        "choose_unit": bool(tenant_units and len(tenant_units) > 1),
+    }
+    return render(request, "repairs/order_form.html", context)
+
+
+def _complaint_of(request: HttpRequest) -> Complaint | None:
+    """The tenant's complaint named in the address, through the complaints' gate (404 outside it)."""
+    raw = request.GET.get("complaint", "")
+    if not raw:
+        return None
+    if not (raw.isascii() and raw.isdigit()):
+        raise Http404
+    complaints = Complaint.objects.filter(kind=Complaint.Kind.PROPERTY).select_related("client")
+    return get_visible_or_404(complaints, request.user, pk=int(raw))
 
 
 def _unit_picked(form: RepairOrderForm) -> Unit | None:
@@ -99,7 +135,9 @@ def _unit_query(query: str) -> Q:
 
 def visible_order(request: HttpRequest, pk: int) -> RepairOrder:
     return get_visible_or_404(
-        RepairOrder.objects.select_related("unit__floor__building", "client", "technician__user", "created_by"),
+        RepairOrder.objects.select_related(
+            "unit__floor__building", "client", "technician__user", "created_by", "complaint"
+        ),
         request.user,
         pk=pk,
     )
@@ -120,6 +158,9 @@ def detail_context(request: HttpRequest, order: RepairOrder, **bound) -> dict:
         "lines": list(order.lines.all()),
         "signatures": list(order.signatures.all()),
         "note_form": bound.get("note_form") or NoteForm(),
+        # The complaint the order came from, linked only for those who may open it (CLI-6).
+        "complaint_visible": bool(order.complaint_id)
+        and Complaint.objects.visible_to(request.user).filter(pk=order.complaint_id).exists(),
     }
     if "assign" in actions:
         suggestions = services.technician_suggestions(order)

@@ -89,6 +89,10 @@ ARCHIVE_READERS = PROPERTY | {Role.ACCOUNT_MANAGER}
 FILERS = with_admin(Role.FRONT_DESK, Role.CLIENT_SERVICES_SUPERVISOR)
 KEEPERS = with_admin(Role.CLIENT_SERVICES_SUPERVISOR, Role.MANAGER)
 APPROVAL_READERS = with_admin(Role.MANAGER, Role.CLIENT_SERVICES_SUPERVISOR)
+# Tenants' complaints and the incoming correspondence register (issue 13, CLI-6, ARC-8).
+PROPERTY_DESK = with_admin(Role.FRONT_DESK, Role.CLIENT_SERVICES_SUPERVISOR, Role.CLIENT_SERVICES_MANAGER)
+COMPLAINT_READERS = CLIENTS | PROPERTY_DESK
+COMPLAINT_REPORT = PROPERTY_DESK | {Role.MANAGER}
 
 
 @dataclass
@@ -134,6 +138,7 @@ class World:
     fee_schedule: Any = None  # the published fee schedule in force, with its item (REP-5)
     fee_item: Any = None
     paid_order: Any = None  # a completed paid order, no client of anyone's: finance bills it (REP-6)
+    letter: Any = None  # a tenant's letter in the correspondence register, with a scan (ARC-8)
 
     def secrets(self, role: str) -> list[str]:
         """What ``role``'s user must find on no page: the other account manager's client, and the
@@ -227,7 +232,9 @@ TABLE: dict[str, Access] = {
     "clients:feedback_create": form(CLIENT_RECORD, pk=_pk("client")),
     "clients:demand_create": form(CLIENT_RECORD, pk=_pk("client")),
     "clients:complaint_create": form(CLIENT_RECORD, pk=_pk("client")),
-    "clients:complaints": page(CLIENTS),
+    "clients:complaints": page(COMPLAINT_READERS),
+    "clients:property_complaint_create": form(PROPERTY_DESK),
+    "clients:complaint_report": page(COMPLAINT_REPORT),
     "clients:complaint_detail": form(CLIENT_RECORD, pk=_pk("complaint")),
     # promotions grew into campaigns: the old addresses redirect (MKT-1)
     "clients:promotions": page(CLIENTS, get_ok=frozenset({301}), post_ok=frozenset({301})),
@@ -360,6 +367,10 @@ TABLE: dict[str, Access] = {
     "archives:yearly": page(KEEPERS, get_ok=frozenset({200})),
     "archives:yearly_index": page(KEEPERS, year=lambda w: w.yearly.year),
     "archives:notices": form(with_admin(Role.CLIENT_SERVICES_SUPERVISOR, Role.MANAGER, Role.FRONT_DESK)),
+    "archives:correspondence": page(PROPERTY_DESK),
+    "archives:letter_create": form(PROPERTY_DESK),
+    "archives:letter": form(PROPERTY_DESK, pk=_pk("letter")),
+    "archives:letter_scan": page(PROPERTY_DESK, pk=_pk("letter")),
     # visits (VIS-6): one's own calendar (a manager picks a team member); the ICS feed needs no
     # session, its secret authenticates: any visitor with it reads it (the matrix manager's own
     # feed, holding no visit), POST is refused (405).
@@ -680,7 +691,19 @@ def build_world() -> World:
     product = ProductFactory(brand=brand_plan.brand, code="MATRIX-1")
     brand_target = BrandPlanTargetFactory(plan=brand_plan, client=client)
     milestone = BrandPlanMilestoneFactory(plan=brand_plan)
+    from archives.correspondence import letter_log
+
+    letter = letter_log(
+        unit=unit,
+        received_on=tenancy.move_in,
+        sender="Matrix tenant",
+        subject="Matrix letter",
+        kind="letter",
+        scan=SimpleUploadedFile("letter.pdf", pdf),
+        by=desk,
+    )
     return World(
+        letter=letter,
         survey=survey,
         survey_question=survey.questions.get(),
         survey_invitation=survey_invitation,

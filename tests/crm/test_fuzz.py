@@ -17,6 +17,7 @@ from django.urls import get_resolver, reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from archives.correspondence_forms import LetterFilter, LetterForm
 from archives.forms import NoticeForm
 from clients.brand_forms import BrandForm, BrandPlanForm, MilestoneForm, ProductForm
 from clients.campaign_filters import CampaignFilter, CampaignMemberFilter
@@ -32,11 +33,13 @@ from clients.filters import (
 from clients.forms import (
     ClientForm,
     ComplaintForm,
+    ComplaintReportForm,
     ContactForm,
     DemandForm,
     FeedbackForm,
     InteractionForm,
     KeyAccountForm,
+    PropertyComplaintForm,
 )
 from clients.key_account_forms import CostForm, LeadForm
 from clients.segments import SEGMENT_FIELDS
@@ -153,7 +156,15 @@ FILTER_PAGES: dict[type[django_filters.FilterSet], list[tuple[str, str, dict]]] 
         ("clients:key_accounts", Role.ACCOUNT_MANAGER, {}),
         ("clients:export", Role.MANAGER, {"kind": "clients"}),
     ],
-    ComplaintFilter: [("clients:complaints", Role.ACCOUNT_MANAGER, {}), ("clients:complaints", Role.MANAGER, {})],
+    ComplaintFilter: [
+        ("clients:complaints", Role.ACCOUNT_MANAGER, {}),
+        ("clients:complaints", Role.MANAGER, {}),
+        ("clients:complaints", Role.FRONT_DESK, {}),
+    ],
+    LetterFilter: [
+        ("archives:correspondence", Role.CLIENT_SERVICES_SUPERVISOR, {"more": ["format"]}),
+        ("archives:correspondence", Role.FRONT_DESK, {}),
+    ],
     NotificationFilter: [("notifications:list", Role.FRONT_DESK, {})],
     CorrectionFilter: [("grading:corrections", Role.MANAGER, {}), ("grading:corrections", Role.ACCOUNT_MANAGER, {})],
     RepairOrderFilter: [
@@ -214,6 +225,11 @@ GET_PAGES = [
     Page("archives:index", Role.FRONT_DESK, ["q", "building"]),
     Page("archives:index", Role.ACCOUNT_MANAGER, ["q", "building"]),
     Page("repairs:unit_search", Role.FRONT_DESK, ["q"]),
+    Page("repairs:create", Role.FRONT_DESK, ["complaint"]),
+    Page("clients:property_complaint_create", Role.FRONT_DESK, ["client"]),
+    Page("clients:complaint_report", Role.CLIENT_SERVICES_MANAGER, [*form_params(ComplaintReportForm), "format"]),
+    Page("clients:complaint_report", Role.MANAGER, form_params(ComplaintReportForm)),
+    Page("archives:letter_create", Role.FRONT_DESK, ["unit"]),
     Page("repairs:stats", Role.ENGINEERING_SUPERVISOR, ["month", "page"]),
     Page("repairs:register", Role.FINANCE, ["month", *PAGINATION]),
     Page("repairs:stats_export", Role.FINANCE, ["month"]),
@@ -282,6 +298,8 @@ POST_PAGES = [
     ),
     Page("grading:policy", Role.MANAGER, form_params(PolicyForm)),
     Page("archives:notices", Role.CLIENT_SERVICES_SUPERVISOR, form_params(NoticeForm)),
+    Page("clients:property_complaint_create", Role.FRONT_DESK, form_params(PropertyComplaintForm)),
+    Page("archives:letter_create", Role.CLIENT_SERVICES_SUPERVISOR, form_params(LetterForm)),
     Page("visits:open_month", Role.MANAGER, form_params(OpenMonthForm)),
     Page("visits:policy", Role.MANAGER, form_params(VisitPolicyForm)),
     Page("targets:split", Role.ADMIN, [*form_params(SplitForm), "team"]),

@@ -13,6 +13,20 @@ def snapshot():
         Team.objects.count(),
         Territory.objects.count(),
         User.history.count(),
+        property_side(),
+    )
+
+
+def property_side() -> tuple[int, int, int]:
+    """Tenants' complaints, letters in the register, repair orders made from complaints (issue 13)."""
+    from archives.models import IncomingLetter
+    from clients.models import Complaint
+    from repairs.models import RepairOrder
+
+    return (
+        Complaint.objects.filter(kind=Complaint.Kind.PROPERTY).count(),
+        IncomingLetter.objects.count(),
+        RepairOrder.objects.filter(complaint__isnull=False).count(),
     )
 
 
@@ -35,6 +49,8 @@ def test_seed_demo_creates_every_demo_user_and_is_idempotent(db):
         "archivist",
         "propmanager",
     }
+    complaints, letters, linked = property_side()
+    assert complaints >= 5 and letters >= 3 and linked >= 1, "the demo shows the property side's complaints and letters"
     for user in User.objects.all():
         assert user.check_password(DEMO_PASSWORD)
     am1, am2, manager = (User.objects.get(username=name) for name in ("am1", "am2", "manager"))

@@ -15,7 +15,7 @@ def policy_create(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('clients', '0014_campaign_and_survey_teams'),
+        ('clients', '0015_complaint_kind_and_category'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
