@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class ArchivesConfig(AppConfig):
     name = "archives"
     verbose_name = _("Unit archives")
+
+    def ready(self) -> None:
+        from archives.home import APPROVALS_PANEL
+        from crm.panels import home_panels
+
+        home_panels.register(APPROVALS_PANEL)

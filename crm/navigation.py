@@ -9,7 +9,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from crm.permissions import user_has_role
-from crm.roles import ARCHIVE_ROLES, CLIENT_ROLES, REPAIR_ROLES, Role
+from crm.roles import ARCHIVE_ROLES, CLIENT_ROLES, CLIENT_SERVICES_ROLES, REPAIR_ROLES, Role
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,8 @@ NAV_ITEMS: list[NavItem] = [
     NavItem("repairs:list", _("Repairs"), "tools", REPAIR_ROLES),
     NavItem("repairs:stats", _("Repair statistics"), "bar-chart", (Role.ENGINEERING_SUPERVISOR, Role.FINANCE)),
     NavItem("archives:index", _("Unit archives"), "archive", ARCHIVE_ROLES),
-    NavItem("archives:approvals", _("Approvals"), "check2-square", (Role.MANAGER, Role.CLIENT_SERVICES_SUPERVISOR)),
+    NavItem("archives:approvals", _("Approvals"), "check2-square", CLIENT_SERVICES_ROLES),
+    NavItem("archives:arrears", _("Arrears"), "cash-coin", CLIENT_SERVICES_ROLES),
     NavItem("notifications:list", _("Notifications"), "bell"),
 ]
 

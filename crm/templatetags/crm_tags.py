@@ -29,3 +29,12 @@ def sort_header(context, field: str, label: str) -> dict:
     query["ordering"] = field if descending or not active else f"-{field}"
     query.pop("page", None)
     return {"label": label, "query": query.urlencode(), "active": active, "descending": descending}
+
+
+@register.filter
+def may_open(user, path: str) -> bool:
+    """``{% if user|may_open:href %}``: the link is shown only when its page lets the user in
+    (crm.permissions.may_open: the view's own role rule)."""
+    from crm.permissions import may_open as _may_open
+
+    return _may_open(user, str(path))
