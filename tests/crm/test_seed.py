@@ -33,6 +33,7 @@ def test_seed_demo_creates_every_demo_user_and_is_idempotent(db):
         "tech2",
         "finance",
         "archivist",
+        "propmanager",
     }
     for user in User.objects.all():
         assert user.check_password(DEMO_PASSWORD)
