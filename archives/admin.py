@@ -95,7 +95,8 @@ class DocumentAdmin(ReadOnlyAdmin):
         # The refusal says why (shown on the 403 page), not only that it is refused.
         raise PermissionDenied(
             _(
-                "Archived documents are never deleted: an original is kept as filed and a working document keeps every version (ARC-7)."
+                "Archived documents are never deleted: an original is kept as filed "
+                "and a working document keeps every version (ARC-7)."
             )
         )
 

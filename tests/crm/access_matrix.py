@@ -347,7 +347,7 @@ TABLE: dict[str, Access] = {
     "archives:tenancy_end": action(KEEPERS, pk=_pk("tenancy")),
     "archives:yearly": page(KEEPERS, get_ok=frozenset({200})),
     "archives:yearly_index": page(KEEPERS, year=lambda w: w.yearly.year),
-    "archives:notices": form(with_admin(Role.CLIENT_SERVICES_SUPERVISOR, Role.CLIENT_SERVICES_MANAGER, Role.FRONT_DESK)),
+    "archives:notices": form(KEEPERS | {Role.FRONT_DESK}),
     "archives:profile": form(KEEPERS, pk=_pk("tenancy")),  # a tenant's profile: client services only
     "archives:arrears": page(KEEPERS),
     # visits (VIS-6): one's own calendar (a manager picks a team member); the ICS feed needs no
