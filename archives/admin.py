@@ -1,4 +1,7 @@
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from archives.models import (
@@ -10,6 +13,7 @@ from archives.models import (
     Loan,
     Notice,
     Tenancy,
+    TenantProfile,
     Unit,
     YearlyArchive,
 )
@@ -87,6 +91,15 @@ class DocumentAdmin(ReadOnlyAdmin):
     search_fields = ("title", "unit__number")
     inlines = [VersionInline]
 
+    def delete_view(self, request: HttpRequest, object_id: str, extra_context=None) -> HttpResponse:
+        # The refusal says why (shown on the 403 page), not only that it is refused.
+        raise PermissionDenied(
+            _(
+                "Archived documents are never deleted: an original is kept as filed "
+                "and a working document keeps every version (ARC-7)."
+            )
+        )
+
 
 @admin.register(ChangeRequest)
 class ChangeRequestAdmin(SimpleHistoryAdmin, ReadOnlyAdmin):
@@ -124,3 +137,13 @@ class IncomingLetterAdmin(SimpleHistoryAdmin):
     search_fields = ("subject", "sender")
     raw_id_fields = ("unit", "tenancy", "handler", "answered_by", "logged_by")
     readonly_fields = ("status", "routed_at", "answered_on", "answered_by", "original_name")
+
+
+@admin.register(TenantProfile)
+class TenantProfileAdmin(SimpleHistoryAdmin):
+    list_display = ("tenancy", "company_type", "staff_count", "fees_paid_until", "arrears", "updated_by")
+    list_filter = ("company_type",)
+    list_select_related = ("tenancy__unit__floor__building", "updated_by")
+    search_fields = ("tenancy__company_name", "tenancy__unit__number")
+    raw_id_fields = ("tenancy",)
+    readonly_fields = ("version", "updated_at", "updated_by")

@@ -8,7 +8,7 @@ from datetime import date
 from django.db import transaction
 from django.utils import translation
 
-from archives.models import Building, Category, Document, Floor, Loan, Tenancy, Unit
+from archives.models import Building, Category, Document, Floor, Loan, Tenancy, TenantProfile, Unit
 from clients.models import Client
 
 BUILDINGS = [("A", "国贸大厦 A 座", "east"), ("B", "国贸大厦 B 座", "east"), ("W", "望京 SOHO", "north")]
@@ -34,7 +34,44 @@ def seed() -> int:
     if not Document.objects.exists():
         created += _documents()
     created += seed_property_side()
+    if not TenantProfile.objects.exists():
+        created += _profiles()
     return created
+
+
+# Staff, company type, paid until (months from today, negative: behind) and arrears in yuan.
+PROFILES = [
+    (120, TenantProfile.CompanyType.STATE_OWNED, 3, "0", ""),
+    (45, TenantProfile.CompanyType.PRIVATE, -2, "18600.00", "已发催缴通知，承诺月底前付清"),
+    (260, TenantProfile.CompanyType.FOREIGN, 6, "0", ""),
+    (30, TenantProfile.CompanyType.JOINT_VENTURE, -4, "42350.50", "欠费四个月，客务部经理已约谈"),
+    (12, TenantProfile.CompanyType.REPRESENTATIVE, -1, "5200.00", ""),
+    (80, TenantProfile.CompanyType.PRIVATE, 1, "0", ""),
+]
+
+
+def _profiles() -> int:
+    """Tenant profiles of the current tenants: some up to date, some in arrears (欠费)."""
+    from archives import services
+    from crm.models import User
+
+    keeper = User.objects.get(username="archivist")
+    today = date.today().replace(day=1)
+    tenancies = Tenancy.objects.current().order_by("unit__floor__building__code", "unit__number")
+    count = 0
+    for tenancy, (staff, kind, months, arrears, notes) in zip(tenancies, PROFILES * 3, strict=False):
+        month = today.month - 1 + months
+        paid_until = today.replace(year=today.year + month // 12, month=month % 12 + 1)
+        data = {
+            "staff_count": staff,
+            "company_type": kind,
+            "fees_paid_until": paid_until,
+            "arrears": arrears,
+            "notes": notes,
+        }
+        services.tenant_profile_save(tenancy=tenancy, data=data, seen_version=0, by=keeper)
+        count += 1
+    return count
 
 
 def _documents() -> int:
@@ -45,7 +82,8 @@ def _documents() -> int:
     from crm.models import User
 
     archivist, desk = User.objects.get(username="archivist"), User.objects.get(username="frontdesk")
-    manager, am1 = User.objects.get(username="manager"), User.objects.get(username="am1")
+    # The client-services manager (客务部经理) decides on loans and changes (ARC-6, ARC-7).
+    manager, am1 = User.objects.get(username="propmanager"), User.objects.get(username="am1")
     tenancies = list(
         Tenancy.objects.current().select_related("unit").order_by("unit__floor__building__code", "unit__number")
     )
@@ -99,6 +137,11 @@ def _documents() -> int:
     services.loan_return(loan=returned, by=archivist)
     refused = services.loan_request(unit=units[5], purpose="复印", by=am1)
     services.loan_decide(loan=refused, approve=False, by=manager)
+    # Read in the office (在档案室查阅): a loan of the day, waiting, and one read and handed back.
+    services.loan_request(unit=units[6], purpose="查阅入住资料", in_office=True, by=desk)
+    read = services.loan_request(unit=units[7], purpose="核对装修图纸", in_office=True, by=archivist)
+    services.loan_decide(loan=read, approve=True, by=manager)
+    services.loan_return(loan=read, by=archivist)
     services.notice_send(
         title="春节期间空调停运通知",
         body="2月9日至2月17日中央空调停运。",

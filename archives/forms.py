@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from archives import files
-from archives.models import Building, Category, Document, Floor, Notice, Unit
+from archives.models import Building, Category, Document, Floor, Notice, TenantProfile, Unit
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -24,8 +24,11 @@ class UploadField(forms.FileField):
 
 class DocumentForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
-    category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
-    kind = forms.ChoiceField(label=_("Kind"), choices=Document.Kind.choices, initial=Document.Kind.ORIGINAL)
+    # Two distinct labels: "Category" and "Kind" both read 类别 in Chinese.
+    category = forms.ChoiceField(label=_("Document category"), choices=Category.choices)
+    kind = forms.ChoiceField(
+        label=_("Original or working copy"), choices=Document.Kind.choices, initial=Document.Kind.ORIGINAL
+    )
     dated = forms.DateField(label=_("Document date"), widget=DATE, initial=timezone.localdate)
     upload = UploadField(label=_("File"))
 
@@ -48,6 +51,14 @@ class DecisionForm(forms.Form):
 
 class LoanRequestForm(forms.Form):
     purpose = forms.CharField(label=_("Purpose"), max_length=300)
+    in_office = forms.BooleanField(label=_("Read in the office (returned the same day)"), required=False)
+
+
+class TenantProfileForm(forms.ModelForm):
+    class Meta:
+        model = TenantProfile
+        fields = ["staff_count", "company_type", "fees_paid_until", "arrears", "notes"]
+        widgets = {"fees_paid_until": DATE}
 
 
 class MoveOutForm(forms.Form):

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from archives import files
 from archives.models import (
@@ -20,16 +21,32 @@ from archives.models import (
     Notice,
     NoticeDelivery,
     Tenancy,
+    TenantProfile,
     Unit,
     YearlyArchive,
     YearlyArchiveEntry,
 )
 from crm.history import record_update
 from crm.models import User
-from crm.roles import Role
+from crm.permissions import user_has_role
+from crm.roles import ARCHIVE_APPROVER_ROLES, CLIENT_SERVICES_ROLES, Role
 from crm.services import notification_create
 
-APPROVER_ROLES = (Role.MANAGER, Role.ADMIN)  # the client-services manager approves (ARC-6, ARC-7)
+# The client-services manager approves (ARC-6, ARC-7); the sales manager no longer does.
+APPROVER_ROLES = (*ARCHIVE_APPROVER_ROLES, Role.ADMIN)
+
+
+def _approvers() -> list[User]:
+    return list(User.objects.filter(role__in=ARCHIVE_APPROVER_ROLES, is_active=True).order_by("pk"))
+
+
+def _notify_approvers(*, key: str, title: str, body: str, by: User) -> None:
+    """Tell every client-services manager what waits for them (not the person who asked)."""
+    for approver in _approvers():
+        if approver.pk != by.pk:
+            notification_create(
+                recipient=approver, key=f"{key}:{approver.pk}", title=title, body=body, link="/archives/approvals/"
+            )
 
 
 def document_file(
@@ -67,9 +84,16 @@ def change_request_submit(*, document: Document, upload: UploadedFile, reason: s
             raise ValidationError(_("An original document is never modified. File a new document instead."))
         stored = files.store(upload)
         base = document.versions.aggregate(top=Max("number"))["top"]
-        return ChangeRequest.objects.create(
+        change = ChangeRequest.objects.create(
             document=document, reason=reason, requested_by=by, base_version=base, **stored.__dict__
         )
+        _notify_approvers(
+            key=f"archive-change-request:{change.pk}",
+            title=_("Change to “%(doc)s” waits for your approval") % {"doc": document.title},
+            body=reason,
+            by=by,
+        )
+        return change
 
 
 def change_request_decide(*, request: ChangeRequest, approve: bool, by: User, note: str = "") -> ChangeRequest:
@@ -120,10 +144,29 @@ def change_request_decide(*, request: ChangeRequest, approve: bool, by: User, no
     return request
 
 
-def loan_request(*, unit: Unit, purpose: str, by: User) -> Loan:
-    """Ask to borrow a unit's file (ARC-6)."""
-    with transaction.atomic():
-        return Loan.objects.create(unit=unit, borrower=by, purpose=purpose)
+DUPLICATE_REQUEST = _lazy(
+    "You have already asked to borrow this file; your request waits for the client-services manager."
+)
+
+
+def loan_request(*, unit: Unit, purpose: str, by: User, in_office: bool = False) -> Loan:
+    """Ask to borrow a unit's file, or to read it in the office (ARC-6); the client-services
+    managers are told. One request waits per person and file: the database refuses a second one
+    (two tabs at once too), and the asker is told why."""
+    if Loan.objects.pending().filter(unit=unit, borrower=by).exists():
+        raise ValidationError(str(DUPLICATE_REQUEST))
+    try:
+        with transaction.atomic():
+            loan = Loan.objects.create(unit=unit, borrower=by, purpose=purpose, in_office=in_office)
+            title = (
+                _("%(who)s asks to read the file of %(unit)s in the office")
+                if in_office
+                else _("%(who)s asks to borrow the file of %(unit)s")
+            ) % {"who": by, "unit": unit}
+            _notify_approvers(key=f"loan-request:{loan.pk}", title=title, body=purpose, by=by)
+            return loan
+    except IntegrityError:
+        raise ValidationError(str(DUPLICATE_REQUEST)) from None
 
 
 def loan_decide(*, loan: Loan, approve: bool, by: User, due_on: date | None = None) -> Loan:
@@ -133,6 +176,8 @@ def loan_decide(*, loan: Loan, approve: bool, by: User, due_on: date | None = No
         raise PermissionDenied
     if loan.borrower_id == by.pk:
         raise ValidationError(_("You cannot decide on your own borrowing request; another manager must."))
+    if approve and loan.in_office:
+        due_on = timezone.localdate()  # read in the office: a loan of the day
     if approve and (due_on is None or due_on < timezone.localdate()):
         raise ValidationError({"due_on": _("Give a due date from today on.")})
     status = Loan.Status.OUT if approve else Loan.Status.REFUSED
@@ -162,7 +207,8 @@ def loan_decide(*, loan: Loan, approve: bool, by: User, due_on: date | None = No
 
 
 def loan_return(*, loan: Loan, by: User) -> Loan:
-    if by.role not in (Role.CLIENT_SERVICES_SUPERVISOR, *APPROVER_ROLES):
+    """The file is back (an in-office reading is closed); the return date is kept and shown."""
+    if not user_has_role(by, CLIENT_SERVICES_ROLES):
         raise PermissionDenied
     with transaction.atomic():
         won = Loan.objects.filter(pk=loan.pk, status=Loan.Status.OUT).update(
@@ -256,3 +302,25 @@ def notice_send(*, title: str, body: str, scope: str, by: User, unit=None, floor
 
 def default_due_on() -> date:
     return timezone.localdate() + timedelta(days=7)
+
+
+PROFILE_FIELDS = ("staff_count", "company_type", "fees_paid_until", "arrears", "notes")
+
+
+def tenant_profile_save(*, tenancy: Tenancy, data: dict, seen_version: int, by: User) -> TenantProfile:
+    """Create or change a tenancy's profile (client services). ``seen_version`` is the version the
+    editor's form showed: of two concurrent saves one wins, the other is told to reload. Each
+    change leaves an audit row with who made it (X-2)."""
+    if not user_has_role(by, CLIENT_SERVICES_ROLES):
+        raise PermissionDenied(_("Only client services keep tenant profiles."))
+    values = {name: data[name] for name in PROFILE_FIELDS if name in data}
+    with transaction.atomic():
+        profile, _created = TenantProfile.objects.get_or_create(tenancy=tenancy)
+        won = TenantProfile.objects.filter(pk=profile.pk, version=seen_version).update(
+            **values, version=seen_version + 1, updated_at=timezone.now(), updated_by=by
+        )
+        if not won:
+            raise ValidationError(
+                _("Someone else changed this profile meanwhile. Reload it and make your change again.")
+            )
+        return record_update(profile, by, fields=("version",))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from archives import views
+from archives import tenant_views, views
 
 app_name = "archives"
 
@@ -19,6 +19,8 @@ urlpatterns = [
     path("yearly/", views.yearly, name="yearly"),
     path("yearly/<int:year>/", views.yearly_index, name="yearly_index"),
     path("notices/", views.notices, name="notices"),
+    path("tenancies/<int:pk>/profile/", tenant_views.profile_edit, name="profile"),
+    path("arrears/", tenant_views.arrears, name="arrears"),
 ]
 
 # The incoming correspondence register (ARC-8), in its own module.

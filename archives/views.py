@@ -18,10 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from archives import files, services
+from archives import files, selectors, services
 from archives.forms import ChangeRequestForm, DecisionForm, DocumentForm, LoanRequestForm, MoveOutForm, NoticeForm
 from archives.models import (
-    PROPERTY_ROLES,
     Building,
     ChangeRequest,
     Document,
@@ -29,35 +28,43 @@ from archives.models import (
     Loan,
     Notice,
     Tenancy,
+    TenantProfile,
     Unit,
     YearlyArchive,
 )
 from crm.pagination import paginate
 from crm.panels import unit_panels
-from crm.permissions import get_visible_or_404
-from crm.roles import Role
+from crm.permissions import get_visible_or_404, user_has_role
+from crm.roles import ARCHIVE_APPROVER_ROLES, ARCHIVE_ROLES, CLIENT_ROLES, CLIENT_SERVICES_ROLES, Role
 from crm.spreadsheets.export import inert
 
 logger = logging.getLogger(__name__)
 
-READ_ROLES = (*PROPERTY_ROLES, Role.ACCOUNT_MANAGER, Role.ADMIN)
-FILE_ROLES = (Role.FRONT_DESK, Role.CLIENT_SERVICES_SUPERVISOR, Role.ADMIN)  # upload, request changes
-KEEPER_ROLES = (Role.CLIENT_SERVICES_SUPERVISOR, Role.MANAGER, Role.ADMIN)  # move-outs, yearly archive, returns
+# Administrators pass every one of these (crm.permissions.user_has_role).
+READ_ROLES = ARCHIVE_ROLES
+FILE_ROLES = (Role.FRONT_DESK, Role.CLIENT_SERVICES_SUPERVISOR)  # upload, request changes
+KEEPER_ROLES = CLIENT_SERVICES_ROLES  # move-outs, yearly archive, returns, the approvals page
+APPROVER_ROLES = ARCHIVE_APPROVER_ROLES  # decide on loans and changes (ARC-6, ARC-7)
+NOTICE_ROLES = (*KEEPER_ROLES, Role.FRONT_DESK)
 
 
 def archive_view(*roles: str) -> Callable:
-    """Log-in required; roles outside the archive get a 404, as if it did not exist."""
+    """Log-in required; roles outside the archive get a 404, as if it did not exist; archive
+    roles without this page's duty a 403 that says so. ``allowed_roles`` is the rule links use
+    (crm.permissions.may_open), so no page links to a page its viewer is refused."""
+    allowed = roles or READ_ROLES
 
     def decorator(view):
         @wraps(view)
         @login_required
         def wrapped(request, *args, **kwargs):
-            if request.user.role not in (roles or READ_ROLES):
-                if request.user.role in READ_ROLES:
-                    raise PermissionDenied
+            if not user_has_role(request.user, allowed):
+                if user_has_role(request.user, READ_ROLES):
+                    raise PermissionDenied(_("This part of the unit archives is for other roles than yours."))
                 raise Http404
             return view(request, *args, **kwargs)
 
+        wrapped.allowed_roles = allowed
         return wrapped
 
     return decorator
@@ -89,9 +96,14 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "archives/index.html", context)
 
 
-def _mine(user, queryset, owner_path: str):
-    """Account managers see only what concerns their own clients (not earlier tenants')."""
-    return queryset.filter(**{owner_path: user}) if user.role == Role.ACCOUNT_MANAGER else queryset
+def _mine(user, queryset, client_path: str):
+    """Account managers and sales managers see only what concerns their (team's) clients, not
+    earlier tenants'."""
+    if user.role not in CLIENT_ROLES:
+        return queryset
+    from clients.models import Client
+
+    return queryset.filter(**{f"{client_path}__in": Client.objects.visible_to(user).values("pk")})
 
 
 @archive_view()
@@ -118,16 +130,20 @@ def unit_file(request: HttpRequest, pk: int) -> HttpResponse:
         "current": current,
         "by_category": dict(by_category),
         "closed": dict(closed),
-        "tenancies": _mine(request.user, unit.tenancies.select_related("client"), "client__owner").order_by("-move_in"),
+        "tenancies": _mine(request.user, unit.tenancies.select_related("client", "profile"), "client").order_by(
+            "-move_in"
+        ),
         "label_mismatch": label_mismatch,
+        "current_profile": TenantProfile.objects.filter(tenancy=current).first() if current else None,
         "loans": Loan.objects.visible_to(request.user).filter(unit=unit).select_related("borrower", "decided_by")[:10],
         "notices": _mine(
-            request.user, unit.notice_deliveries.select_related("notice", "notice__sent_by"), "tenancy__client__owner"
+            request.user, unit.notice_deliveries.select_related("notice", "notice__sent_by"), "tenancy__client"
         ).order_by("-notice__sent_at")[:10],
         "panels": unit_panels.for_user(request.user, unit),
-        "can_file": request.user.role in FILE_ROLES,
-        "can_keep": request.user.role in KEEPER_ROLES,
-        "upload_form": DocumentForm() if request.user.role in FILE_ROLES else None,
+        "can_file": user_has_role(request.user, FILE_ROLES),
+        "can_keep": user_has_role(request.user, KEEPER_ROLES),
+        "can_profile": user_has_role(request.user, CLIENT_SERVICES_ROLES),
+        "upload_form": DocumentForm() if user_has_role(request.user, FILE_ROLES) else None,
         "loan_form": LoanRequestForm(),
         "move_out_form": MoveOutForm(),
     }
@@ -163,8 +179,8 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     form = ChangeRequestForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
-        if request.user.role not in FILE_ROLES:
-            raise PermissionDenied
+        if not user_has_role(request.user, FILE_ROLES):
+            raise PermissionDenied(_("Only the front desk and the client-services supervisor propose changes."))
         if form.is_valid():
             try:
                 services.change_request_submit(
@@ -182,7 +198,7 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "document": document,
         "versions": document.versions.select_related("created_by", "approved_by").order_by("-number"),
         "requests": document.change_requests.select_related("requested_by", "decided_by"),
-        "form": form if document.kind == Document.Kind.WORKING and request.user.role in FILE_ROLES else None,
+        "form": form if document.kind == Document.Kind.WORKING and user_has_role(request.user, FILE_ROLES) else None,
     }
     return render(request, "archives/document_detail.html", context)
 
@@ -212,17 +228,17 @@ def download(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-@archive_view(Role.MANAGER, Role.ADMIN, Role.CLIENT_SERVICES_SUPERVISOR)
+@archive_view(*KEEPER_ROLES)
 def approvals(request: HttpRequest) -> HttpResponse:
-    """What waits for a manager: change requests and loan requests; loans out (for the archivist)."""
+    """What waits for the client-services manager: change requests and loan requests; loans out
+    and recently returned (for the archivist)."""
     context = {
-        "changes": ChangeRequest.objects.filter(status=ChangeRequest.Status.PENDING).select_related(
-            "document__unit__floor__building", "requested_by"
-        ),
-        "loan_requests": Loan.objects.filter(status=Loan.Status.REQUESTED).select_related(
-            "unit__floor__building", "borrower"
-        ),
+        **selectors.waiting_for_approval(),
+        "can_decide": user_has_role(request.user, APPROVER_ROLES),
         "loans_out": Loan.objects.active().select_related("unit__floor__building", "borrower").order_by("due_on"),
+        "returned": Loan.objects.filter(status=Loan.Status.RETURNED)
+        .select_related("unit__floor__building", "borrower", "returned_to")
+        .order_by("-returned_at")[:10],
         "decision_form": DecisionForm(initial={"due_on": services.default_due_on()}),
         "today": timezone.localdate(),
     }
@@ -230,7 +246,7 @@ def approvals(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@archive_view(Role.MANAGER, Role.ADMIN)
+@archive_view(*APPROVER_ROLES)
 def change_decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
     if decision not in ("approve", "refuse"):
         raise Http404
@@ -255,15 +271,24 @@ def loan_request(request: HttpRequest, pk: int) -> HttpResponse:
     unit = get_visible_or_404(Unit.objects, request.user, pk=pk)
     form = LoanRequestForm(request.POST)
     if form.is_valid():
-        services.loan_request(unit=unit, purpose=form.cleaned_data["purpose"], by=request.user)
-        messages.success(request, _("Borrowing request sent for approval."))
+        try:
+            services.loan_request(
+                unit=unit,
+                purpose=form.cleaned_data["purpose"],
+                in_office=form.cleaned_data["in_office"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Borrowing request sent to the client-services manager for approval."))
     else:
         messages.error(request, _("Say what you need the file for."))
     return redirect("archives:unit", pk=unit.pk)
 
 
 @require_POST
-@archive_view(Role.MANAGER, Role.ADMIN)
+@archive_view(*APPROVER_ROLES)
 def loan_decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
     if decision not in ("approve", "refuse"):
         raise Http404
@@ -357,7 +382,7 @@ def yearly_index(request: HttpRequest, year: int) -> HttpResponse:
     return render(request, "archives/yearly_index.html", {"archive": archive, "shelves": dict(shelves)})
 
 
-@archive_view(*KEEPER_ROLES, Role.FRONT_DESK)
+@archive_view(*NOTICE_ROLES)
 def notices(request: HttpRequest) -> HttpResponse:
     form = NoticeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -12,6 +12,7 @@ from crm.permissions import user_has_role
 from crm.roles import (
     ARCHIVE_ROLES,
     CLIENT_ROLES,
+    CLIENT_SERVICES_ROLES,
     COMPLAINT_REPORT_ROLES,
     COMPLAINT_ROLES,
     CORRESPONDENCE_ROLES,
@@ -71,7 +72,8 @@ NAV_ITEMS: list[NavItem] = [
         (Role.FINANCE, Role.FRONT_DESK, Role.ENGINEERING_SUPERVISOR),
     ),
     NavItem("archives:index", _("Unit archives"), "archive", ARCHIVE_ROLES),
-    NavItem("archives:approvals", _("Approvals"), "check2-square", (Role.MANAGER, Role.CLIENT_SERVICES_SUPERVISOR)),
+    NavItem("archives:approvals", _("Approvals"), "check2-square", CLIENT_SERVICES_ROLES),
+    NavItem("archives:arrears", _("Arrears"), "cash-coin", CLIENT_SERVICES_ROLES),
     NavItem("notifications:list", _("Notifications"), "bell"),
 ]
 

@@ -45,14 +45,23 @@ REPAIR_ROLES = (
     Role.MANAGER,
 )
 
-# Who opens the unit archives (ARC-*); account managers see their clients' units only.
+# Who opens the unit archives (ARC-*); account managers see their clients' units only, sales
+# managers their team's clients' units (read only: they no longer decide on archives).
 ARCHIVE_ROLES = (
     Role.CLIENT_SERVICES_SUPERVISOR,
+    Role.CLIENT_SERVICES_MANAGER,
     Role.MANAGER,
     Role.FRONT_DESK,
     Role.ENGINEERING_SUPERVISOR,
     Role.ACCOUNT_MANAGER,
 )
+
+# Who decides on borrowing and on changes to working documents (ARC-6, ARC-7): the
+# client-services manager (客务部经理); administrators pass every role check.
+ARCHIVE_APPROVER_ROLES = (Role.CLIENT_SERVICES_MANAGER,)
+
+# Client services (客务部): they keep the files, lend them, and keep tenants' profiles and arrears.
+CLIENT_SERVICES_ROLES = (Role.CLIENT_SERVICES_SUPERVISOR, Role.CLIENT_SERVICES_MANAGER)
 
 # What each role does (SPEC.md), shown on its home page.
 ROLE_DUTIES: dict[str, list[str]] = {
@@ -62,7 +71,7 @@ ROLE_DUTIES: dict[str, list[str]] = {
     ],
     Role.MANAGER: [
         _("See every client of your team and the grading dashboards."),
-        _("Approve archive borrowing and edits of working documents."),
+        _("Read the unit archives of your team's clients."),
         _("Set monthly plans and targets for your account managers."),
     ],
     Role.ACCOUNT_MANAGER: [

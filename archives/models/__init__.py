@@ -1,5 +1,6 @@
 from archives.models.documents import Category, Document, DocumentVersion, ImmutableRecordError
 from archives.models.property import PROPERTY_ROLES, Building, Floor, Tenancy, TenancyQuerySet, Unit, UnitQuerySet
+from archives.models.tenants import TenantProfile
 from archives.models.workflow import (
     ChangeRequest,
     Loan,
@@ -23,6 +24,7 @@ __all__ = [
     "NoticeDelivery",
     "Tenancy",
     "TenancyQuerySet",
+    "TenantProfile",
     "Unit",
     "UnitQuerySet",
     "YearlyArchive",

@@ -55,13 +55,14 @@ class AppendOnlyQuerySet(models.QuerySet):
         raise ImmutableRecordError(_("Archived documents are never modified."))
 
     def visible_to(self, user):
+        from clients.models.querysets import client_scope
         from crm.roles import Role
 
         units = Unit.objects.visible_to(user)
         visible = self.filter(**{f"{self.unit_path}__in": units.values("pk")})
-        if user.is_authenticated and user.role == Role.ACCOUNT_MANAGER:
-            # Only their own clients' documents, not those filed for the unit before them.
-            visible = visible.filter(**{f"{self.tenancy_path}__client__owner": user})
+        if user.is_authenticated and user.role in (Role.ACCOUNT_MANAGER, Role.MANAGER):
+            # Only their (team's) clients' documents, not those filed for the unit before them.
+            visible = visible.filter(client_scope(user, f"{self.tenancy_path}__client__"))
         return visible
 
 

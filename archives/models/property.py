@@ -14,9 +14,10 @@ from simple_history.models import HistoricalRecords
 
 from crm.roles import Role
 
-# Who works with the whole property (SPEC roles): everyone else sees units through their clients.
+# Who works with the whole property (SPEC roles): everyone else sees units through their clients
+# (account managers their own, sales managers their team's: they read, client services decide).
 PROPERTY_ROLES = (
-    Role.MANAGER,
+    Role.CLIENT_SERVICES_MANAGER,
     Role.FRONT_DESK,
     Role.ENGINEERING_SUPERVISOR,
     Role.CLIENT_SERVICES_SUPERVISOR,
@@ -58,14 +59,17 @@ class Floor(models.Model):
 
 class UnitQuerySet(models.QuerySet):
     def visible_to(self, user) -> UnitQuerySet:
-        """Property staff see every unit; account managers the units their clients rent; others none."""
+        """Property staff see every unit; account managers the units their clients rent, sales
+        managers those their team's clients rent; others none."""
+        from clients.models.querysets import client_scope
+
         if not user.is_authenticated:
             return self.none()
         if user.role == Role.ADMIN or user.role in PROPERTY_ROLES:
             return self
-        if user.role == Role.ACCOUNT_MANAGER:
+        if user.role in (Role.ACCOUNT_MANAGER, Role.MANAGER):
             # The units their clients rent now; a past tenant's manager does not see the next tenant.
-            current = Tenancy.objects.current().filter(client__owner=user)
+            current = Tenancy.objects.current().filter(client_scope(user, "client__"))
             return self.filter(pk__in=current.values("unit_id"))
         return self.none()
 
@@ -110,6 +114,10 @@ class Unit(models.Model):
 
 
 class TenancyQuerySet(models.QuerySet):
+    def visible_to(self, user) -> TenancyQuerySet:
+        """The tenancies of the units ``user`` may open."""
+        return self.filter(unit__in=Unit.objects.visible_to(user).values("pk"))
+
     def current(self, on=None) -> TenancyQuerySet:
         on = on or timezone.localdate()
         return self.filter(move_in__lte=on).filter(Q(move_out__isnull=True) | Q(move_out__gte=on))

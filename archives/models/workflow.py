@@ -61,19 +61,24 @@ class LoanQuerySet(models.QuerySet):
 
         if not user.is_authenticated:
             return self.none()
-        if user.role in (Role.ADMIN, Role.MANAGER, Role.CLIENT_SERVICES_SUPERVISOR):
+        if user.role in (Role.ADMIN, Role.CLIENT_SERVICES_SUPERVISOR, Role.CLIENT_SERVICES_MANAGER):
             return self
         return self.filter(borrower=user)
 
     def active(self):
         return self.filter(status=Loan.Status.OUT)
 
+    def pending(self):
+        return self.filter(status=Loan.Status.REQUESTED)
+
     def overdue(self, today=None):
         return self.active().filter(due_on__lt=today or timezone.localdate())
 
 
 class Loan(models.Model):
-    """Borrowing a unit's file (借阅, ARC-6): requested, approved by a manager, out, returned."""
+    """Borrowing a unit's file (借阅, ARC-6): requested, approved by the client-services manager,
+    out, returned. Reading it in the office (``in_office``) is a loan of the day: due back the
+    day it is approved, returned when the reader hands it back."""
 
     class Status(models.TextChoices):
         REQUESTED = "requested", _("Requested")
@@ -86,6 +91,9 @@ class Loan(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("borrower"), on_delete=models.PROTECT, related_name="loans"
     )
     purpose = models.CharField(_("purpose"), max_length=300)
+    in_office = models.BooleanField(
+        _("read in the office"), default=False, help_text=_("Read at the archive desk and handed back the same day.")
+    )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.REQUESTED)
     requested_at = models.DateTimeField(_("requested"), default=timezone.now)
     decided_by = models.ForeignKey(
@@ -119,6 +127,10 @@ class Loan(models.Model):
             # A file is in one place: at most one loan out at a time, whoever approves it.
             models.UniqueConstraint(fields=["unit"], condition=Q(status="out"), name="archives_one_active_loan"),
             models.CheckConstraint(condition=~Q(status="out") | Q(due_on__isnull=False), name="archives_loan_due"),
+            # One request waiting per person and file: a second click or a second tab asks nothing new.
+            models.UniqueConstraint(
+                fields=["unit", "borrower"], condition=Q(status="requested"), name="archives_one_pending_loan_request"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -38,3 +38,12 @@ def money(value, places: int = 2) -> str:
     """An amount with thousands grouping and the currency in the reader's language (X-1):
     ¥1,234.50 in English, 1,234.50 元 in Chinese; "—" when there is none."""
     return format_money(value, places)
+
+
+@register.filter
+def may_open(user, path: str) -> bool:
+    """``{% if user|may_open:href %}``: the link is shown only when its page lets the user in
+    (crm.permissions.may_open: the view's own role rule)."""
+    from crm.permissions import may_open as _may_open
+
+    return _may_open(user, str(path))

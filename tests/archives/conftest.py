@@ -28,8 +28,20 @@ def desk(make_user):
 
 
 @pytest.fixture
+def manager(make_user, team):
+    """In the archive "the manager" who decides is the client-services manager (客务部经理, ARC-6)."""
+    return make_user(Role.CLIENT_SERVICES_MANAGER, username="boss")
+
+
+@pytest.fixture
 def second_manager(make_user, team):
-    return make_user(Role.MANAGER, username="boss2", team=team)
+    return make_user(Role.CLIENT_SERVICES_MANAGER, username="boss2")
+
+
+@pytest.fixture
+def sales_manager(make_user, team):
+    """The sales manager of alice's team: reads its team's clients' files, decides nothing."""
+    return make_user(Role.MANAGER, username="salesboss", team=team)
 
 
 @pytest.fixture

@@ -60,3 +60,12 @@ def test_recording_one_move_out_many_times_at_once_records_it_once(tenancy, arch
     posts = [(archivist, url, {"move_out": timezone.localdate().isoformat()})] * RACERS
     assert_one_winner(post_race(posts), loser_text="ended already")
     assert tenancy.history.exclude(move_out=None).count() == 1
+
+
+def test_asking_to_borrow_one_file_many_times_at_once_leaves_one_request(tenancy, alice, manager):
+    """Double clicks and two tabs: one request waits, every other asker is told it already does
+    (the database's one-pending-request constraint decides on PostgreSQL)."""
+    url = reverse("archives:borrow", args=[tenancy.unit.pk])
+    assert_one_winner(post_race([(alice, url, {"purpose": "Deposit"})] * RACERS), loser_text="already asked")
+    assert Loan.objects.filter(unit=tenancy.unit, borrower=alice).count() == 1
+    assert Notification.objects.filter(recipient=manager).count() == 1

@@ -232,7 +232,7 @@ def test_returning_a_loan_records_who_took_it_back(unit, alice, bob, manager, ar
     assert Loan.objects.get(pk=other.pk).status == "out", "only this loan is returned"
 
 
-@pytest.mark.parametrize("role", [Role.MANAGER, Role.ADMIN])
+@pytest.mark.parametrize("role", [Role.CLIENT_SERVICES_MANAGER, Role.ADMIN])
 def test_managers_may_take_a_file_back_too(unit, alice, manager, make_user, role):
     loan = out_on_loan(unit, alice, manager)
     assert services.loan_return(loan=loan, by=make_user(role)).status == "returned"

@@ -84,15 +84,26 @@ STATS = with_admin(Role.ENGINEERING_SUPERVISOR, Role.FINANCE)
 SUPERVISOR = with_admin(Role.ENGINEERING_SUPERVISOR)
 FINANCE = with_admin(Role.FINANCE)
 BILLING_READERS = with_admin(Role.FINANCE, Role.ENGINEERING_SUPERVISOR, Role.MANAGER)
-PROPERTY = with_admin(Role.MANAGER, Role.FRONT_DESK, Role.ENGINEERING_SUPERVISOR, Role.CLIENT_SERVICES_SUPERVISOR)
-ARCHIVE_READERS = PROPERTY | {Role.ACCOUNT_MANAGER}
-FILERS = with_admin(Role.FRONT_DESK, Role.CLIENT_SERVICES_SUPERVISOR)
-KEEPERS = with_admin(Role.CLIENT_SERVICES_SUPERVISOR, Role.MANAGER)
-APPROVAL_READERS = with_admin(Role.MANAGER, Role.CLIENT_SERVICES_SUPERVISOR)
 # Tenants' complaints and the incoming correspondence register (issue 13, CLI-6, ARC-8).
 PROPERTY_DESK = with_admin(Role.FRONT_DESK, Role.CLIENT_SERVICES_SUPERVISOR, Role.CLIENT_SERVICES_MANAGER)
 COMPLAINT_READERS = CLIENTS | PROPERTY_DESK
 COMPLAINT_REPORT = PROPERTY_DESK | {Role.MANAGER}
+# The unit of a client of the manager's team: property staff see every unit, the sales manager
+# its team's clients' units (read only).
+PROPERTY = with_admin(
+    Role.MANAGER,
+    Role.FRONT_DESK,
+    Role.ENGINEERING_SUPERVISOR,
+    Role.CLIENT_SERVICES_SUPERVISOR,
+    Role.CLIENT_SERVICES_MANAGER,
+)
+ARCHIVE_READERS = PROPERTY | {Role.ACCOUNT_MANAGER}
+FILERS = with_admin(Role.FRONT_DESK, Role.CLIENT_SERVICES_SUPERVISOR)
+# Client services (客务部): keep the files, lend them, keep tenant profiles and the arrears list.
+KEEPERS = with_admin(Role.CLIENT_SERVICES_SUPERVISOR, Role.CLIENT_SERVICES_MANAGER)
+APPROVAL_READERS = KEEPERS
+# Decide on loans and changes (ARC-6, ARC-7): the client-services manager, not the sales manager.
+ARCHIVE_APPROVERS = with_admin(Role.CLIENT_SERVICES_MANAGER)
 
 
 @dataclass
@@ -360,17 +371,19 @@ TABLE: dict[str, Access] = {
     "archives:document": form(PROPERTY, FILERS, pk=_pk("working")),
     "archives:download": page(PROPERTY, pk=lambda w: w.original.versions.get().pk),
     "archives:approvals": page(APPROVAL_READERS),
-    "archives:change_decide": action(MANAGERS, pk=_pk("change"), decision="refuse"),
+    "archives:change_decide": action(ARCHIVE_APPROVERS, pk=_pk("change"), decision="refuse"),
     "archives:loan_return": action(KEEPERS, pk=_pk("loan")),
-    "archives:loan_decide": action(MANAGERS, pk=_pk("loan"), decision="refuse"),
+    "archives:loan_decide": action(ARCHIVE_APPROVERS, pk=_pk("loan"), decision="refuse"),
     "archives:tenancy_end": action(KEEPERS, pk=_pk("tenancy")),
     "archives:yearly": page(KEEPERS, get_ok=frozenset({200})),
     "archives:yearly_index": page(KEEPERS, year=lambda w: w.yearly.year),
-    "archives:notices": form(with_admin(Role.CLIENT_SERVICES_SUPERVISOR, Role.MANAGER, Role.FRONT_DESK)),
     "archives:correspondence": page(PROPERTY_DESK),
     "archives:letter_create": form(PROPERTY_DESK),
     "archives:letter": form(PROPERTY_DESK, pk=_pk("letter")),
     "archives:letter_scan": page(PROPERTY_DESK, pk=_pk("letter")),
+    "archives:notices": form(KEEPERS | {Role.FRONT_DESK}),
+    "archives:profile": form(KEEPERS, pk=_pk("tenancy")),  # a tenant's profile: client services only
+    "archives:arrears": page(KEEPERS),
     # visits (VIS-6): one's own calendar (a manager picks a team member); the ICS feed needs no
     # session, its secret authenticates: any visitor with it reads it (the matrix manager's own
     # feed, holding no visit), POST is refused (405).
@@ -628,6 +641,9 @@ def build_world() -> World:
     notification = NotificationFactory(recipient=owner, title=f"Visit {client.name} ({client.code})")
 
     tenancy = TenancyFactory(client=client, company_name=client.name)
+    archive_services.tenant_profile_save(
+        tenancy=tenancy, data={"staff_count": 9, "arrears": Decimal("100")}, seen_version=0, by=users[Role.ADMIN]
+    )
     unit = tenancy.unit
     order = RepairOrderFactory(
         unit=unit, client=client, technician=TechnicianFactory(), status=RepairOrder.Status.ASSIGNED

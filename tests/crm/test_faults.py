@@ -48,6 +48,7 @@ class Office:
     """One of each thing whose change starts background work, and the people who change it."""
 
     manager: object
+    propmanager: object  # the client-services manager decides on archive loans and changes
     alice: object
     supervisor: object
     order: RepairOrder
@@ -63,6 +64,7 @@ class Office:
 def office(team, settings, tmp_path) -> Office:
     settings.MEDIA_ROOT = tmp_path / "media"
     manager = UserFactory(role=Role.MANAGER, username="boss", team=team)
+    propmanager = UserFactory(role=Role.CLIENT_SERVICES_MANAGER, username="propboss")
     alice = UserFactory(username="alice", team=team)
     bob = UserFactory(username="bob", team=team)
     archivist = UserFactory(role=Role.CLIENT_SERVICES_SUPERVISOR, username="keeper")
@@ -81,6 +83,7 @@ def office(team, settings, tmp_path) -> Office:
     )
     return Office(
         manager=manager,
+        propmanager=propmanager,
         alice=alice,
         supervisor=UserFactory(role=Role.ENGINEERING_SUPERVISOR, username="chief"),
         order=RepairOrderFactory(unit=tenancy.unit, client=tenancy.client),
@@ -111,8 +114,8 @@ def act_as_everyone(client, office: Office) -> list[int]:
             office.complaint.get_absolute_url(),
             {"action": "assigned", "assignee": office.bob.pk, "version": 1},
         ),
-        (office.manager, reverse("archives:loan_decide", args=[office.loan.pk, "approve"]), {"due_on": due}),
-        (office.manager, reverse("archives:change_decide", args=[office.change.pk, "approve"]), {}),
+        (office.propmanager, reverse("archives:loan_decide", args=[office.loan.pk, "approve"]), {"due_on": due}),
+        (office.propmanager, reverse("archives:change_decide", args=[office.change.pk, "approve"]), {}),
         (office.manager, reverse("grading:run_start"), {}),
         (office.manager, reverse("campaigns:launch", args=[office.promotion.pk]), {}),
     ]

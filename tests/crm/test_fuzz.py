@@ -18,7 +18,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from archives.correspondence_forms import LetterFilter, LetterForm
-from archives.forms import NoticeForm
+from archives.filters import ArrearsFilter
+from archives.forms import NoticeForm, TenantProfileForm
 from clients.brand_forms import BrandForm, BrandPlanForm, MilestoneForm, ProductForm
 from clients.campaign_filters import CampaignFilter, CampaignMemberFilter
 from clients.campaign_forms import CampaignForm
@@ -50,7 +51,14 @@ from grading.filters import CorrectionFilter
 from grading.forms import DashboardFilter, PolicyForm
 from repairs.filters import BillingFilter, RepairOrderFilter
 from repairs.forms import FeeItemForm, RepairOrderForm
-from tests.factories import BrandFactory, BrandPlanFactory, CampaignFactory, ClientFactory, TeamFactory
+from tests.factories import (
+    BrandFactory,
+    BrandPlanFactory,
+    CampaignFactory,
+    ClientFactory,
+    TeamFactory,
+    TenancyFactory,
+)
 from visits.coverage_forms import CoverageForm
 from visits.filters import PlanFilter
 from visits.forms import MarketInfoForm, OpenMonthForm, VisitLogForm
@@ -178,6 +186,7 @@ FILTER_PAGES: dict[type[django_filters.FilterSet], list[tuple[str, str, dict]]] 
         ("visits:home", Role.MANAGER, {}),
     ],
     ReportFilter: [("visits:reports", Role.MANAGER, {}), ("visits:reports", Role.ACCOUNT_MANAGER, {})],
+    ArrearsFilter: [("archives:arrears", Role.CLIENT_SERVICES_SUPERVISOR, {"more": ["format"]})],
     BrandFilter: [("brands:list", Role.MANAGER, {}), ("brands:list", Role.ACCOUNT_MANAGER, {})],
     BrandPlanTargetFilter: [],  # on the plan page, below (its URL names a plan)
     LeadFilter: [
@@ -203,6 +212,10 @@ FILTER_PAGES: dict[type[django_filters.FilterSet], list[tuple[str, str, dict]]] 
 
 def _brand(user) -> int:
     return BrandFactory().pk
+
+
+def _tenancy(user) -> int:
+    return TenancyFactory().pk
 
 
 def _plan(user) -> int:
@@ -300,6 +313,9 @@ POST_PAGES = [
     Page("archives:notices", Role.CLIENT_SERVICES_SUPERVISOR, form_params(NoticeForm)),
     Page("clients:property_complaint_create", Role.FRONT_DESK, form_params(PropertyComplaintForm)),
     Page("archives:letter_create", Role.CLIENT_SERVICES_SUPERVISOR, form_params(LetterForm)),
+    Page(
+        "archives:profile", Role.CLIENT_SERVICES_MANAGER, [*form_params(TenantProfileForm), "version"], record=_tenancy
+    ),
     Page("visits:open_month", Role.MANAGER, form_params(OpenMonthForm)),
     Page("visits:policy", Role.MANAGER, form_params(VisitPolicyForm)),
     Page("targets:split", Role.ADMIN, [*form_params(SplitForm), "team"]),
