@@ -51,7 +51,10 @@ def policy_update(*, changes: dict[str, Any], by: User) -> GradingPolicy:
 
 
 def potential_record(*, client: Client, score: int, reason: str, by: User) -> PotentialAssessment:
-    """An account manager's judgement of a new client's potential (GRD-3)."""
+    """An account manager's judgement of a new client's potential (GRD-3). A client with booked
+    orders is graded on them: its potential is not asked for, nor taken."""
+    if client_has_orders(client):
+        raise ValidationError(_("This client has booked orders: its grade comes from them, not from a potential."))
     if not reason.strip():
         raise ValidationError({"reason": _("Write why you judge the potential so.")})
     return PotentialAssessment.objects.create(client=client, score=score, reason=reason, assessed_by=by)
@@ -72,6 +75,10 @@ def grading_basis(policy: GradingPolicy) -> str:
     potentials = PotentialAssessment.objects.aggregate(n=Count("pk"), last=Max("pk"))
     marks.append(f"potential:{potentials['n']}.{potentials['last'] or 0}")
     return " ".join(marks)
+
+
+def client_has_orders(client: Client) -> bool:
+    return SalesOrder.objects.filter(client=client, status=SalesOrder.Status.BOOKED).exists()
 
 
 def grading_run_start(*, as_of: date | None = None, by: User | None = None, execute_later: bool = False) -> GradingRun:
@@ -124,6 +131,7 @@ def grading_run_execute(*, run: GradingRun) -> GradingRun:
                 scores=ClientScore.objects.filter(run=run).values("client_id", "level"),
                 discounts={level: run.policy.discount_for(level) for level in "ABCD"},
                 graded_at=timezone.now(),
+                run_number=run.pk,
             )
             _supersede_earlier_runs_of_the_day(run)
             GradingRun.objects.filter(pk=run.pk, status=GradingRun.Status.RUNNING).update(
