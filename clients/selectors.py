@@ -37,7 +37,7 @@ def client_card(user: User, pk: int) -> Client:
 @dataclass(frozen=True)
 class TimelineEntry:
     at: datetime
-    kind: str  # interaction, complaint, feedback, demand, campaign, change
+    kind: str  # interaction, complaint, feedback, demand, campaign, change; potential (from grading)
     icon: str
     title: str
     body: str = ""
