@@ -13,6 +13,13 @@ def basis_of_earlier_runs(apps, schema_editor) -> None:
         GradingRun.objects.filter(pk=run.pk).update(basis=f"policy:{run.policy_id}")
 
 
+def fail_superseded_runs(apps, schema_editor) -> None:
+    """Back to one run per day and policy: a superseded run of a day may share its day and policy
+    with the run that replaced it, so it is kept as failed (the old schema's only other state)."""
+    GradingRun = apps.get_model("grading", "GradingRun")
+    GradingRun.objects.filter(superseded_by__isnull=False).update(status="failed", error="superseded")
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("grading", "0010_orders_by_product"),
@@ -46,7 +53,7 @@ class Migration(migrations.Migration):
                 verbose_name="superseded by",
             ),
         ),
-        migrations.RunPython(basis_of_earlier_runs, migrations.RunPython.noop),
+        migrations.RunPython(basis_of_earlier_runs, fail_superseded_runs),
         migrations.AddConstraint(
             model_name="gradingrun",
             constraint=models.UniqueConstraint(
