@@ -12,8 +12,9 @@ from django.db.models.functions import RowNumber
 from django.utils.translation import gettext as _
 
 from clients.models import CampaignContact, Client, ClientFilePolicy, Complaint, Contact, Interaction, Lead
-from clients.services import GRADING_REASON
+from clients.services import grading_run_number
 from crm.models import User
+from crm.panels import client_timeline_sources
 from crm.roles import Role
 
 TIMELINE_PER_SOURCE = 40
@@ -42,7 +43,7 @@ def client_card(user: User, pk: int) -> Client:
 @dataclass(frozen=True)
 class TimelineEntry:
     at: datetime
-    kind: str  # interaction, complaint, feedback, demand, campaign, change
+    kind: str  # interaction, complaint, feedback, demand, campaign, change; potential (from grading)
     icon: str
     title: str
     body: str = ""
@@ -138,6 +139,8 @@ def client_timeline(client: Client) -> list[TimelineEntry]:
             )
         )
     entries.extend(_card_changes(client))
+    for source in client_timeline_sources:  # entries of the apps above (a potential assessed…)
+        entries.extend(source(client))
     entries.sort(key=lambda entry: entry.at, reverse=True)
     return entries[:TIMELINE_LENGTH]
 
@@ -146,16 +149,20 @@ def _icon(kind: str) -> str:
     return {"visit": "geo-alt", "call": "telephone", "message": "chat-dots", "meeting": "people"}.get(kind, "dot")
 
 
-def _grade_change(newer, older) -> TimelineEntry:
-    """A level written by a grading run (GRD-6): from what to what, by the run (no person)."""
+def _grade_change(newer, older, run_number: str) -> TimelineEntry:
+    """A level written by a grading run (GRD-6): from what to what, by which run (no person)."""
     levels = {
         "old": older.level or _("not graded"),
         "new": newer.level or _("not graded"),
+        "run": run_number,
     }
-    detail = _("Discount tier: %(tier)s") % {"tier": newer.discount_tier} if newer.discount_tier else ""
-    return TimelineEntry(
-        newer.history_date, "change", "bar-chart", _("Level set by grading: %(old)s → %(new)s") % levels, detail
+    title = (
+        _("Level set by grading run #%(run)s: %(old)s → %(new)s")
+        if run_number
+        else _("Level set by grading: %(old)s → %(new)s")
     )
+    detail = _("Discount tier: %(tier)s") % {"tier": newer.discount_tier} if newer.discount_tier else ""
+    return TimelineEntry(newer.history_date, "change", "bar-chart", title % levels, detail)
 
 
 def _card_changes(client: Client) -> list[TimelineEntry]:
@@ -179,8 +186,9 @@ def _card_changes(client: Client) -> list[TimelineEntry]:
         delta = newer.diff_against(older)
         if not delta.changes:
             continue
-        if newer.history_change_reason == GRADING_REASON:
-            entries.append(_grade_change(newer, older))
+        run_number = grading_run_number(newer.history_change_reason)
+        if run_number is not None:
+            entries.append(_grade_change(newer, older, run_number))
             continue
         labels = [str(Client._meta.get_field(change.field).verbose_name) for change in delta.changes]
         entries.append(

@@ -298,20 +298,31 @@ def demand_record(
 
 
 # The change reason of the history rows a grading run writes: the timeline names it in the
-# reader's language.
+# reader's language. "grading:<run number>" names the run that set the level too.
 GRADING_REASON = "grading"
 
 
+def grading_reason(run_number: int | None) -> str:
+    return f"{GRADING_REASON}:{run_number}" if run_number else GRADING_REASON
+
+
+def grading_run_number(reason: str | None) -> str | None:
+    """The run number in a grading change reason ("" for a run not named), None for other reasons."""
+    name, _sep, number = (reason or "").partition(":")
+    return number if name == GRADING_REASON else None
+
+
 @transaction.atomic
-def clients_set_grades(*, scores, discounts: dict[str, str], graded_at) -> int:
+def clients_set_grades(*, scores, discounts: dict[str, str], graded_at, run_number: int | None = None) -> int:
     """Write the level and discount tier of graded clients (CLI-9, GRD-5), set-based.
 
     ``scores`` is a queryset of (client_id, level) rows from the grading app; clients it does not
     name keep no level (they have no history to grade). Only clients whose level or tier changes
     are written, so ``graded_at`` is when the current level was set, and a nightly run where
     little moves touches few rows. Each changed client gets a history row (X-2), in the same
-    set-based statement on PostgreSQL.
+    set-based statement on PostgreSQL, whose change reason names the run (``run_number``).
     """
+    reason = grading_reason(run_number)
     scores = scores.values("client_id", "level")
     history = history_copy_sql(Client, source="changed")
     if connection.vendor == "postgresql":
@@ -329,7 +340,7 @@ def clients_set_grades(*, scores, discounts: dict[str, str], graded_at) -> int:
                           AND (c.level <> s.level OR c.discount_tier <> CASE s.level {tiers} ELSE '' END)
                         RETURNING c.*)
                     {history}""",  # noqa: S608
-                [graded_at, *tier_params, *params, *tier_params, graded_at, GRADING_REASON, None],
+                [graded_at, *tier_params, *params, *tier_params, graded_at, reason, None],
             )
             changed = cursor.rowcount
     else:
@@ -341,6 +352,7 @@ def clients_set_grades(*, scores, discounts: dict[str, str], graded_at) -> int:
         changed = _set_and_record(
             targets.exclude(level=F("new_level"), discount_tier=F("new_tier")),
             graded_at,
+            reason,
             level=new_level,
             discount_tier=Case(
                 *[When(level=letter, then=Value(t)) for letter, t in discounts.items()], default=Value("")
@@ -348,12 +360,12 @@ def clients_set_grades(*, scores, discounts: dict[str, str], graded_at) -> int:
         )
     graded = Exists(scores.filter(client_id=OuterRef("pk")))
     _set_and_record(
-        Client.objects.exclude(level="").exclude(graded), graded_at, level=Value(""), discount_tier=Value("")
+        Client.objects.exclude(level="").exclude(graded), graded_at, reason, level=Value(""), discount_tier=Value("")
     )
     return changed
 
 
-def _set_and_record(clients: QuerySet[Client], graded_at, *, level, discount_tier) -> int:
+def _set_and_record(clients: QuerySet[Client], graded_at, reason: str, *, level, discount_tier) -> int:
     """Update these clients' grade (the tier follows the new level) and write their history rows."""
     ids = list(clients.values_list("pk", flat=True))
     for start in range(0, len(ids), 500):  # SQLite limits the parameters of one statement
@@ -365,6 +377,6 @@ def _set_and_record(clients: QuerySet[Client], graded_at, *, level, discount_tie
         with connection.cursor() as cursor:
             cursor.execute(
                 history_copy_sql(Client, source=f"clients_client WHERE id IN ({placeholders})"),
-                [graded_at, GRADING_REASON, None, *chunk],
+                [graded_at, reason, None, *chunk],
             )
     return len(ids)

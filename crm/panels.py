@@ -7,7 +7,7 @@ AppConfig.ready(); a page renders those whose roles include the user's.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,3 +47,21 @@ unit_panels = PanelRegistry()  # on /archives/units/<id>/: context(user, unit)
 client_panels = PanelRegistry()  # on /clients/<id>/: context(user, client)
 service_panels = PanelRegistry()  # on /clients/<id>/service/ of a key account: context(user, client)
 complaint_panels = PanelRegistry()  # on /clients/complaints/<id>/: context(user, complaint)
+
+
+class SourceRegistry:
+    """Functions of the apps above that add entries to a page's list (a client's timeline)."""
+
+    def __init__(self) -> None:
+        self._sources: list[Callable[..., list[Any]]] = []
+
+    def register(self, source: Callable[..., list[Any]]) -> None:
+        if source not in self._sources:
+            self._sources.append(source)
+
+    def __iter__(self) -> Iterator[Callable[..., list[Any]]]:
+        return iter(self._sources)
+
+
+# On a client's timeline: source(client) -> list of clients.selectors.TimelineEntry, one query.
+client_timeline_sources = SourceRegistry()

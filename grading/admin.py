@@ -98,7 +98,8 @@ class GradingPolicyAdmin(admin.ModelAdmin):
 
 @admin.register(GradingRun)
 class GradingRunAdmin(admin.ModelAdmin):
-    list_display = ("as_of", "status", "clients_graded", "started_by", "started_at", "finished_at")
+    list_display = ("as_of", "status", "clients_graded", "levels_moved", "started_by", "started_at", "finished_at")
+    list_filter = ("status",)
     readonly_fields = [f.name for f in GradingRun._meta.fields]
 
     def has_add_permission(self, request) -> bool:

@@ -8,8 +8,14 @@ class GradingConfig(AppConfig):
 
     def ready(self) -> None:
         from clients import imports
-        from crm.panels import client_panels, complaint_panels, service_panels
-        from grading.panels import COMPLAINT_ORDER_PANEL, EXPLANATION_PANEL, KEY_ACCOUNT_COSTS_PANEL, ORDERS_PANEL
+        from crm.panels import client_panels, client_timeline_sources, complaint_panels, service_panels
+        from grading.panels import (
+            COMPLAINT_ORDER_PANEL,
+            EXPLANATION_PANEL,
+            KEY_ACCOUNT_COSTS_PANEL,
+            ORDERS_PANEL,
+            potential_timeline,
+        )
         from grading.resources import DeliveryResource, ReceivableResource, SalesOrderResource
 
         imports.register("orders", SalesOrderResource, _("Sales orders"))
@@ -30,3 +36,4 @@ class GradingConfig(AppConfig):
         client_panels.register(KEY_ACCOUNT_COSTS_PANEL)
         service_panels.register(ORDERS_PANEL)
         complaint_panels.register(COMPLAINT_ORDER_PANEL)
+        client_timeline_sources.register(potential_timeline)

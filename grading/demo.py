@@ -72,13 +72,28 @@ def _ledger() -> int:
             PotentialAssessment.objects.create(
                 client=client,
                 score=rng.randint(2, 5),
-                reason="新开业，门店位置好，预计订货量大。",
+                reason=rng.choice(POTENTIAL_REASONS),
                 assessed_by=client.owner,
             )
     manager = User.objects.get(username="manager")
+    services.grading_run(as_of=today - timedelta(days=60))  # the nightly schedule
     services.grading_run(as_of=today - timedelta(days=30), by=manager)
     services.grading_run(as_of=today, by=manager)
+    # A late order booked after this morning's run: "grade now" runs again the same day and
+    # supersedes the morning's run (the runs list marks it; the timeline names the new run).
+    if clients:
+        SalesOrder.objects.create(
+            client=clients[0], ordered_on=today, amount=Decimal(900000), product="追加订单", margin=Decimal("0.25")
+        )
+        services.grading_run(as_of=today, by=manager)
     return len(orders) + len(invoices)
+
+
+POTENTIAL_REASONS = [
+    "新开业，门店位置好，预计订货量大。",
+    "园区二期扩建，明年起集中采购。",
+    "刚建立联系，采购负责人意向中等，需继续跟进。",
+]
 
 
 # (status, carrier, waybill prefix, days after the order it left, days on the road or None, problem)

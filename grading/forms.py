@@ -2,7 +2,7 @@ from django import forms
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from crm.models import Team, Territory, User
+from crm.models import User
 from grading import services
 from grading.models import Delivery, GradingPolicy, LedgerCorrection, PotentialAssessment, Receivable, SalesOrder
 
@@ -41,21 +41,6 @@ class PolicyForm(forms.ModelForm):
         if not any(data.get(f"weight_{x}") for x in ("credit", "volume", "profit")):
             self.add_error("weight_credit", _("Give at least one of credit, volume and profit a weight."))
         return data
-
-
-class DashboardFilter(forms.Form):
-    team = forms.ModelChoiceField(
-        label=_("Team"),
-        queryset=Team.objects.all(),
-        required=False,
-        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
-    )
-    territory = forms.ModelChoiceField(
-        label=_("Territory"),
-        queryset=Territory.objects.all(),
-        required=False,
-        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
-    )
 
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

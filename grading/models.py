@@ -365,6 +365,12 @@ class GradingPolicy(models.Model):
         return {"A": self.discount_a, "B": self.discount_b, "C": self.discount_c, "D": self.discount_d}.get(level, "")
 
 
+class GradingRunQuerySet(models.QuerySet):
+    def current(self) -> GradingRunQuerySet:
+        """Finished runs whose grades stand: not replaced by a later run of their day."""
+        return self.filter(status=GradingRun.Status.DONE, superseded_by__isnull=True)
+
+
 class GradingRun(models.Model):
     """One computation of every client's grades (GRD-6); runs are kept."""
 
@@ -389,6 +395,22 @@ class GradingRun(models.Model):
     started_at = models.DateTimeField(_("started"), default=timezone.now)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     error = models.TextField(_("error"), blank=True)
+    # What the run grades from: the policy and a mark of the ledger and the potentials
+    # (grading.services.grading_basis). Same day, same basis: the same grades, computed once.
+    basis = models.CharField(_("basis"), max_length=200, blank=True)
+    # A later run of the same day, on a changed ledger, potential or policy, replaces this one
+    # (the dashboard and the levels show the newest); this one is kept, marked.
+    superseded_by = models.ForeignKey(
+        "self",
+        verbose_name=_("superseded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="superseded",
+    )
+    levels_moved = models.PositiveIntegerField(_("levels moved"), null=True, blank=True)
+
+    objects = GradingRunQuerySet.as_manager()
 
     class Meta:
         ordering = ["-started_at", "-pk"]
@@ -397,17 +419,23 @@ class GradingRun(models.Model):
         constraints = [
             # One run at a time, whoever starts it (a second concurrent start is refused).
             models.UniqueConstraint(fields=["status"], condition=Q(status="running"), name="grading_one_running_run"),
-            # The same date and policy give the same grades: computed once. A run still running
-            # counts too, so a second start racing the end of the first cannot open a twin.
+            # The same date and basis (policy, ledger, potentials) give the same grades: computed
+            # once. A run still running counts too, so a second start racing the end of the first
+            # cannot open a twin; a changed ledger makes a new basis, so "grade now" runs again.
             models.UniqueConstraint(
-                fields=["as_of", "policy"],
+                fields=["as_of", "basis"],
                 condition=Q(status__in=["running", "done"]),
-                name="grading_one_run_per_day_and_policy",
+                name="grading_one_run_per_day_and_basis",
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.as_of} ({self.get_status_display()})"
+
+    @property
+    def scheduled(self) -> bool:
+        """Started by the nightly schedule rather than by a manager's "grade now"."""
+        return self.started_by_id is None
 
 
 class ClientScore(models.Model):

@@ -8,16 +8,42 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from clients.selectors import TIMELINE_PER_SOURCE, TimelineEntry
 from crm.panels import Panel
 from crm.roles import CLIENT_ROLES
-from grading import selectors
+from grading import selectors, services
 from grading.forms import PotentialForm
 from grading.models import OrderComplaint, SalesOrder
 
 
 def explanation_context(user, client) -> dict[str, Any]:
-    return {"explanation": selectors.explanation(client), "client": client, "potential_form": PotentialForm()}
+    """Why the client has its level, its recorded potential, and the potential form for a client
+    without booked orders only (one with orders is graded on them). Three queries."""
+    return {
+        "explanation": selectors.explanation(client),
+        "client": client,
+        "potential": client.potential_assessments.select_related("assessed_by").first(),
+        "asks_potential": not services.client_has_orders(client),
+        "potential_form": PotentialForm(),
+    }
+
+
+def potential_timeline(client) -> list[TimelineEntry]:
+    """The client's potential assessments on its timeline (GRD-3): one query."""
+    assessments = client.potential_assessments.select_related("assessed_by")[:TIMELINE_PER_SOURCE]
+    return [
+        TimelineEntry(
+            a.assessed_at,
+            "potential",
+            "stars",
+            _("Potential assessed: %(score)s of 5") % {"score": a.score},
+            a.reason,
+            a.assessed_by,
+        )
+        for a in assessments
+    ]
 
 
 EXPLANATION_PANEL = Panel("grading/client_panel.html", explanation_context, (*CLIENT_ROLES, "admin"), order=10)

@@ -26,20 +26,26 @@ from grading.models import (
 LEVELS = ["A", "B", "C", "D"]
 MEASURE_LABELS = {"credit": _("Credit"), "volume": _("Volume"), "profit": _("Profit"), "potential": _("Potential")}
 TOP = 10
+# Scores run from 0 to 100 (grading.measures): one decimal tells clients apart without claiming
+# a precision the measures do not have. Pages (floatformat:1) and exports show the same figure.
+SCORE_DECIMALS = 1
+
+
+def rounded(score: float | None) -> float | None:
+    """A score as pages and exports show it: one decimal, half up (Python's round() is banker's)."""
+    if score is None:
+        return None
+    return float(Decimal(str(score)).quantize(Decimal(1).scaleb(-SCORE_DECIMALS), rounding=ROUND_HALF_UP))
 
 
 def latest_runs() -> tuple[GradingRun | None, GradingRun | None]:
-    runs = list(GradingRun.objects.filter(status=GradingRun.Status.DONE).select_related("policy")[:2])
+    """The two newest standing runs (a superseded run of a day gives way to the day's newer one)."""
+    runs = list(GradingRun.objects.current().select_related("policy")[:2])
     return (runs[0] if runs else None), (runs[1] if len(runs) > 1 else None)
 
 
 def scores_for(user, run: GradingRun, *, team=None, territory=None) -> QuerySet[ClientScore]:
-    scores = ClientScore.objects.visible_to(user).filter(run=run)
-    if team:
-        scores = scores.filter(owner__team=team)
-    if territory:
-        scores = scores.filter(territory=territory)
-    return scores
+    return ClientScore.objects.visible_to(user).filter(run=run).filter(_score_filters(team=team, territory=territory))
 
 
 def dashboard(user, *, team=None, territory=None) -> dict[str, Any]:
@@ -74,26 +80,61 @@ def movers(user, current: GradingRun, previous: GradingRun | None, **filters) ->
     """Clients whose level changed since the previous run (GRD-6): one query."""
     if previous is None:
         return []
-    before = Subquery(ClientScore.objects.filter(run=previous, client=OuterRef("client_id")).values("level")[:1])
-    rows = (
-        scores_for(user, current, **filters)
-        .annotate(before=before)
-        .filter(before__isnull=False)
-        .exclude(before=F("level"))
-        .select_related("client")
-        .order_by("client__name")[:50]
-    )
+    rows = movers_between(user, previous, current).filter(_score_filters(**filters)).order_by("client__name")[:50]
     # "A" < "B": a smaller letter is a better level.
     return [
         {"client": row.client, "before": row.before, "after": row.level, "up": row.level < row.before} for row in rows
     ]
 
 
+def _score_filters(*, team=None, territory=None) -> Q:
+    condition = Q()
+    if team:
+        condition &= Q(owner__team=team)
+    if territory:
+        condition &= Q(territory=territory)
+    return condition
+
+
+def movers_between(user, earlier: GradingRun, later: GradingRun) -> QuerySet[ClientScore]:
+    """The scores of ``later`` whose level differs from the client's level in ``earlier``, each
+    annotated with ``before`` (the earlier level) and ``before_composite``: one query, a
+    correlated subquery on the (client, run) index. Clients graded in only one of the runs did
+    not move. ``later`` may be the older run: the user picks the two runs."""
+    earlier_scores = ClientScore.objects.filter(run=earlier, client=OuterRef("client_id"))
+    return (
+        ClientScore.objects.visible_to(user)
+        .filter(run=later)
+        .annotate(
+            before=Subquery(earlier_scores.values("level")[:1]),
+            before_composite=Subquery(earlier_scores.values("composite")[:1]),
+        )
+        .filter(before__isnull=False)
+        .exclude(before=F("level"))
+        .select_related("client", "owner")
+    )
+
+
+def runs_list() -> QuerySet[GradingRun]:
+    """The grading runs with what their list shows (who, policy, what replaced them): one query."""
+    return GradingRun.objects.select_related("started_by", "policy", "superseded_by")
+
+
+def level_history(client: Client) -> QuerySet[ClientScore]:
+    """The client's level and scores in each standing run, newest first (a page of them is one
+    query): a superseded run's grades were replaced the same day and are not the client's history."""
+    return (
+        ClientScore.objects.filter(client=client, run__in=GradingRun.objects.current())
+        .select_related("run")
+        .order_by("-run__as_of", "-run__started_at")
+    )
+
+
 def explanation(client: Client) -> dict[str, Any] | None:
     """Why the client has its level: each measure with its rank and weight, and the gap to the
     next level up and down (GRD-5)."""
     score = (
-        ClientScore.objects.filter(client=client, run__status=GradingRun.Status.DONE)
+        ClientScore.objects.filter(client=client, run__in=GradingRun.objects.current())
         .select_related("run__policy")
         .order_by("-run__started_at")
         .first()

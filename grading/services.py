@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Max, OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -50,15 +51,42 @@ def policy_update(*, changes: dict[str, Any], by: User) -> GradingPolicy:
 
 
 def potential_record(*, client: Client, score: int, reason: str, by: User) -> PotentialAssessment:
-    """An account manager's judgement of a new client's potential (GRD-3)."""
+    """An account manager's judgement of a new client's potential (GRD-3). A client with booked
+    orders is graded on them: its potential is not asked for, nor taken."""
+    if client_has_orders(client):
+        raise ValidationError(_("This client has booked orders: its grade comes from them, not from a potential."))
     if not reason.strip():
         raise ValidationError({"reason": _("Write why you judge the potential so.")})
     return PotentialAssessment.objects.create(client=client, score=score, reason=reason, assessed_by=by)
 
 
+def grading_basis(policy: GradingPolicy) -> str:
+    """What a run grades from, as a short mark: the policy, and the ledger and the potentials as
+    counts, highest ids and highest audit ids (an insert, a deletion or a corrected row each
+    move one). Six index-only aggregates, whatever the number of clients.
+
+    Two runs of a day with the same basis compute the same grades, so the second is not run;
+    a run the same day on a changed basis is allowed and supersedes the earlier one."""
+    marks = [f"policy:{policy.pk}"]
+    for model in (SalesOrder, Receivable):
+        rows = model.objects.aggregate(n=Count("pk"), last=Max("pk"))
+        audit = model.history.aggregate(last=Max("history_id"))["last"]
+        marks.append(f"{model._meta.model_name}:{rows['n']}.{rows['last'] or 0}.{audit or 0}")
+    potentials = PotentialAssessment.objects.aggregate(n=Count("pk"), last=Max("pk"))
+    marks.append(f"potential:{potentials['n']}.{potentials['last'] or 0}")
+    return " ".join(marks)
+
+
+def client_has_orders(client: Client) -> bool:
+    return SalesOrder.objects.filter(client=client, status=SalesOrder.Status.BOOKED).exists()
+
+
 def grading_run_start(*, as_of: date | None = None, by: User | None = None, execute_later: bool = False) -> GradingRun:
-    """Open a run, or return today's finished run for the same policy (a rerun changes nothing).
-    A second run while one is running is refused by the database (one running run).
+    """Open a run, or return the day's finished run on the same basis: the same policy, ledger and
+    potentials give the same grades, so a rerun changes nothing (GRD-6). When one of them changed
+    since, a new run opens the same day and, once done, supersedes the earlier one.
+    A second run while one is running is refused by the database (one running run), and two
+    starts on the same basis cannot both open one (one run per day and basis).
 
     ``execute_later`` records the run's task in the outbox with the run: a worker computes it,
     and if the broker is down the relay publishes it when it is back (the run never strands)."""
@@ -70,12 +98,16 @@ def grading_run_start(*, as_of: date | None = None, by: User | None = None, exec
     )
     try:
         with transaction.atomic():
-            run = GradingRun.objects.create(as_of=as_of, policy=policy, started_by=by, step=_("Waiting to start"))
+            run = GradingRun.objects.create(
+                as_of=as_of, policy=policy, basis=grading_basis(policy), started_by=by, step=_("Waiting to start")
+            )
             if execute_later:
                 outbox_enqueue("grading.tasks.grading_run_execute_task", args=[run.pk])
             return run
     except IntegrityError:  # the database decides between concurrent starts
-        done = GradingRun.objects.filter(as_of=as_of, policy=policy, status=GradingRun.Status.DONE).first()
+        done = GradingRun.objects.filter(
+            as_of=as_of, basis=grading_basis(policy), status=GradingRun.Status.DONE
+        ).first()
         if done:
             return done
         raise ValidationError(_("A grading run is in progress; wait for it to finish.")) from None
@@ -99,9 +131,15 @@ def grading_run_execute(*, run: GradingRun) -> GradingRun:
                 scores=ClientScore.objects.filter(run=run).values("client_id", "level"),
                 discounts={level: run.policy.discount_for(level) for level in "ABCD"},
                 graded_at=timezone.now(),
+                run_number=run.pk,
             )
+            _supersede_earlier_runs_of_the_day(run)
             GradingRun.objects.filter(pk=run.pk, status=GradingRun.Status.RUNNING).update(
-                status=GradingRun.Status.DONE, step=_("Done"), clients_graded=count, finished_at=timezone.now()
+                status=GradingRun.Status.DONE,
+                step=_("Done"),
+                clients_graded=count,
+                levels_moved=_levels_moved(run),
+                finished_at=timezone.now(),
             )
     except Exception as error:
         GradingRun.objects.filter(pk=run.pk, status=GradingRun.Status.RUNNING).update(
@@ -110,6 +148,29 @@ def grading_run_execute(*, run: GradingRun) -> GradingRun:
         raise
     run.refresh_from_db()
     return run
+
+
+def _supersede_earlier_runs_of_the_day(run: GradingRun) -> None:
+    """The day's earlier finished runs give way to this one (kept, marked): the dashboard, the
+    movers and the levels read the newest. Inside the run's transaction: they change together."""
+    GradingRun.objects.current().filter(as_of=run.as_of, started_at__lte=run.started_at).exclude(pk=run.pk).update(
+        superseded_by=run
+    )
+
+
+def _levels_moved(run: GradingRun) -> int:
+    """How many clients changed level since the standing run before this one: one query."""
+    previous = GradingRun.objects.current().filter(started_at__lt=run.started_at).exclude(pk=run.pk).first()
+    if previous is None:
+        return 0
+    before = Subquery(ClientScore.objects.filter(run=previous, client=OuterRef("client_id")).values("level")[:1])
+    return (
+        ClientScore.objects.filter(run=run)
+        .annotate(before=before)
+        .filter(before__isnull=False)
+        .exclude(before=F("level"))
+        .count()
+    )
 
 
 def grading_run(*, as_of: date | None = None, by: User | None = None) -> GradingRun:

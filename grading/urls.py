@@ -1,6 +1,6 @@
 from django.urls import path
 
-from grading import service_views, views
+from grading import run_views, service_views, views
 
 app_name = "grading"
 
@@ -8,6 +8,9 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("run/", views.run_start, name="run_start"),
     path("runs/<int:pk>/status/", views.run_status, name="run_status"),
+    path("runs/", run_views.run_list, name="runs"),
+    path("movers/", run_views.movers, name="movers"),
+    path("clients/<int:pk>/levels/", run_views.level_history, name="level_history"),
     path("policy/", views.policy, name="policy"),
     path("export/", views.export, name="export"),
     path("clients/<int:pk>/potential/", views.potential_create, name="potential"),

@@ -17,27 +17,26 @@ from crm.permissions import get_visible_or_404, role_required
 from crm.roles import CLIENT_ROLES, Role
 from crm.spreadsheets.export import xlsx_append, xlsx_bytes
 from grading import selectors, services
-from grading.filters import CorrectionFilter
+from grading.filters import CorrectionFilter, GradeFilter
 from grading.forms import (
     CorrectionDecisionForm,
     CorrectionRequestForm,
-    DashboardFilter,
     PaymentForm,
     PolicyForm,
     PotentialForm,
     ReceivableForm,
     SalesOrderForm,
 )
-from grading.models import GradingPolicy, GradingRun, LedgerCorrection, Receivable, SalesOrder
+from grading.models import ClientScore, GradingPolicy, GradingRun, LedgerCorrection, Receivable, SalesOrder
 
 
 @role_required(*CLIENT_ROLES)
 def dashboard(request: HttpRequest) -> HttpResponse:
-    form = DashboardFilter(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
+    filterset = GradeFilter(request.GET, queryset=ClientScore.objects.none())
+    filters = filterset.form.cleaned_data if filterset.is_valid() else {}
     context = selectors.dashboard(request.user, team=filters.get("team"), territory=filters.get("territory"))
     context.update(
-        filter_form=form,
+        filter=filterset,
         running=GradingRun.objects.filter(status=GradingRun.Status.RUNNING).first(),
         policy=GradingPolicy.current(),
     )
@@ -55,7 +54,13 @@ def run_start(request: HttpRequest) -> HttpResponse:
     if run.status == GradingRun.Status.RUNNING:
         messages.info(request, _("Grading started; this page shows its progress."))
     else:
-        messages.info(request, _("Today's grades with this policy are already computed."))
+        messages.info(
+            request,
+            _(
+                "Nothing changed since today's run: the ledger, the potentials and the policy are as it graded "
+                "them, so its grades stand."
+            ),
+        )
     return redirect("grading:dashboard")
 
 
@@ -110,6 +115,8 @@ def potential_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(*CLIENT_ROLES)
 def export(request: HttpRequest) -> HttpResponse:
+    """The grades of the newest run with the dashboard's filters (the same FilterSet): the rows
+    the page counts. Scores are rounded to one decimal, as the pages show them."""
     current, _previous = selectors.latest_runs()
     book = Workbook()
     sheet = book.active
@@ -133,8 +140,8 @@ def export(request: HttpRequest) -> HttpResponse:
         ],
     )
     if current:
-        scores = selectors.scores_for(request.user, current).select_related("client__owner").order_by("client__code")
-        for s in scores.iterator(chunk_size=2000):
+        scores = GradeFilter(request.GET, queryset=selectors.scores_for(request.user, current)).qs
+        for s in scores.select_related("client__owner").order_by("client__code").iterator(chunk_size=2000):
             xlsx_append(
                 sheet,
                 [
@@ -142,15 +149,15 @@ def export(request: HttpRequest) -> HttpResponse:
                     s.client.name,
                     str(s.client.owner),
                     s.level,
-                    s.composite,
-                    s.credit_score,
+                    selectors.rounded(s.composite),
+                    selectors.rounded(s.credit_score),
                     s.late_payments,
                     s.days_late_total,
                     float(s.volume),
                     s.volume_rank,
                     float(s.profit),
                     s.profit_rank,
-                    s.potential_score,
+                    selectors.rounded(s.potential_score),
                 ],
             )
     response = HttpResponse(

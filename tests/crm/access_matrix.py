@@ -299,6 +299,9 @@ TABLE: dict[str, Access] = {
     "grading:dashboard": page(CLIENTS),
     "grading:run_start": action(MANAGERS),
     "grading:run_status": page(CLIENTS, pk=_pk("grading_run")),
+    "grading:runs": page(CLIENTS),  # GRD-6: runs over time; no client named on it
+    "grading:movers": page(CLIENTS),  # movers within the user's scope (the client gate)
+    "grading:level_history": page(CLIENT_RECORD, pk=_pk("client")),
     "grading:policy": form(MANAGERS),
     "grading:export": page(CLIENTS),
     "grading:potential": action(CLIENT_RECORD, pk=_pk("client")),

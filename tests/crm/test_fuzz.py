@@ -47,8 +47,8 @@ from clients.segments import SEGMENT_FIELDS
 from clients.survey_forms import SurveyForm
 from crm.filters import NotificationFilter
 from crm.roles import Role
-from grading.filters import CorrectionFilter
-from grading.forms import DashboardFilter, PolicyForm
+from grading.filters import CorrectionFilter, GradeFilter, MoverFilter, RunFilter
+from grading.forms import PolicyForm
 from repairs.filters import BillingFilter, RepairOrderFilter
 from repairs.forms import FeeItemForm, RepairOrderForm
 from tests.factories import (
@@ -175,6 +175,16 @@ FILTER_PAGES: dict[type[django_filters.FilterSet], list[tuple[str, str, dict]]] 
     ],
     NotificationFilter: [("notifications:list", Role.FRONT_DESK, {})],
     CorrectionFilter: [("grading:corrections", Role.MANAGER, {}), ("grading:corrections", Role.ACCOUNT_MANAGER, {})],
+    GradeFilter: [
+        ("grading:dashboard", Role.MANAGER, {}),
+        ("grading:dashboard", Role.ACCOUNT_MANAGER, {}),
+        ("grading:export", Role.MANAGER, {}),
+    ],
+    RunFilter: [("grading:runs", Role.MANAGER, {}), ("grading:runs", Role.ACCOUNT_MANAGER, {})],
+    MoverFilter: [
+        ("grading:movers", Role.MANAGER, {"more": ["earlier", "later"]}),
+        ("grading:movers", Role.ACCOUNT_MANAGER, {"more": ["earlier", "later", "format"]}),
+    ],
     RepairOrderFilter: [
         ("repairs:list", Role.ENGINEERING_SUPERVISOR, {}),
         ("repairs:list", Role.TECHNICIAN, {}),
@@ -246,7 +256,6 @@ GET_PAGES = [
     Page("repairs:stats", Role.ENGINEERING_SUPERVISOR, ["month", "page"]),
     Page("repairs:register", Role.FINANCE, ["month", *PAGINATION]),
     Page("repairs:stats_export", Role.FINANCE, ["month"]),
-    Page("grading:dashboard", Role.MANAGER, form_params(DashboardFilter)),
     Page("visits:calendar", Role.MANAGER, ["month", "week", "owner"]),
     Page("visits:coverage", Role.MANAGER, form_params(CoverageForm)),
     Page("visits:coverage", Role.ADMIN, form_params(CoverageForm)),

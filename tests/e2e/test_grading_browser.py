@@ -35,3 +35,24 @@ def test_dashboard_and_the_explanation_in_both_languages(browser, live_server, l
     assert "Level B" in text and "Volume" in text and "reach level A" in text
     screenshot(am, "client-card-grade-en")
     am.context.close()
+
+
+def test_level_history_chart_runs_list_and_movers_on_a_phone(browser, live_server, log_in, demo, screenshot):
+    """The demo's late order superseded the morning's run: the runs list marks it, the movers page
+    compares the last two standing runs, and a client's level history draws its chart."""
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
+                                device_scale_factor=2, locale="en-US").new_page()  # fmt: skip
+    log_in(phone, "manager")
+    phone.goto(f"{live_server.url}/grading/runs/")
+    assert phone.get_by_test_id("superseded").count() >= 1
+    screenshot(phone, "grading-runs-phone")
+    phone.goto(f"{live_server.url}/grading/movers/")
+    assert phone.get_by_test_id("mover-table").count() + phone.get_by_test_id("empty").count() == 1
+    screenshot(phone, "grading-movers-phone")
+    graded = Client.objects.filter(owner__username="am1").exclude(level="").first()
+    phone.goto(f"{live_server.url}{graded.get_absolute_url()}")
+    phone.get_by_test_id("level-history-link").click()
+    phone.wait_for_function("document.querySelector('#level-history-chart').getBoundingClientRect().height > 0")
+    assert phone.get_by_test_id("level-history").locator("tbody tr").count() >= 2
+    screenshot(phone, "client-level-history-phone")
+    phone.context.close()
