@@ -1,0 +1,15 @@
+"""The notifications written before messages were keyed become literal "text" messages: their
+title and body, in the language they were written in, are kept and shown as they were."""
+
+from django.db import migrations
+
+
+def to_text_messages(apps, schema_editor) -> None:
+    Notification = apps.get_model("crm", "Notification")
+    Notification.objects.filter(message="").update(message="text", params={})
+
+
+class Migration(migrations.Migration):
+    dependencies = [("crm", "0006_notification_messages_and_channels")]
+
+    operations = [migrations.RunPython(to_text_messages, migrations.RunPython.noop, elidable=True)]
