@@ -36,10 +36,13 @@ class ChannelError(Exception):
 
 def http_json(url: str, payload: dict[str, Any] | None = None, headers: dict[str, str] | None = None) -> dict:
     """GET (no payload) or POST JSON; the JSON answer. 5xx and network trouble are transient."""
+    if not url.startswith(("https://", "http://")):  # urllib would also open file: URLs
+        raise ChannelError(f"not an HTTP URL: {url[:40]}")
     data = json.dumps(payload, ensure_ascii=False).encode() if payload is not None else None
-    request = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json", **(headers or {})})
+    headers = {"Content-Type": "application/json", **(headers or {})}
+    request = urllib.request.Request(url, data=data, headers=headers)  # noqa: S310 - checked above
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:  # noqa: S310 - configured https URLs
+        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:  # noqa: S310 - checked above
             text = response.read().decode() or "{}"
     except urllib.error.HTTPError as error:
         raise ChannelError(f"HTTP {error.code} from {_host(url)}", transient=error.code >= 500) from error
@@ -88,9 +91,7 @@ class WeComAppChannel(BaseChannel):
         token = None if fresh else cache.get(self._cache_key())
         if token:
             return token
-        query = urllib.parse.urlencode(
-            {"corpid": settings.CRM_WECOM_CORP_ID, "corpsecret": settings.CRM_WECOM_SECRET}
-        )
+        query = urllib.parse.urlencode({"corpid": settings.CRM_WECOM_CORP_ID, "corpsecret": settings.CRM_WECOM_SECRET})
         answer = http_json(f"{settings.CRM_WECOM_API_URL}/cgi-bin/gettoken?{query}")
         _check_wecom(answer)
         token = answer["access_token"]

@@ -69,7 +69,9 @@ class ProfileForm(forms.ModelForm):
 class PreferencesForm(forms.Form):
     """A checkbox per kind of notification and configured channel (``<kind>:<channel>``)."""
 
-    def __init__(self, *args, kinds: list[tuple[str, str]], channels: list[tuple[str, str]], initial_on: set[str], **kwargs) -> None:
+    def __init__(
+        self, *args, kinds: list[tuple[str, str]], channels: list[tuple[str, str]], initial_on: set[str], **kwargs
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.kinds, self.channels = kinds, channels
         for kind, kind_label in kinds:

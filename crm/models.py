@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractUser, Group, UserManager
 from django.conf import settings
+from django.contrib.auth.models import AbstractUser, Group, UserManager
 from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models, transaction
 from django.utils import timezone

@@ -156,7 +156,9 @@ def notification_deliver(*, delivery_id: int) -> bool:
     if not claimed:
         return False
     delivery = NotificationDelivery.objects.select_related("notification__recipient").get(pk=delivery_id)
-    mine = NotificationDelivery.objects.filter(pk=delivery_id, status=NotificationDelivery.Status.SENDING, claimed_at=now)
+    mine = NotificationDelivery.objects.filter(
+        pk=delivery_id, status=NotificationDelivery.Status.SENDING, claimed_at=now
+    )
     channel = CHANNELS[delivery.channel]
     recipient = delivery.notification.recipient
     try:

@@ -15,8 +15,8 @@ from crm import services
 from crm.channels import configured_channels
 from crm.filters import NotificationFilter
 from crm.forms import PreferencesForm, ProfileForm
-from crm.messages import messages as notification_messages
 from crm.health import health_response
+from crm.messages import messages as notification_messages
 from crm.models import Channel, Notification
 from crm.pagination import paginate
 from crm.permissions import get_visible_or_404

@@ -1,7 +1,7 @@
 """The notifications written before messages were keyed become literal "text" messages: their
 title and body, in the language they were written in, are kept and shown as they were."""
 
-from django.db import migrations
+from django.db import migrations, models
 
 
 def to_text_messages(apps, schema_editor) -> None:
@@ -12,4 +12,12 @@ def to_text_messages(apps, schema_editor) -> None:
 class Migration(migrations.Migration):
     dependencies = [("crm", "0006_notification_messages_and_channels")]
 
-    operations = [migrations.RunPython(to_text_messages, migrations.RunPython.noop, elidable=True)]
+    operations = [
+        migrations.RunPython(to_text_messages, migrations.RunPython.noop, elidable=True),
+        # New rows without a message key are literal text too.
+        migrations.AlterField(
+            model_name="notification",
+            name="message",
+            field=models.CharField(default="text", max_length=100, verbose_name="message key"),
+        ),
+    ]

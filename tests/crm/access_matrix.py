@@ -204,6 +204,8 @@ TABLE: dict[str, Access] = {
     "notifications:open": action(NOBODY, pk=_pk("notification")),  # the recipient's only
     "notifications:mark_read": action(NOBODY, pk=_pk("notification")),
     "notifications:mark_all_read": action(SIGNED_IN),
+    "profile": form(SIGNED_IN),  # one's own account only
+    "notification_preferences": form(SIGNED_IN),
     # clients (CLI-*): only the owner, the owner's team manager and administrators
     "clients:list": page(CLIENTS),
     "clients:create": form(CLIENTS),
