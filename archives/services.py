@@ -112,9 +112,8 @@ def change_request_decide(*, request: ChangeRequest, approve: bool, by: User, no
         notification_create(
             recipient=request.requested_by,
             key=f"archive-change:{request.pk}:{status}",
-            title=(_("Your change to “%(doc)s” was approved") if approve else _("Your change to “%(doc)s” was refused"))
-            % {"doc": request.document.title},
-            body=note,
+            message="archives.change_approved" if approve else "archives.change_refused",
+            params={"doc": request.document.title, "text": note},
             link=request.document.get_absolute_url(),
         )
     return request
@@ -150,12 +149,8 @@ def loan_decide(*, loan: Loan, approve: bool, by: User, due_on: date | None = No
         notification_create(
             recipient=loan.borrower,
             key=f"loan:{loan.pk}:{status}",
-            title=(
-                _("You may borrow the file of %(unit)s until %(due)s")
-                if approve
-                else _("Your request to borrow the file of %(unit)s was refused")
-            )
-            % {"unit": loan.unit, "due": due_on},
+            message="archives.loan_approved" if approve else "archives.loan_refused",
+            params={"unit": str(loan.unit), "due": due_on.isoformat() if due_on else ""},
             link=loan.unit and f"/archives/units/{loan.unit_id}/",
         )
     return loan
@@ -179,12 +174,13 @@ def loans_overdue_notify(*, today: date | None = None) -> int:
     archivists = list(User.objects.filter(role=Role.CLIENT_SERVICES_SUPERVISOR, is_active=True))
     count = 0
     for loan in Loan.objects.overdue(today).select_related("unit__floor__building", "borrower"):
-        title = _("The file of %(unit)s was due back on %(due)s") % {"unit": loan.unit, "due": loan.due_on}
+        params = {"unit": str(loan.unit), "due": loan.due_on.isoformat()}
         for recipient in [loan.borrower, *archivists]:
             _n, created = notification_create(
                 recipient=recipient,
                 key=f"loan-overdue:{loan.pk}:{today}",
-                title=title,
+                message="archives.loan_overdue",
+                params=params,
                 link=f"/archives/units/{loan.unit_id}/",
             )
             count += created

@@ -7,7 +7,7 @@ Each app registers its messages from its AppConfig.ready(), like the panels of c
 
 and a service stores ``notification_create(message="repairs.assigned", params={"number": ...})``.
 The values are plain JSON (numbers, codes, names, ISO dates); what needs translating at read
-time (a choice's label, a date) is turned into words by the message's ``prepare``.
+time (a choice's label, a digest's headings) is turned into words by the message's ``prepare``.
 """
 
 from __future__ import annotations
@@ -15,11 +15,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
-from django.utils import formats
-from django.utils.dateparse import parse_date
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -78,18 +75,3 @@ def message_render(key: str, params: dict[str, Any], *, title: str = "", body: s
         logger.warning("message %s cannot be rendered from %r: %s", key, params, error)
         return title, body
     return rendered_title, rendered_body
-
-
-def local_date(value: str | date | None) -> str:
-    """An ISO date of the values, written the way the active language writes dates."""
-    day = parse_date(value) if isinstance(value, str) else value
-    return formats.date_format(day, "DATE_FORMAT") if day else ""
-
-
-def with_dates(*names: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
-    """A ``prepare`` that writes the ISO dates of ``names`` in the reader's language."""
-
-    def prepare(values: dict[str, Any]) -> dict[str, Any]:
-        return {**values, **{name: local_date(values.get(name)) for name in names}}
-
-    return prepare

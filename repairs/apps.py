@@ -8,7 +8,9 @@ class RepairsConfig(AppConfig):
 
     def ready(self) -> None:
         from crm.panels import home_panels, unit_panels
+        from repairs import messages
         from repairs.home import JOBS_PANEL, UNIT_ORDERS_PANEL
 
         home_panels.register(JOBS_PANEL)
+        messages.register()
         unit_panels.register(UNIT_ORDERS_PANEL)
