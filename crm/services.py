@@ -113,14 +113,15 @@ def deliveries_create(*, notification: Notification, channels: list[str]) -> lis
     """One delivery row per channel the recipient can be reached on, due now or, for what is not
     urgent, at the end of their quiet hours; published through the outbox."""
     recipient = notification.recipient
-    due = notification.created_at if notification.urgent else quiet_hours_end(recipient, notification.created_at)
+    now = timezone.now()
+    due = now if notification.urgent else quiet_hours_end(recipient, now)
     rows = [
         NotificationDelivery.objects.create(notification=notification, channel=code, due_at=due)
         for code in channels
         if CHANNELS[code].address(recipient)
     ]
     for row in rows:
-        if row.due_at <= timezone.now():
+        if due <= now:  # the others wait for the sweep (crm.tasks.notification_deliveries_due)
             outbox_enqueue("crm.tasks.notification_deliver_task", args=[row.pk])
     return rows
 
