@@ -101,7 +101,7 @@ class UserLanguageMiddleware:
         if (
             user is not None
             and user.is_authenticated
-            and settings.LANGUAGE_COOKIE_NAME not in request.COOKIES
+            and not request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
             and user.language
         ):
             translation.activate(user.language)
