@@ -130,9 +130,7 @@ def test_sending_one_email_reads_the_row_and_its_recipient_in_one_query(alice, d
     assert len(mail.outbox) == 1
 
 
-def test_without_a_language_of_their_own_the_email_is_in_the_site_language_with_the_link_to_the_list(
-    alice, settings
-):
+def test_without_a_language_of_their_own_the_email_is_in_the_site_language_with_the_link_to_the_list(alice, settings):
     alice.first_name, alice.last_name, alice.language = "Alice", "Archer", ""
     alice.save()
     notification = NotificationFactory(recipient=alice, send_email=True, title="Visit due", body="Bring the contract")
