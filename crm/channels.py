@@ -13,7 +13,6 @@ import json
 import urllib.error
 import urllib.parse
 import urllib.request
-from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -26,6 +25,7 @@ TIMEOUT = 10  # seconds for one HTTP request to a provider
 # WeCom's answers meaning "the access token is invalid or expired": fetch a new one and retry.
 WECOM_TOKEN_ERRORS = {40014, 42001}
 WECOM_BUSY = -1
+NO_MENTION = "-"
 
 
 class ChannelError(Exception):
@@ -123,11 +123,12 @@ class WeComGroupChannel(BaseChannel):
         return bool(settings.CRM_WECOM_WEBHOOK_URL)
 
     def address(self, user: User) -> str:
-        return user.phone or "-"
+        # The group is reached whatever the user's details; the mobile number only adds a mention.
+        return user.phone or NO_MENTION
 
     def send(self, address: str, text: str) -> None:
         content: dict[str, Any] = {"content": text}
-        if address != "-":
+        if address != NO_MENTION:
             content["mentioned_mobile_list"] = [address]
         _check_wecom(http_json(settings.CRM_WECOM_WEBHOOK_URL, {"msgtype": "text", "text": content}))
 
@@ -168,11 +169,10 @@ class SmsChannel(BaseChannel):
         provider.send(address, text)
 
 
-@dataclass(frozen=True)
 class EmailChannel(BaseChannel):
     """E-mail is sent by crm.services.notification_send_email; here for the preferences."""
 
-    code: ClassVar[str] = Channel.EMAIL
+    code = Channel.EMAIL
 
     def is_configured(self) -> bool:
         return True

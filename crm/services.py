@@ -51,6 +51,8 @@ def notification_create(
     row and sent after the surrounding transaction commits (later, if the broker is down).
     """
     params = params or {}
+    if message and messages.get(message) is None:
+        raise ValueError(f"Unknown notification message {message!r}: register it in its app's ready().")
     if message:
         # Stored in the site's language too: what the admin's list and the search see.
         with translation.override(settings.LANGUAGE_CODE):

@@ -201,3 +201,9 @@ def test_a_factory_notification_renders_its_literal_text(alice):
     notification = NotificationFactory(recipient=alice, title="Hello", body="there")
     assert (notification.display_title, notification.display_body) == ("Hello", "there")
     assert str(notification) == "Hello"
+
+
+def test_an_unregistered_message_key_is_refused(alice):
+    with pytest.raises(ValueError, match="repairs.asigned"):
+        services.notification_create(recipient=alice, key="k", message="repairs.asigned", params={})
+    assert not Notification.objects.exists()
