@@ -204,6 +204,6 @@ def test_a_factory_notification_renders_its_literal_text(alice):
 
 
 def test_an_unregistered_message_key_is_refused(alice):
-    with pytest.raises(ValueError, match="repairs.asigned"):
+    with pytest.raises(ValueError, match=r"repairs\.asigned"):
         services.notification_create(recipient=alice, key="k", message="repairs.asigned", params={})
     assert not Notification.objects.exists()
