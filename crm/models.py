@@ -67,10 +67,15 @@ class User(AbstractUser):
         max_length=10,
         choices=settings.LANGUAGES,
         blank=True,
+        db_default="",  # rows written by code that does not know the column (older migrations)
         help_text=_("Of the pages, notifications and e-mails. Empty: the site's language."),
     )
     wecom_id = models.CharField(
-        _("WeCom user ID"), max_length=64, blank=True, help_text=_("Your account in 企业微信, for app messages.")
+        _("WeCom user ID"),
+        max_length=64,
+        blank=True,
+        db_default="",
+        help_text=_("Your user ID in WeCom, for app messages."),
     )
     # Non-urgent messages on WeCom and SMS wait for the end of this period (crm.channels).
     quiet_start = models.TimeField(_("quiet hours from"), null=True, blank=True)
@@ -183,8 +188,8 @@ class Notification(models.Model):
     # What happened, rendered in the reader's language when read or sent (crm.messages): a
     # registered message key and its values. "text" is literal text in ``title``/``body``
     # (notifications written before messages were keyed, and callers not converted yet).
-    message = models.CharField(_("message key"), max_length=100, default="text")
-    params = models.JSONField(_("message values"), default=dict, blank=True)
+    message = models.CharField(_("message key"), max_length=100, default="text", db_default="text")
+    params = models.JSONField(_("message values"), default=dict, db_default={}, blank=True)
     level = models.CharField(_("level"), max_length=20, choices=Level.choices, default=Level.INFO)
     # For a keyed message, its rendering in the site's language when created (admin search).
     title = models.CharField(_("title"), max_length=200)

@@ -18,6 +18,6 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="notification",
             name="message",
-            field=models.CharField(default="text", max_length=100, verbose_name="message key"),
+            field=models.CharField(db_default="text", default="text", max_length=100, verbose_name="message key"),
         ),
     ]
