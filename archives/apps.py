@@ -7,9 +7,11 @@ class ArchivesConfig(AppConfig):
     verbose_name = _("Unit archives")
 
     def ready(self) -> None:
+        from archives import messages
         from archives.correspondence_home import LETTERS_PANEL
         from archives.home import APPROVALS_PANEL
         from crm.panels import home_panels
 
         home_panels.register(LETTERS_PANEL)  # letters waiting for the user's answer (ARC-8)
         home_panels.register(APPROVALS_PANEL)
+        messages.register()

@@ -119,8 +119,8 @@ def letter_route(*, letter: IncomingLetter, handler: User, due_on: date, by: Use
             recipient=handler,
             key=f"letter:{letter.pk}:route:{letter.version}",
             level=Notification.Level.INFO,
-            title=_("A tenant's letter waits for your answer: %(subject)s") % {"subject": letter.subject},
-            body=f"{letter.unit} · {letter.sender}",
+            message="archives.letter_routed",
+            params={"subject": letter.subject, "unit": str(letter.unit), "sender": letter.sender},
             link=letter.get_absolute_url(),
         )
     return letter

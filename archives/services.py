@@ -40,12 +40,17 @@ def _approvers() -> list[User]:
     return list(User.objects.filter(role__in=ARCHIVE_APPROVER_ROLES, is_active=True).order_by("pk"))
 
 
-def _notify_approvers(*, key: str, title: str, body: str, by: User) -> None:
-    """Tell every client-services manager what waits for them (not the person who asked)."""
+def _notify_approvers(*, key: str, message: str, params: dict, by: User) -> None:
+    """Tell every client-services manager what waits for them (not the person who asked), in
+    each one's language (crm.messages)."""
     for approver in _approvers():
         if approver.pk != by.pk:
             notification_create(
-                recipient=approver, key=f"{key}:{approver.pk}", title=title, body=body, link="/archives/approvals/"
+                recipient=approver,
+                key=f"{key}:{approver.pk}",
+                message=message,
+                params=params,
+                link="/archives/approvals/",
             )
 
 
@@ -89,8 +94,8 @@ def change_request_submit(*, document: Document, upload: UploadedFile, reason: s
         )
         _notify_approvers(
             key=f"archive-change-request:{change.pk}",
-            title=_("Change to “%(doc)s” waits for your approval") % {"doc": document.title},
-            body=reason,
+            message="archives.change_requested",
+            params={"doc": document.title, "text": reason},
             by=by,
         )
         return change
@@ -136,9 +141,8 @@ def change_request_decide(*, request: ChangeRequest, approve: bool, by: User, no
         notification_create(
             recipient=request.requested_by,
             key=f"archive-change:{request.pk}:{status}",
-            title=(_("Your change to “%(doc)s” was approved") if approve else _("Your change to “%(doc)s” was refused"))
-            % {"doc": request.document.title},
-            body=note,
+            message="archives.change_approved" if approve else "archives.change_refused",
+            params={"doc": request.document.title, "text": note},
             link=request.document.get_absolute_url(),
         )
     return request
@@ -158,12 +162,12 @@ def loan_request(*, unit: Unit, purpose: str, by: User, in_office: bool = False)
     try:
         with transaction.atomic():
             loan = Loan.objects.create(unit=unit, borrower=by, purpose=purpose, in_office=in_office)
-            title = (
-                _("%(who)s asks to read the file of %(unit)s in the office")
-                if in_office
-                else _("%(who)s asks to borrow the file of %(unit)s")
-            ) % {"who": by, "unit": unit}
-            _notify_approvers(key=f"loan-request:{loan.pk}", title=title, body=purpose, by=by)
+            _notify_approvers(
+                key=f"loan-request:{loan.pk}",
+                message="archives.loan_requested_in_office" if in_office else "archives.loan_requested",
+                params={"who": str(by), "unit": str(unit), "text": purpose},
+                by=by,
+            )
             return loan
     except IntegrityError:
         raise ValidationError(str(DUPLICATE_REQUEST)) from None
@@ -195,12 +199,8 @@ def loan_decide(*, loan: Loan, approve: bool, by: User, due_on: date | None = No
         notification_create(
             recipient=loan.borrower,
             key=f"loan:{loan.pk}:{status}",
-            title=(
-                _("You may borrow the file of %(unit)s until %(due)s")
-                if approve
-                else _("Your request to borrow the file of %(unit)s was refused")
-            )
-            % {"unit": loan.unit, "due": due_on},
+            message="archives.loan_approved" if approve else "archives.loan_refused",
+            params={"unit": str(loan.unit), "due": due_on.isoformat() if due_on else ""},
             link=loan.unit and f"/archives/units/{loan.unit_id}/",
         )
     return loan
@@ -225,12 +225,13 @@ def loans_overdue_notify(*, today: date | None = None) -> int:
     archivists = list(User.objects.filter(role=Role.CLIENT_SERVICES_SUPERVISOR, is_active=True))
     count = 0
     for loan in Loan.objects.overdue(today).select_related("unit__floor__building", "borrower"):
-        title = _("The file of %(unit)s was due back on %(due)s") % {"unit": loan.unit, "due": loan.due_on}
+        params = {"unit": str(loan.unit), "due": loan.due_on.isoformat()}
         for recipient in [loan.borrower, *archivists]:
             _n, created = notification_create(
                 recipient=recipient,
                 key=f"loan-overdue:{loan.pk}:{today}",
-                title=title,
+                message="archives.loan_overdue",
+                params=params,
                 link=f"/archives/units/{loan.unit_id}/",
             )
             count += created

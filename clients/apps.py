@@ -7,11 +7,13 @@ class ClientsConfig(AppConfig):
     verbose_name = _("Clients")
 
     def ready(self) -> None:
+        from clients import messages
         from clients.home import FOLLOWUPS_PANEL, PROPERTY_COMPLAINTS_PANEL, UNIT_COMPLAINTS_PANEL
         from clients.panels import SURVEYS_PANEL
         from clients.signals import client_reassigned
         from crm.panels import client_panels, home_panels, unit_panels
 
+        messages.register()
         home_panels.register(FOLLOWUPS_PANEL)
         home_panels.register(PROPERTY_COMPLAINTS_PANEL)  # tenants' complaints to handle (CLI-6)
         unit_panels.register(UNIT_COMPLAINTS_PANEL)

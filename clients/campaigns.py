@@ -14,7 +14,6 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from clients.models import Campaign, CampaignContact, CampaignMember, Client
 from clients.models.campaigns import Response
@@ -118,23 +117,11 @@ def launch(
 def _tell_owners(campaign: Campaign, per_owner: Counter, now) -> None:
     for owner in User.objects.filter(pk__in=per_owner, is_active=True):
         count = per_owner[owner.pk]
-        if campaign.is_broadcast:
-            title = ngettext(
-                "%(count)d of your clients was sent “%(campaign)s”",
-                "%(count)d of your clients were sent “%(campaign)s”",
-                count,
-            )
-        else:
-            title = ngettext(
-                "%(count)d of your clients is to be contacted for “%(campaign)s”",
-                "%(count)d of your clients are to be contacted for “%(campaign)s”",
-                count,
-            )
         notification_create(
             recipient=owner,
             key=f"campaign:{campaign.pk}:launch",
-            title=title % {"count": count, "campaign": campaign.name},
-            body=campaign.offer,
+            message="clients.campaign_sent" if campaign.is_broadcast else "clients.campaign_to_contact",
+            params={"count": count, "campaign": campaign.name, "text": campaign.offer},
             link=campaign.get_absolute_url(),
         )
 

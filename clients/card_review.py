@@ -9,8 +9,6 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from clients.models import Client, ClientFilePolicy
 from crm.models import Notification, User
@@ -58,10 +56,8 @@ def card_review_reminders_send(*, today: date | None = None) -> int:
                 recipient=owners[owner_id],
                 key=f"card-review:{today.isoformat()}",
                 level=Notification.Level.REMINDER,
-                title=ngettext("%(count)d client card to review", "%(count)d client cards to review", count)
-                % {"count": count},
-                body=_("These cards have not been updated for %(days)d days: check they are still right.")
-                % {"days": ClientFilePolicy.current().review_after_days},
+                message="clients.cards_to_review",
+                params={"count": count, "days": ClientFilePolicy.current().review_after_days},
                 link=reverse("clients:review"),
             )
         # The same rows, set-based (the per-day notification key keeps a rerun from sending twice).

@@ -169,8 +169,8 @@ def _step(complaint: Complaint, action: str, by: User, note: str, target: str | 
             recipient=complaint.assignee,
             key=f"complaint:{complaint.pk}:{action}:{complaint.events.count()}",
             level=Notification.Level.WARNING if action == A.REOPENED else Notification.Level.INFO,
-            title=_("Complaint assigned to you: %(subject)s") % {"subject": complaint.subject},
-            body=f"{complaint.client.name}\n{complaint.description}",
+            message="clients.complaint_assigned",
+            params={"subject": complaint.subject, "text": f"{complaint.client.name}\n{complaint.description}"},
             link=complaint.get_absolute_url(),
         )
     return complaint

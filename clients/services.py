@@ -16,10 +16,10 @@ from django.forms import BaseInlineFormSet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from clients import digest
 from clients.codes import client_code_next
+from clients.messages import FOLLOWUPS
 from clients.models import (
     Client,
     Contact,
@@ -203,6 +203,8 @@ def followup_reminders_send(*, today: date | None = None) -> int:
             recipient=owner,
             key=followup_key(client.pk, client.next_contact_date),
             level=Notification.Level.REMINDER,
+            message="clients.followup",
+            params={"client": client.name, "date": client.next_contact_date.isoformat(), "text": client.next_step},
             title=_("Follow up with %(client)s (due %(date)s)")
             % {"client": client.name, "date": client.next_contact_date},
             body=client.next_step,
@@ -233,12 +235,6 @@ def _followup_lines(clients: list[Client]) -> list[str]:
     return [f"- {c.name} ({c.code}), {c.next_contact_date}: {c.next_step or '—'}" for c in clients]
 
 
-def _followup_heading(count: int) -> str:
-    return ngettext("%(count)d client follow-up is due", "%(count)d client follow-ups are due", count) % {
-        "count": count
-    }
-
-
 def _followup_digest(
     *,
     owner: User,
@@ -249,29 +245,24 @@ def _followup_digest(
     """One digest per account manager and day (key ``followup-digest:<day>``). With follow-ups
     only it is the follow-up list; with other sections (visits due, key accounts past their
     cadence) each part gets its heading and the title counts every line."""
-    parts: list[tuple[str, list[str], str]] = []
+    parts: list[dict] = []
+    links: list[str] = []
     if clients:
-        parts.append(
-            (_followup_heading(len(clients)), _followup_lines(clients), reverse("clients:list") + "?followup=due")
-        )
+        parts.append({"section": FOLLOWUPS, "count": len(clients), "lines": _followup_lines(clients)})
+        links.append(reverse("clients:list") + "?followup=due")
     for section, lines in extra:
-        parts.append((section.heading(len(lines)), lines, section.link()))
+        parts.append({"section": section.name, "count": len(lines), "lines": lines})
+        links.append(section.link())
     if not parts:
         return
-    if len(parts) == 1:
-        title, body, link = parts[0][0], "\n".join(parts[0][1]), parts[0][2]
-    else:
-        total = sum(len(lines) for _heading, lines, _link in parts)
-        title = ngettext("%(count)d reminder for today", "%(count)d reminders for today", total) % {"count": total}
-        body = "\n\n".join(f"{heading}:\n" + "\n".join(lines) for heading, lines, _link in parts)
-        link = reverse("home")
+    # The headings are written when the digest is read, in the reader's language (clients.messages).
     notification_create(
         recipient=owner,
         key=f"followup-digest:{today.isoformat()}",
         level=Notification.Level.REMINDER,
-        title=title,
-        body=body,
-        link=link,
+        message="clients.digest",
+        params={"parts": parts},
+        link=links[0] if len(parts) == 1 else reverse("home"),
     )
 
 

@@ -30,7 +30,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from simple_history.utils import bulk_create_with_history
 
 from clients.models import Answer, Product, Question, Survey, SurveyInvitation
@@ -254,14 +253,8 @@ def _tell_owners(survey: Survey, per_owner: Counter) -> None:
         notification_create(
             recipient=owner,
             key=f"survey:{survey.pk}:sent",
-            title=ngettext(
-                "%(count)d of your clients was invited to the survey “%(survey)s”",
-                "%(count)d of your clients were invited to the survey “%(survey)s”",
-                count,
-            )
-            % {"count": count, "survey": survey.title},
-            body=_("Fill in their answers on a visit or call, or give them their personal link, by %(date)s.")
-            % {"date": survey.deadline.isoformat()},
+            message="clients.survey_sent",
+            params={"count": count, "survey": survey.title, "date": survey.deadline.isoformat()},
             link=survey.get_absolute_url(),
         )
 

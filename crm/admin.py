@@ -7,7 +7,15 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from crm.models import Notification, OutboxMessage, Team, Territory, User
+from crm.models import (
+    Notification,
+    NotificationDelivery,
+    NotificationPreference,
+    OutboxMessage,
+    Team,
+    Territory,
+    User,
+)
 from crm.spreadsheets.formats import FORMATS
 
 admin.site.site_header = admin.site.site_title = _("CRM administration")
@@ -40,7 +48,8 @@ class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):
     # The role decides groups and admin rights (User.save), so those fields are not edited here.
     fieldsets = (
         (None, {"fields": ("username", "password")}),
-        (_("Personal info"), {"fields": ("first_name", "last_name", "email", "phone")}),
+        (_("Personal info"), {"fields": ("first_name", "last_name", "email", "phone", "wecom_id")}),
+        (_("Notifications"), {"fields": ("language", "quiet_start", "quiet_end")}),
         (_("Role and scope"), {"fields": ("role", "team", "territories", "is_active")}),
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )
@@ -105,12 +114,40 @@ class EmailFailedFilter(admin.SimpleListFilter):
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
-    list_display = ("title", "recipient", "level", "created_at", "read_at", "emailed_at", "email_failed_at")
+    list_display = ("title", "recipient", "message", "level", "created_at", "read_at", "emailed_at", "email_failed_at")
     list_filter = ("level", "created_at", EmailFailedFilter)
     list_select_related = ("recipient",)
-    search_fields = ("title", "key", "recipient__username")
+    search_fields = ("title", "key", "message", "recipient__username")
     readonly_fields = ("created_at", "read_at", "emailed_at", "email_failed_at", "email_error")
     raw_id_fields = ("recipient",)
+
+
+@admin.register(NotificationDelivery)
+class NotificationDeliveryAdmin(admin.ModelAdmin):
+    """Read-only: each WeCom and SMS message, and why the last attempt failed."""
+
+    list_display = ("notification", "recipient", "channel", "status", "due_at", "sent_at", "attempts", "error")
+    list_filter = ("status", "channel")
+    list_select_related = ("notification__recipient",)
+    search_fields = ("notification__key", "notification__recipient__username", "error")
+
+    @admin.display(description=_("recipient"))
+    def recipient(self, obj: NotificationDelivery) -> str:
+        return str(obj.notification.recipient)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(NotificationPreference)
+class NotificationPreferenceAdmin(admin.ModelAdmin):
+    list_display = ("user", "kind", "channel", "enabled")
+    list_filter = ("channel", "enabled", "kind")
+    search_fields = ("user__username",)
+    raw_id_fields = ("user",)
 
 
 @admin.register(OutboxMessage)

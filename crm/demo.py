@@ -31,13 +31,15 @@ class DemoUser:
     role: str
     team: str | None = None
     territories: tuple[str, ...] = ()
+    # Notifications reach each person in their own language: the foreign colleague reads English.
+    language: str = "zh-hans"
 
 
 DEMO_USERS = [
     DemoUser("admin", "系统管理员", Role.ADMIN),
     DemoUser("manager", "王丽", Role.MANAGER, "销售一组"),
     DemoUser("am1", "张伟", Role.ACCOUNT_MANAGER, "销售一组", ("dongcheng", "xicheng")),
-    DemoUser("am2", "Emily Chen", Role.ACCOUNT_MANAGER, "销售二组", ("chaoyang", "haidian")),
+    DemoUser("am2", "Emily Chen", Role.ACCOUNT_MANAGER, "销售二组", ("chaoyang", "haidian"), language="en"),
     DemoUser("frontdesk", "李娜", Role.FRONT_DESK),
     DemoUser("supervisor", "刘强", Role.ENGINEERING_SUPERVISOR),
     DemoUser("tech1", "陈师傅", Role.TECHNICIAN),
@@ -65,9 +67,28 @@ def seed_people() -> list[User]:
                 email=f"{spec.username}@example.com",
                 role=spec.role,
                 team=teams.get(spec.team) if spec.team else None,
+                language=spec.language,
             )
             user.set_password(DEMO_PASSWORD)
             user.save()
             user.territories.set([territories[code] for code in spec.territories])
         users.append(user)
+    _seed_channels(users)
     return users
+
+
+def _seed_channels(users: list[User]) -> None:
+    """陈师傅 (tech1) gets his repair jobs on WeCom and by SMS, except at night (22:00–07:30),
+    once those channels are configured (README "Configuration"); until then they are hidden."""
+    from datetime import time
+
+    from crm.models import Channel, NotificationPreference
+
+    tech = next((user for user in users if user.username == "tech1"), None)
+    if tech is None or tech.wecom_id:
+        return
+    tech.phone, tech.wecom_id = tech.phone or "13800138001", "ChenShiFu"
+    tech.quiet_start, tech.quiet_end = time(22, 0), time(7, 30)
+    tech.save(update_fields=["phone", "wecom_id", "quiet_start", "quiet_end"])
+    for channel in (Channel.WECOM, Channel.SMS):
+        NotificationPreference.objects.get_or_create(user=tech, kind="repairs", channel=channel)

@@ -46,3 +46,40 @@ class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
                     self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
                 )
         return super()._check_values(value)
+
+
+class ProfileForm(forms.ModelForm):
+    """What a user sets on their own account: language, contacts, quiet hours."""
+
+    class Meta:
+        model = get_user_model()
+        fields = ["first_name", "last_name", "email", "phone", "wecom_id", "language", "quiet_start", "quiet_end"]
+        widgets = {
+            "quiet_start": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "quiet_end": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        }
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if bool(data.get("quiet_start")) != bool(data.get("quiet_end")):
+            self.add_error("quiet_end", _("Give both ends of the quiet hours, or neither."))
+        return data
+
+
+class PreferencesForm(forms.Form):
+    """A checkbox per kind of notification and configured channel (``<kind>:<channel>``)."""
+
+    def __init__(
+        self, *args, kinds: list[tuple[str, str]], channels: list[tuple[str, str]], initial_on: set[str], **kwargs
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.kinds, self.channels = kinds, channels
+        for kind, kind_label in kinds:
+            for channel, channel_label in channels:
+                name = f"{kind}:{channel}"
+                self.fields[name] = forms.BooleanField(
+                    label=f"{kind_label}: {channel_label}", required=False, initial=name in initial_on
+                )
+
+    def rows(self) -> list[tuple[str, list[forms.BoundField]]]:
+        return [(label, [self[f"{kind}:{channel}"] for channel, _l in self.channels]) for kind, label in self.kinds]

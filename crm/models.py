@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, Group, UserManager
 from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models, transaction
@@ -59,6 +60,26 @@ class User(AbstractUser):
     )
     territories = models.ManyToManyField(Territory, verbose_name=_("territories"), blank=True, related_name="users")
     phone = models.CharField(_("phone"), max_length=30, blank=True)
+    # Notifications and e-mails are rendered in this language (crm.messages), and the pages are
+    # shown in it unless the language switch chose another; blank: the site's language.
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        blank=True,
+        db_default="",  # rows written by code that does not know the column (older migrations)
+        help_text=_("Of the pages, notifications and e-mails. Empty: the site's language."),
+    )
+    wecom_id = models.CharField(
+        _("WeCom user ID"),
+        max_length=64,
+        blank=True,
+        db_default="",
+        help_text=_("Your user ID in WeCom, for app messages."),
+    )
+    # Non-urgent messages on WeCom and SMS wait for the end of this period (crm.channels).
+    quiet_start = models.TimeField(_("quiet hours from"), null=True, blank=True)
+    quiet_end = models.TimeField(_("quiet hours until"), null=True, blank=True)
 
     objects = CrmUserManager()
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
@@ -82,6 +103,10 @@ class User(AbstractUser):
             if update_fields is None or "role" in update_fields:
                 group, _created = Group.objects.get_or_create(name=group_name(self.role))
                 self.groups.set([group])
+
+    @property
+    def preferred_language(self) -> str:
+        return self.language or settings.LANGUAGE_CODE
 
     def has_role(self, *roles: str) -> bool:
         return self.is_authenticated and self.role in roles
@@ -160,7 +185,13 @@ class Notification(models.Model):
         User, verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="notifications"
     )
     key = models.CharField(_("key"), max_length=200)
+    # What happened, rendered in the reader's language when read or sent (crm.messages): a
+    # registered message key and its values. "text" is literal text in ``title``/``body``
+    # (notifications written before messages were keyed, and callers not converted yet).
+    message = models.CharField(_("message key"), max_length=100, default="text", db_default="text")
+    params = models.JSONField(_("message values"), default=dict, db_default={}, blank=True)
     level = models.CharField(_("level"), max_length=20, choices=Level.choices, default=Level.INFO)
+    # For a keyed message, its rendering in the site's language when created (admin search).
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("message"), blank=True)
     link = models.CharField(_("link"), max_length=300, blank=True)
@@ -185,11 +216,102 @@ class Notification(models.Model):
         indexes = [models.Index(fields=["recipient", "read_at"], name="crm_notif_recipient_read")]
 
     def __str__(self) -> str:
-        return self.title
+        return self.display_title
 
     @property
     def is_read(self) -> bool:
         return self.read_at is not None
+
+    def render(self) -> tuple[str, str]:
+        """(title, body) in the active language."""
+        from crm.messages import message_render
+
+        return message_render(self.message, self.params, title=self.title, body=self.body)
+
+    @property
+    def display_title(self) -> str:
+        return self.render()[0]
+
+    @property
+    def display_body(self) -> str:
+        return self.render()[1]
+
+    @property
+    def urgent(self) -> bool:
+        return self.level == self.Level.WARNING
+
+
+class Channel(models.TextChoices):
+    """Where a notification may go besides the in-app list (crm.channels)."""
+
+    EMAIL = "email", _("E-mail")
+    WECOM = "wecom", _("WeCom app message")
+    WECOM_GROUP = "wecom_group", _("WeCom group robot")
+    SMS = "sms", _("SMS")
+
+
+class NotificationPreference(models.Model):
+    """A user's choice of one channel for one kind of notification; without a row the channel's
+    default applies (e-mail on, the others off)."""
+
+    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="preferences")
+    kind = models.CharField(_("kind"), max_length=50)
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    enabled = models.BooleanField(_("enabled"), default=True)
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind", "channel"], name="crm_preference_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.kind} {self.channel}"
+
+
+class DeliveryQuerySet(models.QuerySet):
+    def due(self) -> DeliveryQuerySet:
+        return self.filter(status=NotificationDelivery.Status.PENDING, due_at__lte=timezone.now())
+
+
+class NotificationDelivery(models.Model):
+    """One notification sent on one channel (WeCom, SMS): unique per (notification, channel),
+    hence per recipient; claimed with a conditional UPDATE so a task run twice sends once."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    notification = models.ForeignKey(
+        Notification, verbose_name=_("notification"), on_delete=models.CASCADE, related_name="deliveries"
+    )
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
+    # Later than the creation inside the recipient's quiet hours.
+    due_at = models.DateTimeField(_("due"), default=timezone.now)
+    claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    error = models.CharField(_("last error"), max_length=500, blank=True)
+
+    objects = DeliveryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-pk"]
+        verbose_name = _("notification delivery")
+        verbose_name_plural = _("notification deliveries")
+        constraints = [
+            models.UniqueConstraint(fields=["notification", "channel"], name="crm_delivery_unique_channel"),
+        ]
+        indexes = [
+            models.Index(fields=["due_at"], condition=models.Q(status="pending"), name="crm_delivery_pending"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.notification_id}:{self.channel}"
 
 
 class OutboxQuerySet(models.QuerySet):

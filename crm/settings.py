@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from crm import env
@@ -63,6 +64,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The account's language for the pages when no language was switched to (cookie).
+    "crm.middleware.UserLanguageMiddleware",
     "crm.middleware.PrivateNoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # After auth and messages, so its 400 page is the usual page with the user's menu.
@@ -189,6 +192,19 @@ globals().update(_email)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL") or _email.get("DEFAULT_FROM_EMAIL", "crm@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# --- notification channels (crm/channels.py); a channel left unset is hidden and skipped ----------
+CRM_WECOM_API_URL = os.environ.get("CRM_WECOM_API_URL", "https://qyapi.weixin.qq.com").rstrip("/")
+CRM_WECOM_CORP_ID = os.environ.get("CRM_WECOM_CORP_ID", "")
+CRM_WECOM_SECRET = os.environ.get("CRM_WECOM_SECRET", "")
+CRM_WECOM_AGENT_ID = os.environ.get("CRM_WECOM_AGENT_ID", "")
+if CRM_WECOM_AGENT_ID and not CRM_WECOM_AGENT_ID.isdigit():
+    raise ImproperlyConfigured("CRM_WECOM_AGENT_ID must be the app's number (AgentId).")
+CRM_WECOM_WEBHOOK_URL = os.environ.get("CRM_WECOM_WEBHOOK_URL", "")
+CRM_SMS_URL = os.environ.get("CRM_SMS_URL", "")
+CRM_SMS_TOKEN = os.environ.get("CRM_SMS_TOKEN", "")
+CRM_SMS_SENDER = os.environ.get("CRM_SMS_SENDER", "")
+CRM_SMS_PROVIDER = os.environ.get("CRM_SMS_PROVIDER", "crm.channels.HttpSmsProvider")
+
 # --- Celery ---------------------------------------------------------------------------------
 # The longest task (a grading run of every client, a large import) finishes in minutes; the
 # hard limit stops a runaway one. Redis hands a dead worker's message to another worker after
@@ -292,6 +308,11 @@ CRM_BEAT_SCHEDULE = {
     "sessions-clear-expired": {
         "task": "crm.tasks.sessions_clear_expired",
         "schedule": crontab(hour=4, minute=30),
+    },
+    # Every minute: WeCom and SMS messages due (after quiet hours, or retries that ran out).
+    "notifications-deliveries-due": {
+        "task": "crm.tasks.notification_deliveries_due",
+        "schedule": timedelta(minutes=1),
     },
     # Every 10 minutes: e-mail notifications whose retries ran out while SMTP was down.
     "notifications-email-pending": {

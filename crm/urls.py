@@ -25,6 +25,8 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/profile/", views.profile, name="profile"),
+    path("accounts/notifications/", views.notification_preferences, name="notification_preferences"),
     path("notifications/", include(notification_patterns)),
     path("clients/", include("clients.urls")),
     path("surveys/", include("clients.survey_urls")),

@@ -9,6 +9,7 @@ class GradingConfig(AppConfig):
     def ready(self) -> None:
         from clients import imports
         from crm.panels import client_panels, client_timeline_sources, complaint_panels, service_panels
+        from grading import messages
         from grading.panels import (
             COMPLAINT_ORDER_PANEL,
             EXPLANATION_PANEL,
@@ -32,6 +33,7 @@ class GradingConfig(AppConfig):
                 "row saves nothing."
             ),
         )
+        messages.register()
         client_panels.register(EXPLANATION_PANEL)
         client_panels.register(KEY_ACCOUNT_COSTS_PANEL)
         service_panels.register(ORDERS_PANEL)

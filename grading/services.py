@@ -304,8 +304,8 @@ def _notify_deciders(correction: LedgerCorrection) -> None:
         notification_create(
             recipient=decider,
             key=f"ledger-correction:{correction.pk}:requested",
-            title=_("A ledger correction waits for your decision: %(client)s") % {"client": correction.client.name},
-            body=correction.reason,
+            message="grading.correction_requested",
+            params={"client": correction.client.name, "text": correction.reason},
             link=reverse("grading:corrections"),
         )
 
@@ -345,7 +345,7 @@ def ledger_correction_approve(*, correction: LedgerCorrection, by: User, note: s
         record._history_user = by
         record._change_reason = _("Ledger correction #%(number)s") % {"number": correction.pk}
         record.save(update_fields=[correction.field])
-        _notify_requester(correction, _("Your ledger correction was approved: %(client)s"))
+        _notify_requester(correction, "grading.correction_approved")
     return correction
 
 
@@ -354,15 +354,15 @@ def ledger_correction_refuse(*, correction: LedgerCorrection, by: User, note: st
     _check_decider(correction, by)
     with transaction.atomic():
         _decide(correction, status=LedgerCorrection.Status.REFUSED, by=by, note=note)
-        _notify_requester(correction, _("Your ledger correction was refused: %(client)s"))
+        _notify_requester(correction, "grading.correction_refused")
     return correction
 
 
-def _notify_requester(correction: LedgerCorrection, title: str) -> None:
+def _notify_requester(correction: LedgerCorrection, message: str) -> None:
     notification_create(
         recipient=correction.requested_by,
         key=f"ledger-correction:{correction.pk}:decided",
-        title=title % {"client": correction.client.name},
-        body=correction.decision_note,
+        message=message,
+        params={"client": correction.client.name, "text": correction.decision_note},
         link=reverse("grading:ledger", args=[correction.client_id]),
     )

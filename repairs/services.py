@@ -8,7 +8,6 @@ from datetime import datetime
 
 from django.db import transaction
 from django.db.models import Count, Q
-from django.utils.translation import gettext as _
 
 from archives.models import Unit
 from clients.models import Complaint
@@ -111,8 +110,7 @@ def notify_assignment(order: RepairOrder) -> None:
     notification_create(
         recipient=technician.user,
         key=f"repair:{order.pk}:assigned:{order.assigned_at:%Y%m%d%H%M%S}",
-        title=_("New job %(number)s: %(unit)s, %(category)s")
-        % {"number": order.number, "unit": order.unit, "category": order.get_category_display()},
-        body=order.description,
+        message="repairs.assigned",
+        params={"number": order.number, "unit": str(order.unit), "category": order.category, "text": order.description},
         link=order.get_absolute_url(),
     )

@@ -35,8 +35,9 @@ def register() -> None:
     from clients.services import followup_cancelled, interaction_logged
     from clients.signals import client_reassigned
     from crm.panels import client_panels, home_panels, service_panels
-    from visits import contacts, panels, reminders
+    from visits import contacts, messages, panels, reminders
 
+    messages.register()
     contacts.connect()
     interaction_logged.connect(_on_interaction, dispatch_uid="visits-plan-fulfil")
     followup_cancelled.connect(_on_booking_cancelled, dispatch_uid="visits-booking-cancelled")

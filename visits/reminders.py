@@ -257,10 +257,8 @@ def team_digest_send(*, today: date | None = None) -> int:
         plans[plan.owner.team_id].append(plan)
     created = 0
     for manager in managers:
-        overdue_lines = [
-            "- "
-            + _("%(am)s: visits or calls %(visits)d, follow-ups %(followups)d, key accounts %(cadences)d")
-            % {
+        overdue = [
+            {
                 "am": am.get_full_name() or am.username,
                 "visits": late_visits.get(am.pk, 0),
                 "followups": late_followups.get(am.pk, 0),
@@ -269,29 +267,23 @@ def team_digest_send(*, today: date | None = None) -> int:
             for am in members[manager.team_id]
             if late_visits.get(am.pk) or late_followups.get(am.pk) or late_cadences.get(am.pk)
         ]
-        plan_lines = [
-            f"- {plan.owner.get_full_name() or plan.owner.username} {plan.month:%Y-%m}: "
-            + (
-                _("waiting for your decision")
-                if plan.status == MonthPlan.Status.SUBMITTED
-                else plan.get_status_display()
-            )
+        plan_rows = [
+            {
+                "owner": plan.owner.get_full_name() or plan.owner.username,
+                "month": f"{plan.month:%Y-%m}",
+                "status": plan.status,
+            }
             for plan in plans[manager.team_id]
         ]
-        if not overdue_lines and not plan_lines:
+        if not overdue and not plan_rows:
             continue
-        parts = []
-        if overdue_lines:
-            parts.append(_("Overdue, per account manager:") + "\n" + "\n".join(overdue_lines))
-        if plan_lines:
-            parts.append(_("Plans not approved yet:") + "\n" + "\n".join(plan_lines))
+        # Figures only: the lines are written in the manager's language when read (visits.messages).
         _notification, new = notification_create(
             recipient=manager,
             key=team_digest_key(today),
             level=Notification.Level.REMINDER,
-            title=_("Your team this week: %(people)d with overdue items, %(plans)d plans not approved")
-            % {"people": len(overdue_lines), "plans": len(plan_lines)},
-            body="\n\n".join(parts),
+            message="visits.team_digest",
+            params={"overdue": overdue, "plans": plan_rows},
             link=reverse("home"),
         )
         created += new

@@ -418,7 +418,7 @@ def report_late_remind(today: date | None = None) -> int:
             recipients.update({m.pk: m for m in managers[report.responsible.team_id]})
             if report.responsible.is_active:
                 recipients[report.responsible.pk] = report.responsible
-        title = _("Territory report %(territory)s %(month)s is late (due %(due)s)") % {
+        params = {
             "territory": report.territory.name,
             "month": f"{report.month:%Y-%m}",
             "due": report.due_date.isoformat(),
@@ -427,7 +427,8 @@ def report_late_remind(today: date | None = None) -> int:
             _n, made = notification_create(
                 recipient=recipient,
                 key=f"visits:report-late:{report.pk}:{today.isoformat()}",
-                title=title,
+                message="visits.report_late",
+                params=params,
                 link=reverse("visits:report", args=[report.pk]),
                 level=Notification.Level.REMINDER,
             )

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from archives import services
 from archives.models import ChangeRequest, Loan
@@ -181,9 +182,9 @@ def test_a_returned_loan_shows_its_return_date_on_the_unit_file(client, tenancy,
     client.force_login(archivist)
     body = client.get(reverse("archives:unit", args=[tenancy.unit.pk])).content.decode()
     shown = timezone.localtime(returned_at).date()
-    assert f'<span data-testid="returned-on">returned {shown:%m/%d/%Y}</span>' in body
+    assert f'<span data-testid="returned-on">returned {date_format(shown, "SHORT_DATE_FORMAT")}</span>' in body
     approvals = client.get(reverse("archives:approvals")).content.decode()
-    assert f"returned {shown:%m/%d/%Y} to" in approvals
+    assert f"returned {date_format(shown, 'SHORT_DATE_FORMAT')} to" in approvals
 
 
 def test_the_client_services_managers_are_notified_of_a_request(tenancy, alice, manager, second_manager):

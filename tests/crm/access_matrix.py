@@ -225,6 +225,8 @@ TABLE: dict[str, Access] = {
     "notifications:open": action(NOBODY, pk=_pk("notification")),  # the recipient's only
     "notifications:mark_read": action(NOBODY, pk=_pk("notification")),
     "notifications:mark_all_read": action(SIGNED_IN),
+    "profile": form(SIGNED_IN),  # one's own account only
+    "notification_preferences": form(SIGNED_IN),
     # clients (CLI-*): only the owner, the owner's team manager and administrators
     "clients:list": page(CLIENTS),
     "clients:create": form(CLIENTS),
@@ -438,6 +440,7 @@ TABLE: dict[str, Access] = {
     "admin:password_change_done": admin_only(post_ok=frozenset({405})),
     # Read-only in the admin: shown, never changed there (403 on POST).
     "admin:crm_outboxmessage_change": admin_only(post=NOBODY),
+    "admin:crm_notificationdelivery_change": admin_only(post=NOBODY),  # read-only: a record of sends
     "admin:grading_gradingpolicy_change": admin_only(post=NOBODY),  # GRD-5: a new policy on /grading/policy/
     "admin:archives_document_change": admin_only(post=NOBODY),  # ARC-7
     "admin:archives_changerequest_change": admin_only(post=NOBODY),
@@ -449,6 +452,7 @@ TABLE: dict[str, Access] = {
     # Records written only by the application: the admin refuses to add or delete them (403).
     "admin:axes_access*_add": admin_only(NOBODY),
     "admin:crm_outboxmessage_add": admin_only(NOBODY),
+    "admin:crm_notificationdelivery_add": admin_only(NOBODY),
     "admin:archives_document_add": admin_only(NOBODY),  # ARC-7: filed and versioned in the app
     "admin:archives_document_delete": admin_only(NOBODY),
     "admin:archives_changerequest_add": admin_only(NOBODY),

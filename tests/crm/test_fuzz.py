@@ -46,6 +46,7 @@ from clients.key_account_forms import CostForm, LeadForm
 from clients.segments import SEGMENT_FIELDS
 from clients.survey_forms import SurveyForm
 from crm.filters import NotificationFilter
+from crm.forms import ProfileForm
 from crm.roles import Role
 from grading.filters import CorrectionFilter, GradeFilter, MoverFilter, RunFilter
 from grading.forms import PolicyForm
@@ -339,6 +340,8 @@ POST_PAGES = [
         [*form_params(VisitLogForm), *form_params(MarketInfoForm, "market")],
         owns_client=True,
     ),
+    Page("profile", Role.FRONT_DESK, form_params(ProfileForm)),
+    Page("notification_preferences", Role.TECHNICIAN, ["general:email", "repairs:email", "general:sms"]),
 ]
 
 

@@ -44,7 +44,7 @@ def test_email_is_queued_after_commit_and_sent_by_the_task(alice, django_capture
     callbacks[0]()
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
-    assert message.subject == "Visit due"
+    assert message.subject == "[CRM] Visit due"
     assert message.to == ["alice@example.com"]
     assert "Client A" in message.body
     notification.refresh_from_db()

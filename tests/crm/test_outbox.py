@@ -40,7 +40,7 @@ def test_the_relay_sends_what_waited_once_the_broker_is_back(alice, django_captu
         notification, _ = services.notification_create(recipient=alice, key="k", title="Visit due")
     age()
     assert outbox_relay() == 1  # tests publish eagerly: the broker is "back"
-    assert [m.subject for m in mail.outbox] == ["Visit due"]
+    assert [m.subject for m in mail.outbox] == ["[CRM] Visit due"]
     assert OutboxMessage.objects.get().published_at is not None
     assert Notification.objects.get(pk=notification.pk).emailed_at is not None
     assert outbox_relay() == 0, "published once"
@@ -85,7 +85,7 @@ def test_a_subject_with_line_breaks_is_sent_on_one_line(alice, django_capture_on
             recipient=alice, key="k", title="Complaint assigned: late\r\nBcc: victim@example.com"
         )
     assert notification.title == "Complaint assigned: late Bcc: victim@example.com"
-    assert mail.outbox[0].subject == notification.title
+    assert mail.outbox[0].subject == f"[CRM] {notification.title}"
     assert mail.outbox[0].bcc == []
 
 

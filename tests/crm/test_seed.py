@@ -61,3 +61,17 @@ def test_seed_demo_creates_every_demo_user_and_is_idempotent(db):
 
 def test_every_role_has_a_demo_user():
     assert {spec.role for spec in DEMO_USERS} == set(Role.values)
+
+
+def test_demo_people_read_notifications_in_their_own_language_and_tech1_uses_wecom(db):
+    from crm.models import NotificationPreference
+
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert User.objects.get(username="am1").language == "zh-hans"
+    assert User.objects.get(username="am2").language == "en", "the foreign colleague reads English"
+    tech = User.objects.get(username="tech1")
+    assert tech.wecom_id and tech.quiet_start and tech.quiet_end
+    assert set(NotificationPreference.objects.filter(user=tech).values_list("kind", "channel")) == {
+        ("repairs", "wecom"),
+        ("repairs", "sms"),
+    }

@@ -1,5 +1,7 @@
 """Tasks through a real worker process (Redis in CI, the filesystem broker on a laptop)."""
 
+import time
+
 import pytest
 from django.conf import settings
 from django.db import connection
@@ -33,3 +35,29 @@ def test_notification_email_is_sent_by_a_real_worker(alice, tmp_path):
     sent = "".join(path.read_text() for path in outbox.iterdir())
     assert "Loan due tomorrow" in sent
     assert "alice@example.com" in sent
+
+
+def test_a_wecom_group_message_is_sent_by_a_real_worker_once(alice, tmp_path):
+    from crm.models import Channel, NotificationDelivery
+    from crm.tasks import notification_deliver_task
+    from tests.fake_http import fake_provider
+
+    with fake_provider() as fake:
+        webhook = f"{fake.url}/cgi-bin/webhook/send?key=ROBOT"
+        notification = NotificationFactory(recipient=alice, title="Loan due", body="")
+        delivery = NotificationDelivery.objects.create(notification=notification, channel=Channel.WECOM_GROUP)
+        fake.script.append((500, {}))  # the first attempt fails: the worker retries
+        env = {"CRM_WECOM_WEBHOOK_URL": webhook}
+        with celery_conf(task_always_eager=False), celery_worker(env) as queue:
+            notification_deliver_task.apply_async(args=[delivery.pk], queue=queue, countdown=0)
+            wait_for(
+                lambda: NotificationDelivery.objects.filter(pk=delivery.pk, status="sent").exists(),
+                timeout=120,
+                message="the worker to send the WeCom message after a retry",
+            )
+            notification_deliver_task.apply_async(args=[delivery.pk], queue=queue)  # a duplicate publish
+            notification_deliver_task.apply_async(args=[delivery.pk], queue=queue)
+            wait_for(lambda: len(fake.received) >= 2, message="the requests")
+            time.sleep(3)  # time for the duplicates to run
+    assert len(fake.to("/cgi-bin/webhook/send")) == 2, "one failure, one send; the duplicates send nothing"
+    assert fake.received[-1].json["text"]["content"].startswith("Loan due")
