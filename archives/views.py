@@ -192,7 +192,7 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
             except ValidationError as error:
                 form.add_error(None, error)
             else:
-                messages.success(request, _("Change request sent to the manager for approval."))
+                messages.success(request, _("Change request sent to the client-services manager for approval."))
                 return redirect(document)
     context = {
         "document": document,

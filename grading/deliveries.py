@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from clients.complaints import complaint_file
+from clients.models import Complaint
 from crm.models import User
 from grading.models import Delivery, OrderComplaint, SalesOrder
 
@@ -76,12 +77,19 @@ def order_complaint_file(
     channel: str,
     by: User,
     assignee: User | None = None,
+    category: str = "",
 ) -> OrderComplaint:
     """File an after-sales complaint about ``order``: the client's complaint and its link to the
-    order, both or neither."""
+    order, both or neither. Without a category it is a delivery complaint."""
     with transaction.atomic():
         complaint = complaint_file(
-            client=order.client, subject=subject, description=description, channel=channel, by=by, assignee=assignee
+            client=order.client,
+            subject=subject,
+            description=description,
+            channel=channel,
+            by=by,
+            assignee=assignee,
+            category=category or Complaint.Category.DELIVERY,
         )
         link = OrderComplaint(complaint=complaint, order=order)
         link._history_user = by

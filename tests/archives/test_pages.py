@@ -246,7 +246,7 @@ def test_filing_staff_ask_for_a_change_of_a_working_document(client, request, wo
     client.force_login(user)
     response = ask(client, working)
     assert response.status_code == 302 and response.url == reverse("archives:document", args=[working.pk])
-    assert messages_of(response) == ["Change request sent to the manager for approval."]
+    assert messages_of(response) == ["Change request sent to the client-services manager for approval."]
     change = ChangeRequest.objects.get()
     assert (change.document, change.reason, change.requested_by, change.base_version, change.status) == (
         working,

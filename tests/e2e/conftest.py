@@ -68,6 +68,12 @@ def screenshot():
 @pytest.fixture
 def log_in(live_server):
     def log_in(page, username: str, password: str = DEMO_PASSWORD) -> None:
+        # Demo people carry their account's language (most read Chinese), which the pages follow
+        # unless the language switch chose one: a test's browser keeps its own language (its
+        # locale), as a person who switched would, until the test switches.
+        if not any(cookie["name"] == "django_language" for cookie in page.context.cookies()):
+            language = "zh-hans" if page.evaluate("navigator.language").startswith("zh") else "en"
+            page.context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
         page.goto(f"{live_server.url}/accounts/login/")
         page.fill("input[name=username]", username)
         page.fill("input[name=password]", password)

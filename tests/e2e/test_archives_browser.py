@@ -41,11 +41,11 @@ def test_archivist_uploads_and_a_file_is_borrowed(browser, live_server, log_in, 
     am.goto(f"{live_server.url}/archives/units/{unit.pk}/")
     am.fill("input[name=purpose]", "Check the deposit before renewal")
     am.click("button:has-text('Ask to borrow')")
-    am.wait_for_selector("text=Borrowing request sent for approval.")
+    am.wait_for_selector("text=Borrowing request sent to the client-services manager for approval.")
     am.context.close()
 
     manager = browser.new_context(viewport={"width": 1366, "height": 900}, locale="en-US").new_page()
-    log_in(manager, "manager")
+    log_in(manager, "propmanager")  # the client-services manager decides on loans (ARC-6)
     manager.click("button[name=language][value=zh-hans]")
     manager.wait_for_load_state()
     manager.goto(f"{live_server.url}/archives/approvals/")
@@ -56,7 +56,7 @@ def test_archivist_uploads_and_a_file_is_borrowed(browser, live_server, log_in, 
     manager.wait_for_selector("text=审批已记录。")
     screenshot(manager, "approvals-zh")
     loan = Loan.objects.get(purpose="Check the deposit before renewal")
-    assert loan.status == "out" and loan.decided_by.username == "manager"
+    assert loan.status == "out" and loan.decided_by.username == "propmanager"
     manager.goto(f"{live_server.url}/archives/units/{unit.pk}/")
     assert "借出中" in manager.get_by_test_id("loans").inner_text()
     screenshot(manager, "unit-file-zh")

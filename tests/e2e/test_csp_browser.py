@@ -171,7 +171,7 @@ def test_signature_canvas_records_the_signature_and_the_slip_prints(watched, dem
     watch.assert_clean()
 
     watch.open(f"/repairs/{order.pk}/slip/")
-    assert watch.page.evaluate("getComputedStyle(document.body).fontSize") == "14px", "slip.css (10.5pt) applies"
+    assert watch.page.evaluate("getComputedStyle(document.body).fontSize") == "12px", "slip.css (9pt) applies"
     watch.page.click("[data-print]")
     assert watch.page.evaluate("window.__printed === true")
     watch.assert_clean()

@@ -60,7 +60,7 @@ def test_front_desk_to_signed_slip(browser, live_server, log_in, demo, screensho
     phone.fill("input[name=lines-1-quantity]", "1")
     phone.click("button:has-text('Show the quote to the client')")
     phone.wait_for_selector("[data-testid=total]")
-    assert phone.get_by_test_id("total").inner_text() == "135.00 yuan"
+    assert phone.get_by_test_id("total").inner_text() == "¥135.00"
     phone.click("button:has-text('The client agrees')")
     phone.wait_for_selector("[data-testid=complete-form]")
     phone.fill("#id_work_notes", "Replaced the tap, tested for leaks, cleaned up.")
