@@ -62,18 +62,32 @@ NAV_ITEMS: list[NavItem] = [
             NavItem("brands:list", _("Brands"), "tags", CLIENT_ROLES),
         ),
     ),
-    NavItem("repairs:list", _("Repairs"), "tools", REPAIR_ROLES),
-    NavItem("repairs:stats", _("Repair statistics"), "bar-chart", (Role.ENGINEERING_SUPERVISOR, Role.FINANCE)),
-    NavItem("repairs:billing", _("Billing"), "receipt", (Role.FINANCE,)),
     NavItem(
-        "repairs:fee_schedules",
-        _("Fee schedule"),
-        "cash-coin",
-        (Role.FINANCE, Role.FRONT_DESK, Role.ENGINEERING_SUPERVISOR),
+        "repairs:list",
+        _("Repairs"),
+        "tools",
+        children=(
+            NavItem("repairs:list", _("Repair orders"), "tools", REPAIR_ROLES),
+            NavItem("repairs:stats", _("Repair statistics"), "bar-chart", (Role.ENGINEERING_SUPERVISOR, Role.FINANCE)),
+            NavItem("repairs:billing", _("Billing"), "receipt", (Role.FINANCE,)),
+            NavItem(
+                "repairs:fee_schedules",
+                _("Fee schedule"),
+                "cash-coin",
+                (Role.FINANCE, Role.FRONT_DESK, Role.ENGINEERING_SUPERVISOR),
+            ),
+        ),
     ),
-    NavItem("archives:index", _("Unit archives"), "archive", ARCHIVE_ROLES),
-    NavItem("archives:approvals", _("Approvals"), "check2-square", CLIENT_SERVICES_ROLES),
-    NavItem("archives:arrears", _("Arrears"), "cash-coin", CLIENT_SERVICES_ROLES),
+    NavItem(
+        "archives:index",
+        _("Unit archives"),
+        "archive",
+        children=(
+            NavItem("archives:index", _("Unit archives"), "archive", ARCHIVE_ROLES),
+            NavItem("archives:approvals", _("Approvals"), "check2-square", CLIENT_SERVICES_ROLES),
+            NavItem("archives:arrears", _("Arrears"), "cash-coin", CLIENT_SERVICES_ROLES),
+        ),
+    ),
     NavItem("notifications:list", _("Notifications"), "bell"),
 ]
 
@@ -83,10 +97,17 @@ def nav_for(user, path: str) -> list[tuple[NavItem, bool]]:
     is current when one of its entries is."""
     links = []
     for item in NAV_ITEMS:
-        if item.visible_to(user):
-            children = tuple(child for child in item.children if child.visible_to(user))
-            urls = [reverse(child.url_name) for child in children] or [reverse(item.url_name)]
-            links.append((replace(item, children=children), urls))
+        if not item.visible_to(user):
+            continue
+        children = tuple(child for child in item.children if child.visible_to(user))
+        if item.children and len(children) <= 1:
+            # A menu of one entry is that entry (a front desk's "Repairs" is the order list);
+            # a menu of none is not shown.
+            if not children:
+                continue
+            item, children = children[0], ()
+        urls = [reverse(child.url_name) for child in children] or [reverse(item.url_name)]
+        links.append((replace(item, children=children), urls))
     matches = [u for _item, urls in links for u in urls if path == u or (u != "/" and path.startswith(u))]
     current = max(matches, key=len, default=None)
     return [(item, current in urls) for item, urls in links]
