@@ -28,6 +28,7 @@ from django.db.models.expressions import Window
 from django.db.models.functions import RowNumber, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 
 from clients.models import Complaint
@@ -183,7 +184,7 @@ def report_workbook(report: Report) -> bytes:
 def header_row() -> list[str]:
     return [
         "",
-        _("Received"),
+        pgettext("count", "Received"),
         _("Resolved"),
         _("Average hours to resolve"),
         _("Median hours to resolve"),

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from archives.models.property import Tenancy, Unit
@@ -48,7 +49,7 @@ class IncomingLetter(models.Model):
         OTHER = "other", _("Other")
 
     class Status(models.TextChoices):
-        RECEIVED = "received", _("Received")
+        RECEIVED = "received", pgettext_lazy("status", "Received")
         ROUTED = "routed", _("Waiting for an answer")
         ANSWERED = "answered", _("Answered")
 

@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from clients.models.querysets import client_scope
@@ -35,7 +36,7 @@ class Complaint(models.Model):
     """A client's complaint (CLI-6); its status changes only through clients.complaints."""
 
     class Status(models.TextChoices):
-        RECEIVED = "received", _("Received")
+        RECEIVED = "received", pgettext_lazy("status", "Received")
         ASSIGNED = "assigned", _("Assigned")
         RESOLVED = "resolved", _("Resolved")
         CLOSED = "closed", _("Closed")

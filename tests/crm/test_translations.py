@@ -133,3 +133,16 @@ def test_dates_are_localised():
         assert date_format(date(2026, 11, 28)) == "28 Nov 2026"
         assert date_format(moment, "DATETIME_FORMAT") == "29 Nov 2026 14:05"
         assert date_format(moment, "SHORT_DATE_FORMAT") == "29 Nov 2026"
+
+
+def test_one_english_word_with_two_meanings_reads_right_in_chinese():
+    # "Received" is a time in the complaint list, a status of a complaint or letter, a count in the
+    # complaints report and the finance copy's hand-over: one translation read "受理时间" for all.
+    from archives.models import IncomingLetter
+    from clients.models import Complaint
+
+    with translation.override("zh-hans"):
+        assert str(Complaint.Status.RECEIVED.label) == "已受理"
+        assert str(IncomingLetter.Status.RECEIVED.label) == "已受理"
+        assert translation.pgettext("count", "Received") == "受理数"
+        assert translation.gettext("Received") == "受理时间"
