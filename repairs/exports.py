@@ -53,23 +53,37 @@ def month_workbook(month: date) -> bytes:
     for row in figures["by_technician"]:
         xlsx_append(technicians, [row["name"] or row["username"], row["done"], row["on_time"], float(row["fees"])])
     register = book.create_sheet(_("Paid-service register"))
-    xlsx_append(
-        register, [_("Number"), _("Completed"), _("Unit"), _("Client"), _("Technician"), _("Fees"), _("Compensation")]
-    )
-    for order in statistics.paid_register(month).iterator(chunk_size=2000):
-        xlsx_append(
-            register,
-            [
-                order.number,
-                timezone.localtime(order.first_completed_at).strftime("%Y-%m-%d %H:%M"),
-                str(order.unit),
-                order.client.name if order.client else "",
-                str(order.technician) if order.technician else "",
-                float(order.total),
-                float(order.compensation),
-            ],
-        )
+    for row in register_rows(month):
+        xlsx_append(register, row)
     return xlsx_bytes(book)
+
+
+def register_rows(month: date) -> Iterator[list[object]]:
+    """The month's paid-service register as rows (header first): the workbook's sheet and the CSV."""
+    yield [_("Number"), _("Completed"), _("Unit"), _("Client"), _("Technician"), _("Fees"), _("Compensation")]
+    for order in statistics.paid_register(month).iterator(chunk_size=2000):
+        yield [
+            order.number,
+            timezone.localtime(order.first_completed_at).strftime("%Y-%m-%d %H:%M"),
+            str(order.unit),
+            order.client.name if order.client else "",
+            str(order.technician) if order.technician else "",
+            float(order.total),
+            float(order.compensation),
+        ]
+
+
+def register_csv(month: date) -> str:
+    return _csv(register_rows(month))
+
+
+def _csv(rows: Iterator[list[object]]) -> str:
+    buffer = io.StringIO()
+    buffer.write("\ufeff")  # Excel reads UTF-8 (Chinese names) only with the BOM
+    writer = csv.writer(buffer)
+    for row in rows:
+        writer.writerow([inert(cell) for cell in row])
+    return buffer.getvalue()
 
 
 def billing_rows(orders: QuerySet[RepairOrder]) -> Iterator[list[object]]:
@@ -106,12 +120,7 @@ def _local(moment) -> str:
 
 
 def billing_csv(orders: QuerySet[RepairOrder]) -> str:
-    buffer = io.StringIO()
-    buffer.write("\ufeff")  # Excel reads UTF-8 (Chinese names) only with the BOM
-    writer = csv.writer(buffer)
-    for row in billing_rows(orders):
-        writer.writerow([inert(cell) for cell in row])
-    return buffer.getvalue()
+    return _csv(billing_rows(orders))
 
 
 def billing_workbook(orders: QuerySet[RepairOrder]) -> bytes:

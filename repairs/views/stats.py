@@ -130,6 +130,10 @@ def register(request: HttpRequest) -> HttpResponse:
     month = _month(request)
     if month is None:
         return _bad_month(request, "repairs:register")
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(exports.register_csv(month), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="repair-register-{month:%Y-%m}.csv"'
+        return response
     orders = statistics.paid_register(month)
     page = paginate(request, orders, default_size=50)
     return render(

@@ -224,3 +224,30 @@ def test_excel_register_writes_hostile_names_as_text_and_fees_as_numbers(client,
     technician = book.worksheets[2]["A2"]
     assert (technician.value, technician.data_type) == ("@SUM(1+1)", "s")
     assert technician.quotePrefix
+
+
+def test_the_register_exports_as_csv_with_the_rows_the_page_shows(client, october, make_user):
+    import csv
+    import io
+
+    from crm.roles import Role
+
+    client.force_login(make_user(Role.ENGINEERING_SUPERVISOR))
+    response = client.get(reverse("repairs:register"), {"month": "2026-10", "format": "csv"})
+    assert response["Content-Type"].startswith("text/csv")
+    assert response["Content-Disposition"] == 'attachment; filename="repair-register-2026-10.csv"'
+    header, *rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert header == ["Number", "Completed", "Unit", "Client", "Technician", "Fees", "Compensation"]
+    page = client.get(reverse("repairs:register"), {"month": "2026-10"})
+    shown = page.context["page_obj"].object_list
+    assert [row[0] for row in rows] == [order.number for order in shown]
+    assert sum(float(row[5]) for row in rows) == 400.0 and sum(float(row[6]) for row in rows) == 30.0
+    assert "format=csv" in page.content.decode()
+
+
+def test_the_register_page_shows_money_with_its_currency(client, october, make_user):
+    from crm.roles import Role
+
+    client.force_login(make_user(Role.ENGINEERING_SUPERVISOR))
+    page = client.get(reverse("repairs:register"), {"month": "2026-10"}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert "100.00 元" in page.content.decode()
