@@ -40,9 +40,10 @@ def card_review_reminders_send(*, today: date | None = None) -> int:
     """
     today = today or timezone.localdate()
     now = timezone.now()
+    days = ClientFilePolicy.current().review_after_days  # read once, not per owner
     with transaction.atomic():
         due = (
-            Client.objects.filter(card_updated_at__lt=stale_before(today), owner__is_active=True)
+            Client.objects.filter(card_updated_at__lt=stale_before(today, days), owner__is_active=True)
             .exclude(status=Client.Status.MOVED_OUT)
             .filter(Q(card_review_reminded_at__isnull=True) | Q(card_review_reminded_at__lt=F("card_updated_at")))
         )
@@ -57,7 +58,7 @@ def card_review_reminders_send(*, today: date | None = None) -> int:
                 key=f"card-review:{today.isoformat()}",
                 level=Notification.Level.REMINDER,
                 message="clients.cards_to_review",
-                params={"count": count, "days": ClientFilePolicy.current().review_after_days},
+                params={"count": count, "days": days},
                 link=reverse("clients:review"),
             )
         # The same rows, set-based (the per-day notification key keeps a rerun from sending twice).
