@@ -8,8 +8,7 @@ class ArchivesConfig(AppConfig):
 
     def ready(self) -> None:
         from archives import messages
-        from archives.correspondence_home import LETTERS_PANEL
-        from archives.home import APPROVALS_PANEL
+        from archives.home import APPROVALS_PANEL, LETTERS_PANEL
         from crm.panels import home_panels
 
         home_panels.register(LETTERS_PANEL)  # letters waiting for the user's answer (ARC-8)

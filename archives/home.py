@@ -1,12 +1,16 @@
-"""The client-services manager's home panel: borrowing requests and changes waiting (ARC-6, ARC-7)."""
+"""Home panels of the archives: the client-services manager's requests waiting (ARC-6, ARC-7) and
+the letters waiting for the user's answer (ARC-8)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.utils import timezone
+
+from archives.models import IncomingLetter
 from archives.selectors import waiting_for_approval
 from crm.panels import Panel
-from crm.roles import ARCHIVE_APPROVER_ROLES
+from crm.roles import ARCHIVE_APPROVER_ROLES, CORRESPONDENCE_ROLES
 
 LIMIT = 8
 
@@ -21,4 +25,15 @@ def approvals_context(user) -> dict[str, Any]:
     }
 
 
+def letters_context(user) -> dict[str, Any]:
+    waiting = (
+        IncomingLetter.objects.visible_to(user)
+        .waiting_for(user)
+        .select_related("unit__floor__building")
+        .order_by("due_on", "received_on")
+    )
+    return {"letters": list(waiting[:LIMIT]), "letter_count": waiting.count(), "today": timezone.localdate()}
+
+
 APPROVALS_PANEL = Panel("archives/home_panel.html", approvals_context, ARCHIVE_APPROVER_ROLES, order=5)
+LETTERS_PANEL = Panel("archives/correspondence_home_panel.html", letters_context, CORRESPONDENCE_ROLES, order=14)
