@@ -239,7 +239,10 @@ def test_the_printed_notice_lists_the_published_prices_and_its_date(client, fina
     response = client.get(reverse("repairs:fee_schedule_print", args=[schedule.pk]))
     page = response.content.decode()
     assert response.status_code == 200
-    assert "上门服务费" in page and "30.00" in page and "2026-03-01" in page
+    # The date in the reader's language's format, as on every other page.
+    assert "上门服务费" in page and "30.00" in page and "In force from 1 Mar 2026" in page
+    chinese = client.get(reverse("repairs:fee_schedule_print", args=[schedule.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert "2026年3月1日" in chinese.content.decode()
     assert "fee-notice.css" in page and "css/report-print.css" in page  # A4 page rules
     draft = fees.fee_schedule_draft(by=finance)
     assert client.get(reverse("repairs:fee_schedule_print", args=[draft.pk])).status_code == 404
